@@ -25,4 +25,6 @@ async function reviewHandler(event: unknown): Promise<ReviewResponse> {
   return outcome.response;
 }
 
-export const handler = middy<unknown, ReviewResponse>().use(injectLambdaContext(logger)).handler(reviewHandler);
+export const handler = middy<unknown, ReviewResponse>()
+  .use(injectLambdaContext(logger))
+  .handler(reviewHandler);

@@ -21,7 +21,9 @@ export interface NormalizedText {
  * joiners, soft hyphen, bidi controls, variation selectors, tag characters,
  * Hangul fillers. Removed so they cannot split a word.
  */
-const INVISIBLE = /^[\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]$/u;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: tested against one code point at a time, never a sequence.
+const INVISIBLE =
+  /^[\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]$/u;
 /** Anything that separates words: spaces of every width, controls, the blank Braille pattern. */
 const SEPARATOR = /^[\s\p{Z}\p{Cc}\u2800]$/u;
 /**
@@ -46,7 +48,9 @@ export function foldCodePoint(char: string): string {
   return folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
 }
 
-const ASCII_FOLD: readonly string[] = Array.from({ length: 128 }, (_, code) => foldCodePoint(String.fromCharCode(code)));
+const ASCII_FOLD: readonly string[] = Array.from({ length: 128 }, (_, code) =>
+  foldCodePoint(String.fromCharCode(code)),
+);
 const foldCache = new Map<number, string>();
 const FOLD_CACHE_LIMIT = 65_536;
 

@@ -56,17 +56,18 @@ export function parsePolicy(text: string, file: string): PolicyDocument {
   }
   const result = validatePolicy(raw, resolveLexicon);
   if (result.ok) return result.policy;
+  const located = result.issues.map((issue): LocatedPolicyIssue => {
+    const offset = locate(document, issue.path);
+    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+    return {
+      path: formatPolicyPath(issue.path),
+      message: issue.message,
+      ...(position === undefined ? {} : { line: position.line, column: position.col }),
+    };
+  });
   throw new PolicyFileError(
     file,
-    result.issues.map((issue) => {
-      const offset = locate(document, issue.path);
-      const position = offset === undefined ? undefined : lineCounter.linePos(offset);
-      return {
-        path: formatPolicyPath(issue.path),
-        message: issue.message,
-        ...(position === undefined ? {} : { line: position.line, column: position.col }),
-      };
-    }),
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
   );
 }
 
@@ -77,7 +78,9 @@ export function loadPolicyFile(file: string): PolicyDocument {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new PolicyFileError(file, [{ path: '(file)', message: `cannot read: ${reason}` }], { cause: error });
+    throw new PolicyFileError(file, [{ path: '(file)', message: `cannot read: ${reason}` }], {
+      cause: error,
+    });
   }
   return parsePolicy(text, file);
 }

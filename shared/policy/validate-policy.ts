@@ -1,6 +1,13 @@
 import { isRecord } from '../guards.js';
 import { parseTerm, TermSyntaxError } from '../rules/term-matcher.js';
-import type { Exemption, PolicyDocument, PolicySettings, RuleAction, Severity, TermsRule } from './policy-document.js';
+import type {
+  Exemption,
+  PolicyDocument,
+  PolicySettings,
+  RuleAction,
+  Severity,
+  TermsRule,
+} from './policy-document.js';
 import { RULE_ACTIONS, SEVERITIES } from './policy-document.js';
 
 export type PolicyPath = readonly (string | number)[];
@@ -64,11 +71,13 @@ export function validatePolicy(raw: unknown, resolveLexicon: LexiconResolver): P
   } else {
     const seen = new Set<string>();
     root.rules.forEach((entry, index) => {
+      const id = isRecord(entry) ? entry.id : undefined;
+      if (typeof id === 'string') {
+        if (seen.has(id)) report(['rules', index, 'id'], `duplicate rule id "${id}"`);
+        seen.add(id);
+      }
       const rule = readRule(entry, ['rules', index], report, resolveLexicon);
-      if (rule === undefined) return;
-      if (seen.has(rule.id)) report(['rules', index, 'id'], `duplicate rule id "${rule.id}"`);
-      seen.add(rule.id);
-      rules.push(rule);
+      if (rule !== undefined) rules.push(rule);
     });
   }
 
@@ -87,7 +96,12 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function objectAt(value: unknown, path: PolicyPath, report: Report, keys: readonly string[]): RawObject | undefined {
+function objectAt(
+  value: unknown,
+  path: PolicyPath,
+  report: Report,
+  keys: readonly string[],
+): RawObject | undefined {
   if (!isRecord(value)) {
     report(path, `must be a mapping (got ${describe(value)})`);
     return undefined;
@@ -141,7 +155,12 @@ function readSettings(value: unknown, report: Report): PolicySettings {
   }
   if (raw.maxContentLength !== undefined) {
     const limit = raw.maxContentLength;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIMITS.maxContentLength) {
+    if (
+      typeof limit !== 'number' ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > LIMITS.maxContentLength
+    ) {
       report(['settings', 'maxContentLength'], `must be a whole number from 1 to ${LIMITS.maxContentLength}`);
     } else {
       maxContentLength = limit;
@@ -233,7 +252,9 @@ function readRule(
   const action: RuleAction | undefined = oneOf(raw.action, RULE_ACTIONS, [...path, 'action'], report);
   const severity: Severity | undefined = oneOf(raw.severity, SEVERITIES, [...path, 'severity'], report);
   const reason = stringAt(raw.reason, [...path, 'reason'], report, { max: LIMITS.reason });
-  const explicit = readTermList(raw.terms, [...path, 'terms'], report, LIMITS.termsPerRule, { optional: true });
+  const explicit = readTermList(raw.terms, [...path, 'terms'], report, LIMITS.termsPerRule, {
+    optional: true,
+  });
   const fromLexicons = readLexicons(raw.lexicons, [...path, 'lexicons'], report, resolveLexicon);
   const terms = [...new Set([...explicit, ...fromLexicons])];
   if (raw.terms === undefined && raw.lexicons === undefined) {
@@ -273,7 +294,9 @@ function readLexicons(
     if (raw === undefined) return;
     const source = stringAt(raw.source, [...at, 'source'], report, { max: 100 });
     const language = stringAt(raw.language, [...at, 'language'], report, { max: 35 });
-    const exclude = readTermList(raw.exclude, [...at, 'exclude'], report, LIMITS.termsPerRule, { optional: true });
+    const exclude = readTermList(raw.exclude, [...at, 'exclude'], report, LIMITS.termsPerRule, {
+      optional: true,
+    });
     if (source === undefined || language === undefined) return;
     const words = resolveLexicon(source, language);
     if (words === undefined) {

@@ -33,7 +33,8 @@ export type ParsedReviewRequest =
 export function parseReviewRequest(event: unknown): ParsedReviewRequest {
   if (!isRecord(event)) return { ok: false, problem: 'event is not an object', content: undefined };
   const content = event.Content;
-  if (typeof content !== 'string') return { ok: false, problem: 'Content is not a string', content: undefined };
+  if (typeof content !== 'string')
+    return { ok: false, problem: 'Content is not a string', content: undefined };
   const sender = isRecord(event.Sender) ? event.Sender : {};
   return {
     ok: true,

@@ -43,7 +43,11 @@ export interface ReviewOutcome {
  * Reviews one IVS message review event against a policy. Never throws: an
  * event it cannot review gets `settings.failureResult`.
  */
-export function reviewMessage(event: unknown, policy: CompiledPolicy, settings: ReviewSettings): ReviewOutcome {
+export function reviewMessage(
+  event: unknown,
+  policy: CompiledPolicy,
+  settings: ReviewSettings,
+): ReviewOutcome {
   const parsed = parseReviewRequest(event);
   if (!parsed.ok) return failure(settings, parsed.problem, parsed.content, undefined);
   const { request } = parsed;
@@ -59,7 +63,9 @@ export function reviewMessage(event: unknown, policy: CompiledPolicy, settings: 
 }
 
 function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome {
-  const ruleIds = [...new Set(decision.matches.filter((match) => !match.exempt).map((match) => match.ruleId))];
+  const ruleIds = [
+    ...new Set(decision.matches.filter((match) => !match.exempt).map((match) => match.ruleId)),
+  ];
   const ids = { messageId: request.messageId, roomArn: request.roomArn, userId: request.sender.userId };
   switch (decision.verdict) {
     case 'deny':
@@ -121,7 +127,11 @@ function failure(
       result: 'DENY',
       ruleIds: [],
       failure: problem,
-      response: { ReviewResult: 'DENY', Content: content ?? '', Attributes: { [ATTRIBUTE_REASON]: FAILURE_REASON } },
+      response: {
+        ReviewResult: 'DENY',
+        Content: content ?? '',
+        Attributes: { [ATTRIBUTE_REASON]: FAILURE_REASON },
+      },
     };
   }
   return {
@@ -147,7 +157,10 @@ function withModerationAttributes(
   ours: readonly (readonly [string, string])[],
 ): Record<string, string> {
   const kept = Object.entries(client).filter(([key]) => !key.startsWith(MODERATION_ATTRIBUTE_PREFIX));
-  let bytes = kept.reduce((total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+  let bytes = kept.reduce(
+    (total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value),
+    0,
+  );
   for (const [key, value] of ours) {
     const size = Buffer.byteLength(key) + Buffer.byteLength(value);
     if (bytes + size > ATTRIBUTE_BUDGET_BYTES) break;

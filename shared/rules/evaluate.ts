@@ -22,7 +22,12 @@ export interface RuleMatch {
 export type Decision =
   | { readonly verdict: 'allow'; readonly matches: readonly RuleMatch[] }
   | { readonly verdict: 'mask'; readonly content: string; readonly matches: readonly RuleMatch[] }
-  | { readonly verdict: 'deny'; readonly ruleId: string; readonly reason: string; readonly matches: readonly RuleMatch[] };
+  | {
+      readonly verdict: 'deny';
+      readonly ruleId: string;
+      readonly reason: string;
+      readonly matches: readonly RuleMatch[];
+    };
 
 /**
  * Applies a policy to one message. Deny beats mask; among denying rules the
@@ -81,7 +86,11 @@ function isExempt(attributes: SenderAttributes, exemptions: readonly Exemption[]
 }
 
 /** An allow-list entry wins when its match covers the whole term match. */
-function isAllowed(hit: TermHit<TermTag>, ruleIndex: number, allowHits: readonly TermHit<TermTag>[]): boolean {
+function isAllowed(
+  hit: TermHit<TermTag>,
+  ruleIndex: number,
+  allowHits: readonly TermHit<TermTag>[],
+): boolean {
   return allowHits.some(
     (allow) =>
       allow.tag.kind === 'allow' &&
@@ -91,7 +100,10 @@ function isAllowed(hit: TermHit<TermTag>, ruleIndex: number, allowHits: readonly
   );
 }
 
-function mostSevereDenyingRule(matches: readonly RuleMatch[], rules: readonly TermsRule[]): TermsRule | undefined {
+function mostSevereDenyingRule(
+  matches: readonly RuleMatch[],
+  rules: readonly TermsRule[],
+): TermsRule | undefined {
   let best: TermsRule | undefined;
   for (const rule of rules) {
     if (rule.action !== 'deny') continue;
@@ -107,7 +119,11 @@ function mostSevereDenyingRule(matches: readonly RuleMatch[], rules: readonly Te
  * a span. Every code point maps to at most one, so the result is never longer
  * than the input in code points.
  */
-export function mask(content: string, spans: readonly { start: number; end: number }[], maskCharacter: string): string {
+export function mask(
+  content: string,
+  spans: readonly { start: number; end: number }[],
+  maskCharacter: string,
+): string {
   const ordered = [...spans].sort((a, b) => a.start - b.start);
   let out = '';
   let cursor = 0;

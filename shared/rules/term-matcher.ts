@@ -52,7 +52,8 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
   const openStart = source.startsWith('*');
   const openEnd = source.length > 1 && source.endsWith('*');
   const inner = source.slice(openStart ? 1 : 0, openEnd ? -1 : undefined);
-  if (inner.includes('*')) throw new TermSyntaxError('"*" is allowed only at the start or end of a term', source);
+  if (inner.includes('*'))
+    throw new TermSyntaxError('"*" is allowed only at the start or end of a term', source);
   const body = normalizeText(inner).trim();
   if (body === '') throw new TermSyntaxError('the term is empty once normalized', source);
   return { body, openStart, openEnd };
@@ -76,7 +77,9 @@ export class TermMatcher<Tag> {
       const first = String.fromCodePoint(body.codePointAt(0) ?? 0);
       const lastCodePoint = body.codePointAt(body.length - 1) ?? 0;
       const last = String.fromCodePoint(
-        lastCodePoint >= 0xdc00 && lastCodePoint <= 0xdfff ? (body.codePointAt(body.length - 2) ?? 0) : lastCodePoint,
+        lastCodePoint >= 0xdc00 && lastCodePoint <= 0xdfff
+          ? (body.codePointAt(body.length - 2) ?? 0)
+          : lastCodePoint,
       );
       const term: CompiledTerm<Tag> = {
         source,
@@ -127,7 +130,12 @@ function insert<Tag>(root: TrieNode<Tag>, body: string, term: CompiledTerm<Tag>)
   node.terms.push(term);
 }
 
-function walk<Tag>(root: TrieNode<Tag>, normalized: NormalizedText, start: number, hits: TermHit<Tag>[]): void {
+function walk<Tag>(
+  root: TrieNode<Tag>,
+  normalized: NormalizedText,
+  start: number,
+  hits: TermHit<Tag>[],
+): void {
   const { text, isWord } = normalized;
   const length = text.length;
   // A term that starts with a letter but is not `*`-open must start at a word boundary.

@@ -1,0 +1,143 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
+import { loadPolicyFile, PolicyFileError } from '../shared/policy/load-policy-file.js';
+import type { ReviewOutcome } from '../shared/review/review-message.js';
+import { reviewMessage } from '../shared/review/review-message.js';
+import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
+import { compilePolicy } from '../shared/rules/compile-policy.js';
+
+const USAGE = `Usage: ivs-mod <command>
+
+Commands:
+  check [--policy FILE] [--sender-attribute KEY=VALUE ...]
+      Reviews messages read from stdin, one per line, and writes one JSON
+      object per line: {"result","content","matches",...}. Without --policy
+      the shipped default policy (${DEFAULT_POLICY_FILE}) is used.
+      --sender-attribute sets a server-minted sender attribute (e.g. role=moderator).
+  policy validate FILE
+      Validates a policy file; prints every problem as file:line:column: path: what.
+  help
+      Prints this text.
+`;
+
+export interface CliIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** The shipped policy, found from the CLI's own location so the command works from any directory. */
+const defaultPolicyFile = path.resolve(__dirname, '..', DEFAULT_POLICY_FILE);
+
+const EXIT_OK = 0;
+const EXIT_INVALID_POLICY = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+/** Runs one CLI invocation; resolves to the process exit code. */
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'check':
+        return await check(rest, io);
+      case 'policy':
+        return validate(rest, io);
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return EXIT_OK;
+      default:
+        throw new UsageError(
+          command === undefined ? 'a command is required' : `unknown command "${command}"`,
+        );
+    }
+  } catch (error) {
+    if (error instanceof PolicyFileError) {
+      io.stderr.write(`invalid policy:\n${error.message}\n`);
+      return EXIT_INVALID_POLICY;
+    }
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr.write(`ivs-mod: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+}
+
+function validate(args: readonly string[], io: CliIo): number {
+  const [subcommand, file, ...extra] = args;
+  if (subcommand !== 'validate' || file === undefined || extra.length > 0) {
+    throw new UsageError('expected: policy validate FILE');
+  }
+  const policy = loadPolicyFile(file);
+  const terms = policy.rules.reduce((total, rule) => total + rule.terms.length, 0);
+  io.stdout.write(`${file}: valid policy "${policy.name}": ${policy.rules.length} rules, ${terms} terms\n`);
+  return EXIT_OK;
+}
+
+async function check(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      policy: { type: 'string' },
+      'sender-attribute': { type: 'string', multiple: true },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const policy = compilePolicy(loadPolicyFile(values.policy ?? defaultPolicyFile));
+  const senderAttributes = parseSenderAttributes(values['sender-attribute'] ?? []);
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    io.stdout.write(`${JSON.stringify(checkLine(line, senderAttributes, policy))}\n`);
+  }
+  return EXIT_OK;
+}
+
+function parseSenderAttributes(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const separator = pair.indexOf('=');
+      if (separator <= 0) throw new UsageError(`--sender-attribute takes KEY=VALUE (got "${pair}")`);
+      return [pair.slice(0, separator), pair.slice(separator + 1)];
+    }),
+  );
+}
+
+/** The `check` record for one message: the review verdict as the room would apply it. */
+export function checkLine(content: string, senderAttributes: Record<string, string>, policy: CompiledPolicy) {
+  const outcome: ReviewOutcome = reviewMessage(
+    {
+      Content: content,
+      MessageId: '',
+      RoomArn: '',
+      Attributes: {},
+      Sender: { UserId: 'cli', Attributes: senderAttributes },
+    },
+    policy,
+    { failureResult: 'DENY' },
+  );
+  const { response, decision } = outcome;
+  const denied = response.ReviewResult === 'DENY';
+  return {
+    result: response.ReviewResult,
+    // What the room delivers: nothing on DENY, the possibly masked message on ALLOW.
+    content: denied ? '' : response.Content,
+    matches: (decision?.matches ?? []).map((match) => ({
+      ...match,
+      text: content.slice(match.start, match.end),
+    })),
+    ...(outcome.result === 'MASK' ? { masked: true } : {}),
+    ...(denied ? { reason: response.Attributes.Reason ?? '' } : {}),
+    ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+  };
+}
