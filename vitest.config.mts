@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import { defineConfig } from 'vitest/config';
-import { DEFAULT_POLICY_FILE } from './build/review-policy-plugin.js';
-import { loadPolicyFile } from './shared/policy/load-policy-file.js';
+
+// The project is CommonJS TypeScript; tsx loads it here rather than the config bundler.
+const { loadPolicyFile } = await tsImport('./shared/policy/load-policy-file.ts', import.meta.url);
+const { DEFAULT_POLICY_FILE } = await tsImport('./build/review-policy-plugin.ts', import.meta.url);
 
 const REVIEW_POLICY_ID = '\0review-policy';
 

@@ -21,8 +21,8 @@ export interface NormalizedText {
  * joiners, soft hyphen, bidi controls, variation selectors, tag characters,
  * Hangul fillers. Removed so they cannot split a word.
  */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: tested against one code point at a time, never a sequence.
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: tested against one code point at a time, never a sequence.
   /^[\p{Cf}\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0100}-\u{e01ef}]$/u;
 /** Anything that separates words: spaces of every width, controls, the blank Braille pattern. */
 const SEPARATOR = /^[\s\p{Z}\p{Cc}\u2800]$/u;
@@ -36,7 +36,7 @@ const WORD_CODE_POINT = /^[\p{L}\p{N}\p{M}]$/u;
 
 /**
  * Folds one code point: NFKC (fullwidth, circled, mathematical and ligature
- * forms to plain letters), full case folding (upper-then-lower folds `ß` to
+ * forms to plain letters), full case folding (lower-upper-lower folds `ẞ` and `ß` to
  * `ss` and `ſ` to `s`, which `toLowerCase` alone does not), diacritics
  * stripped, invisible characters removed, every separator to one space.
  * Returns '' for a code point that vanishes.
@@ -44,7 +44,7 @@ const WORD_CODE_POINT = /^[\p{L}\p{N}\p{M}]$/u;
 export function foldCodePoint(char: string): string {
   if (INVISIBLE.test(char)) return '';
   if (SEPARATOR.test(char)) return ' ';
-  const folded = char.normalize('NFKC').toUpperCase().toLowerCase();
+  const folded = char.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
   return folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
 }
 

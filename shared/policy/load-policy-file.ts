@@ -38,11 +38,12 @@ export function parsePolicy(text: string, file: string): PolicyDocument {
     throw new PolicyFileError(
       file,
       document.errors.map((error) => {
-        const position = error.linePos?.[0];
+        const position = lineCounter.linePos(error.pos[0]);
         return {
           path: '(syntax)',
           message: error.message.split('\n')[0] ?? error.code,
-          ...(position === undefined ? {} : { line: position.line, column: position.col }),
+          line: position.line,
+          column: position.col,
         };
       }),
     );

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { normalize } from '../../../shared/normalization/normalize.js';
+import { parseTerm, TermMatcher, TermSyntaxError } from '../../../shared/rules/term-matcher.js';
+
+function matched(terms: string[], input: string): string[] {
+  const matcher = new TermMatcher(terms.map((source) => ({ source, tag: source })));
+  const normalized = normalize(input);
+  return matcher.findAll(normalized).map((hit) => `${hit.tag}=${normalized.text.slice(hit.start, hit.end)}`);
+}
+
+describe('TermMatcher', () => {
+  it('matches whole words only by default', () => {
+    expect(matched(['ass', 'cock', 'tit'], 'assessment cocktail title Scunthorpe')).toEqual([]);
+    expect(matched(['ass'], 'what an ass!')).toEqual(['ass=ass']);
+    expect(matched(['ass'], 'ass')).toEqual(['ass=ass']);
+  });
+
+  it('matches a `*` edge inside words and reports the whole word', () => {
+    expect(matched(['fuck*'], 'fuckface unfuck')).toEqual(['fuck*=fuckface']);
+    expect(matched(['*fuck'], 'fuckface unfuck fuck')).toEqual(['*fuck=unfuck', '*fuck=fuck']);
+    expect(matched(['*uck*'], 'a truckload')).toEqual(['*uck*=truckload']);
+  });
+
+  it('matches phrases across any run of separators', () => {
+    expect(matched(['blow job'], 'a blow \u00A0  job')).toEqual(['blow job=blow job']);
+    expect(matched(['blow job'], 'a blow jobs')).toEqual([]);
+  });
+
+  it('matches terms that are not words (emoji, punctuation) without word-boundary rules', () => {
+    expect(matched(['🖕'], 'x🖕🖕')).toEqual(['🖕=🖕', '🖕=🖕']);
+    expect(matched(['s&m'], 'into s&m?')).toEqual(['s&m=s&m']);
+  });
+
+  it('matches terms written with accents, case or width as their folded form', () => {
+    expect(matched(['FÜCK'], 'fuck')).toEqual(['FÜCK=fuck']);
+    expect(matched(['fuck'], 'ＦＵＣＫ')).toEqual(['fuck=fuck']);
+  });
+
+  it('reports every term that matches the same span', () => {
+    expect(matched(['shit', 'shit*'], 'shit')).toEqual(['shit=shit', 'shit*=shit']);
+  });
+
+  it('finds many terms in one pass over a large lexicon', () => {
+    const terms = Array.from({ length: 5_000 }, (_, index) => `word${index}`);
+    expect(matched(terms, 'say word42 and word4999 not word50000')).toEqual([
+      'word42=word42',
+      'word4999=word4999',
+    ]);
+  });
+
+  it.each([
+    ['*', 'empty once normalized'],
+    ['**', 'empty once normalized'],
+    ['sh*t', 'only at the start or end'],
+    ['\u200B', 'empty once normalized'],
+  ])('rejects the term %j', (term, message) => {
+    expect(() => parseTerm(term)).toThrow(TermSyntaxError);
+    expect(() => parseTerm(term)).toThrow(message);
+  });
+});
