@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseTranscript } from '../../local/review-transcript.js';
+import { runCommand } from '../helpers/run-command.js';
+
+describe('npm start', () => {
+  it('reviews the sample transcript through the bundled handler and prints each verdict', async () => {
+    const { code, stdout, stderr } = await runCommand('npm', ['start', '--silent']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^review function bundled: \.build\/review-message\/handler\.js \(\d+\.\d KB/);
+    expect(stdout).toContain('ALLOW   alice: hey everyone, stream is live!');
+    expect(stdout).toContain('MASKED  bob: that boss fight was ******* amazing  [profanity]');
+    expect(stdout).toContain('DENY    troll42: (not delivered) reason: "Your message was not sent because it contains a slur."');
+    expect(stdout).toContain('ALLOW   mod_sam (moderator): please don\'t post "fuck" spam, thanks');
+    expect(stdout).toContain('7 allowed, 4 masked, 1 denied');
+  });
+});
+
+describe('parseTranscript', () => {
+  it('reads users, roles and messages and skips comments', () => {
+    expect(parseTranscript('# c\nann: hi: there\nbo (moderator): yo\n\n')).toEqual([
+      { user: 'ann', role: 'viewer', message: 'hi: there' },
+      { user: 'bo', role: 'moderator', message: 'yo' },
+    ]);
+  });
+
+  it('names the line it cannot read', () => {
+    expect(() => parseTranscript('ok: fine\nno colon here')).toThrow('transcript line 2');
+  });
+});
