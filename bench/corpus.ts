@@ -110,7 +110,9 @@ export function generateCorpus(options: CorpusOptions): CorpusMessage[] {
       length += word.length + 1;
     }
     if (insert !== undefined) words.splice(Math.floor(random() * (words.length + 1)), 0, insert.word);
-    messages.push({ text: words.join(' '), kind: insert?.kind ?? 'clean' });
+    // Through JSON, as chat content reaches the review function: a flat string, like the real input.
+    const text: unknown = JSON.parse(JSON.stringify(words.join(' ')));
+    messages.push({ text: String(text), kind: insert?.kind ?? 'clean' });
   }
   return messages;
 }

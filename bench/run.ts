@@ -4,12 +4,9 @@ import path from 'node:path';
 import { Filter } from 'bad-words';
 import leoProfanity from 'leo-profanity';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
-import { loadPolicyFile } from '../shared/policy/load-policy-file.js';
-import { reviewMessage } from '../shared/review/review-message.js';
-import { compilePolicy } from '../shared/rules/compile-policy.js';
-import { evaluateMessage } from '../shared/rules/evaluate.js';
 import type { CorpusMessage } from './corpus.js';
 import { generateCorpus } from './corpus.js';
+import { loadBundledEngine } from './engine-bundle.js';
 import { formatNumber, formatShare, prependRun, table } from './report.js';
 import { measureReviewBundle } from './review-bundle.js';
 import type { Engine, EngineResult } from './timing.js';
@@ -30,6 +27,7 @@ interface Input {
 }
 
 function engines(): Engine<Input>[] {
+  const { compilePolicy, evaluateMessage, loadPolicyFile, reviewMessage } = loadBundledEngine();
   const policy = compilePolicy(loadPolicyFile(path.join(ROOT, 'config/default-policy.yaml')));
   const obscenity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   const badWords = new Filter();
@@ -103,13 +101,16 @@ async function main(): Promise<void> {
   const corpus = generateCorpus(CORPUS);
   const inputs: Input[] = corpus.map((message, i) => ({
     message,
-    event: {
-      Content: message.text,
-      MessageId: `message-${i}`,
-      RoomArn: 'arn:aws:ivschat:us-east-1:123456789012:room/bench',
-      Attributes: {},
-      Sender: { UserId: `user-${i % 97}`, Attributes: {} },
-    },
+    // Parsed from JSON, as the Lambda runtime hands IVS's event over.
+    event: JSON.parse(
+      JSON.stringify({
+        Content: message.text,
+        MessageId: `message-${i}`,
+        RoomArn: 'arn:aws:ivschat:us-east-1:123456789012:room/bench',
+        Attributes: {},
+        Sender: { UserId: `user-${i % 97}`, Attributes: {} },
+      }),
+    ),
   }));
   const lengths = corpus.map((message) => message.text.length);
   const profane = corpus.filter((message) => message.kind !== 'clean').length;

@@ -4,16 +4,19 @@
  * of the folded text keeps the span of the original text it came from.
  *
  * Index vocabulary (used everywhere in the engine): spans are half-open
- * `[start, end)` UTF-16 offsets. `originStart[k]`/`originEnd[k]` give the
- * original span that produced unit `k` of `text`.
+ * `[start, end)` UTF-16 offsets.
  */
 export interface NormalizedText {
   readonly original: string;
   readonly text: string;
-  readonly originStart: Int32Array;
-  readonly originEnd: Int32Array;
-  /** 1 where the unit belongs to a letter, digit or (non-Latin) mark: the units words are made of. */
-  readonly isWord: Uint8Array;
+  /**
+   * Where each unit of `text` came from, as runs: `[textStart, originalStart,
+   * step, …]` triples, sorted by textStart. Inside a run, unit `k` comes from
+   * `originalStart + step × (k − textStart)`: step 1 for a run of characters
+   * that fold to the same width, 0 for the units of one expanded character
+   * (ß → ss). Undefined when `text` maps unit for unit onto `original`.
+   */
+  readonly runs: readonly number[] | undefined;
 }
 
 /**
@@ -33,11 +36,10 @@ const SEPARATOR = /^[\s\p{Z}\p{Cc}\u2800]$/u;
  */
 const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const WORD_CODE_POINT = /^[\p{L}\p{N}\p{M}]$/u;
-
 /**
  * Folds one code point: NFKC (fullwidth, circled, mathematical and ligature
- * forms to plain letters), full case folding (lower-upper-lower folds `ẞ` and `ß` to
- * `ss` and `ſ` to `s`, which `toLowerCase` alone does not), diacritics
+ * forms to plain letters), full case folding (lower-upper-lower folds `ẞ` and
+ * `ß` to `ss` and `ſ` to `s`, which `toLowerCase` alone does not), diacritics
  * stripped, invisible characters removed, every separator to one space.
  * Returns '' for a code point that vanishes.
  */
@@ -48,43 +50,70 @@ export function foldCodePoint(char: string): string {
   return folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
 }
 
-const ASCII_FOLD: readonly string[] = Array.from({ length: 128 }, (_, code) =>
-  foldCodePoint(String.fromCharCode(code)),
-);
-const foldCache = new Map<number, string>();
-const FOLD_CACHE_LIMIT = 65_536;
+/** Bounded so a flood of distinct rare code points cannot grow memory without limit. */
+const ASTRAL_CACHE_LIMIT = 65_536;
+/** Folds of BMP code points, filled on first sight: one array read per character afterwards. */
+const bmpFolds: (string | undefined)[] = new Array(0x10000);
+const astralFolds = new Map<number, string>();
+/** Word-ness of BMP code points: 0 not yet known, 1 word, 2 not a word. */
+const bmpWords = new Uint8Array(0x10000);
+const astralWords = new Map<number, boolean>();
 
-function foldCached(codePoint: number, char: string): string {
-  const cached = foldCache.get(codePoint);
-  if (cached !== undefined) return cached;
-  const folded = foldCodePoint(char);
-  // Bounded so a flood of distinct rare code points cannot grow memory without limit.
-  if (foldCache.size < FOLD_CACHE_LIMIT) foldCache.set(codePoint, folded);
+function isSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdfff;
+}
+
+function foldOf(codePoint: number): string {
+  if (codePoint < 0x10000) {
+    let folded = bmpFolds[codePoint];
+    if (folded === undefined) {
+      folded = foldCodePoint(String.fromCharCode(codePoint));
+      bmpFolds[codePoint] = folded;
+    }
+    return folded;
+  }
+  let folded = astralFolds.get(codePoint);
+  if (folded === undefined) {
+    folded = foldCodePoint(String.fromCodePoint(codePoint));
+    if (astralFolds.size < ASTRAL_CACHE_LIMIT) astralFolds.set(codePoint, folded);
+  }
   return folded;
+}
+
+/** The code point starting at `index`: a lone surrogate stands for itself. */
+function codePointAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return isSurrogate(code) ? (text.codePointAt(index) ?? code) : code;
 }
 
 /** The folded form of the code point that starts at `index` in `text`, and the code point's UTF-16 length. */
 export function foldAt(text: string, index: number): { folded: string; width: number } {
-  const code = text.charCodeAt(index);
-  if (code < 0x80) return { folded: ASCII_FOLD[code] ?? '', width: 1 };
-  const codePoint = text.codePointAt(index) ?? code;
-  const width = codePoint > 0xffff ? 2 : 1;
-  return { folded: foldCached(codePoint, String.fromCodePoint(codePoint)), width };
+  const codePoint = codePointAt(text, index);
+  return { folded: foldOf(codePoint), width: codePoint > 0xffff ? 2 : 1 };
 }
 
-const wordCache = new Map<number, boolean>();
-function isWordCodePoint(codePoint: number): boolean {
-  if (codePoint < 0x80) {
-    return (
-      (codePoint >= 0x30 && codePoint <= 0x39) ||
-      (codePoint >= 0x61 && codePoint <= 0x7a) ||
-      (codePoint >= 0x41 && codePoint <= 0x5a)
-    );
+/** 1 for the ASCII letters and digits: the word units of most chat. */
+export const ASCII_WORD_UNITS: Readonly<Uint8Array> = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  WORD_CODE_POINT.test(String.fromCharCode(code)) ? 1 : 0,
+);
+
+/** Whether unit `index` of normalized `text` belongs to a word (a letter, digit or kept mark). */
+export function isWordAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
+  if (!isSurrogate(code)) {
+    const known = bmpWords[code];
+    if (known !== 0) return known === 1;
+    const word = WORD_CODE_POINT.test(String.fromCharCode(code));
+    bmpWords[code] = word ? 1 : 2;
+    return word;
   }
-  let word = wordCache.get(codePoint);
+  // A surrogate half stands for the code point of its pair.
+  const codePoint = code >= 0xdc00 && index > 0 ? codePointAt(text, index - 1) : codePointAt(text, index);
+  let word = astralWords.get(codePoint);
   if (word === undefined) {
     word = WORD_CODE_POINT.test(String.fromCodePoint(codePoint));
-    if (wordCache.size < FOLD_CACHE_LIMIT) wordCache.set(codePoint, word);
+    if (astralWords.size < ASTRAL_CACHE_LIMIT) astralWords.set(codePoint, word);
   }
   return word;
 }
@@ -92,67 +121,142 @@ function isWordCodePoint(codePoint: number): boolean {
 /**
  * Normalizes `original` for matching. Runs of separators collapse to one
  * space. A code point that vanishes (a mark, an invisible character, a
- * repeated separator) is attributed to the unit before it, so a span that
- * ends on a letter also covers the marks stacked on that letter.
+ * repeated separator) belongs to the span of the unit before it, so a span
+ * that ends on a letter also covers the marks stacked on that letter.
  */
 export function normalize(original: string): NormalizedText {
-  const length = original.length;
-  // Folding can expand (ß → ss, ﬃ → ffi, ㍱ → hpa): grow lazily past the input length.
-  let capacity = length + 8;
-  let originStart = new Int32Array(capacity);
-  let originEnd = new Int32Array(capacity);
-  let isWord = new Uint8Array(capacity);
-  let text = '';
-  let size = 0;
-
-  for (let index = 0; index < length; ) {
-    const { folded, width } = foldAt(original, index);
-    const end = index + width;
-    if (folded === '' || (folded === ' ' && size > 0 && text.charCodeAt(size - 1) === 0x20)) {
-      if (size > 0) originEnd[size - 1] = end;
-    } else {
-      if (size + folded.length > capacity) {
-        capacity = Math.max(capacity * 2, size + folded.length);
-        originStart = grow(originStart, capacity);
-        originEnd = grow(originEnd, capacity);
-        isWord = growBytes(isWord, capacity);
-      }
-      for (let unit = 0; unit < folded.length; ) {
-        const codePoint = folded.codePointAt(unit) ?? 0;
-        const units = codePoint > 0xffff ? 2 : 1;
-        const word = isWordCodePoint(codePoint) ? 1 : 0;
-        for (let k = 0; k < units; k++) {
-          originStart[size] = index;
-          originEnd[size] = end;
-          isWord[size] = word;
-          size++;
-        }
-        unit += units;
-      }
-      text += folded;
+  // Printable ASCII and pictographic emoji fold as their lower case, unit for unit: such stretches
+  // are copied whole, and only the other code points (and runs of spaces) are folded one by one.
+  let builder: NormalizedBuilder | undefined;
+  let copyFrom = 0;
+  let previousWasSpace = false;
+  let hasUpperCase = false;
+  for (let index = 0; index < original.length; ) {
+    const code = original.charCodeAt(index);
+    if (code >= 0x20 && code <= 0x7e && !(code === 0x20 && previousWasSpace)) {
+      previousWasSpace = code === 0x20;
+      if (code >= 0x41 && code <= 0x5a) hasUpperCase = true;
+      index++;
+      continue;
     }
-    index = end;
+    if (isPictographAt(original, index, code)) {
+      previousWasSpace = false;
+      index += 2;
+      continue;
+    }
+    builder ??= new NormalizedBuilder(original);
+    builder.copyLowerCase(copyFrom, index, hasUpperCase);
+    hasUpperCase = false;
+    const codePoint = codePointAt(original, index);
+    const width = codePoint > 0xffff ? 2 : 1;
+    builder.fold(index, width, foldOf(codePoint));
+    index += width;
+    copyFrom = index;
+    previousWasSpace = false;
+  }
+  if (builder === undefined) return { original, text: original.toLowerCase(), runs: undefined };
+  builder.copyLowerCase(copyFrom, original.length, hasUpperCase);
+  return builder.build();
+}
+
+/** A code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves) starts at `index`. */
+function isPictographAt(text: string, index: number, high: number): boolean {
+  if (high < 0xd83c || high > 0xd83e) return false;
+  const low = text.charCodeAt(index + 1);
+  if (high === 0xd83c) return low >= 0xdf00 && low <= 0xdfff;
+  if (high === 0xd83d) return low >= 0xdc00 && low <= 0xdfff;
+  return low >= 0xdc00 && low <= 0xdeff;
+}
+
+/** Accumulates normalized text and its runs (see NormalizedText.runs). */
+class NormalizedBuilder {
+  private readonly parts: string[] = [];
+  private readonly runs: number[] = [];
+  private length = 0;
+  private lastWasSpace = false;
+  /** original offset − text offset of the open step-1 run; NaN when none is open. */
+  private runOffset = Number.NaN;
+
+  constructor(private readonly original: string) {}
+
+  /** Appends original[from, to), which folds as its lower case unit for unit (and has no run of spaces). */
+  copyLowerCase(from: number, to: number, hasUpperCase: boolean): void {
+    let start = from;
+    // A space right after a folded separator belongs to the same run of separators.
+    if (this.lastWasSpace && start < to && this.original.charCodeAt(start) === 0x20) start++;
+    if (start >= to) return;
+    this.openRun(start, 1);
+    // Lower-casing only stretches that need it: toLowerCase() is the costly step here.
+    const stretch = this.original.slice(start, to);
+    this.parts.push(hasUpperCase ? stretch.toLowerCase() : stretch);
+    this.length += to - start;
+    this.lastWasSpace = this.original.charCodeAt(to - 1) === 0x20;
   }
 
+  /** Appends the fold of the code point at original[index, index + width). */
+  fold(index: number, width: number, folded: string): void {
+    const isSpace = folded === ' ';
+    if (folded === '' || (isSpace && this.lastWasSpace)) {
+      // Vanishes: the span of the unit before it grows to cover it (see originalSpan).
+      this.runOffset = Number.NaN;
+      return;
+    }
+    if (folded.length === width) {
+      this.openRun(index, 1);
+    } else {
+      this.runs.push(this.length, index, 0);
+      this.runOffset = Number.NaN;
+    }
+    this.parts.push(folded);
+    this.length += folded.length;
+    this.lastWasSpace = isSpace;
+  }
+
+  build(): NormalizedText {
+    // join() returns a flat string; one built with += is a rope, slow to index into.
+    return { original: this.original, text: this.parts.join(''), runs: this.runs };
+  }
+
+  private openRun(index: number, step: 1): void {
+    if (index - this.length === this.runOffset) return;
+    this.runs.push(this.length, index, step);
+    this.runOffset = index - this.length;
+  }
+}
+
+/** Original offset of the code point that produced unit `index` of the normalized text. */
+function originOf(normalized: NormalizedText, index: number): number {
+  const { runs } = normalized;
+  if (runs === undefined) return index;
+  let low = 0;
+  let high = runs.length / 3 - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((runs[middle * 3] ?? 0) <= index) low = middle;
+    else high = middle - 1;
+  }
+  const textStart = runs[low * 3] ?? 0;
+  return (runs[low * 3 + 1] ?? 0) + (runs[low * 3 + 2] ?? 0) * (index - textStart);
+}
+
+/**
+ * The original span `[start, end)` that produced the normalized span
+ * `[start, end)`: it ends where the next unit's code point starts, so it
+ * covers whatever vanished after its last unit.
+ */
+export function originalSpan(
+  normalized: NormalizedText,
+  start: number,
+  end: number,
+): { start: number; end: number } {
+  if (normalized.runs === undefined) return { start, end };
+  const last = originOf(normalized, end - 1);
+  let next = end;
+  while (next < normalized.text.length && originOf(normalized, next) === last) next++;
   return {
-    original,
-    text,
-    originStart: originStart.subarray(0, size),
-    originEnd: originEnd.subarray(0, size),
-    isWord: isWord.subarray(0, size),
+    start: originOf(normalized, start),
+    end: next < normalized.text.length ? originOf(normalized, next) : normalized.original.length,
   };
-}
-
-function grow(array: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(capacity);
-  next.set(array);
-  return next;
-}
-
-function growBytes(array: Uint8Array<ArrayBuffer>, capacity: number): Uint8Array<ArrayBuffer> {
-  const next = new Uint8Array(capacity);
-  next.set(array);
-  return next;
 }
 
 /** The normalized form alone, for lexicon terms and allow-list entries. */

@@ -1,4 +1,4 @@
-import { foldAt, normalize } from '../normalization/normalize.js';
+import { foldAt, normalize, originalSpan } from '../normalization/normalize.js';
 import type { Exemption, RuleAction, Severity, TermsRule } from '../policy/policy-document.js';
 import { SEVERITY_RANK } from '../policy/policy-document.js';
 import type { CompiledPolicy, TermTag } from './compile-policy.js';
@@ -51,8 +51,7 @@ export function evaluateMessage(
     const ruleIndex = hit.tag.rule;
     const rule = policy.rules[ruleIndex];
     if (rule === undefined || isAllowed(hit, ruleIndex, allowHits)) continue;
-    const start = normalized.originStart[hit.start] ?? 0;
-    const end = normalized.originEnd[hit.end - 1] ?? content.length;
+    const { start, end } = originalSpan(normalized, hit.start, hit.end);
     const key = `${ruleIndex}:${start}:${end}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -1,5 +1,5 @@
 import type { NormalizedText } from '../normalization/normalize.js';
-import { normalizeText } from '../normalization/normalize.js';
+import { ASCII_WORD_UNITS, isWordAt, normalizeText } from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -30,11 +30,6 @@ export interface TermHit<Tag> {
   readonly end: number;
 }
 
-interface TrieNode<Tag> {
-  readonly children: Map<number, TrieNode<Tag>>;
-  terms: CompiledTerm<Tag>[] | undefined;
-}
-
 export class TermSyntaxError extends Error {
   constructor(
     message: string,
@@ -44,8 +39,6 @@ export class TermSyntaxError extends Error {
     this.name = 'TermSyntaxError';
   }
 }
-
-const WORD = /^[\p{L}\p{N}\p{M}]$/u;
 
 /** Parses and normalizes one term; throws TermSyntaxError when it can never match sensibly. */
 export function parseTerm(source: string): { body: string; openStart: boolean; openEnd: boolean } {
@@ -59,116 +52,155 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
   return { body, openStart, openEnd };
 }
 
+/** Node 0 is the dead state (no transition), so a zero in the table ends a walk. */
+const DEAD = 0;
+const WORD_START_ROOT = 1;
+const ANYWHERE_ROOT = 2;
+/** The most frequent units get a column in the flat table; rarer ones (large scripts) go to a map. */
+const DENSE_SYMBOLS = 63;
+const SPARSE = 0xffff;
+
 /**
- * Multi-pattern matcher over normalized text: one trie of all terms, walked
- * from each candidate start position. Cost per message is bounded by
- * text length × longest term, whatever the number of terms; whole-word terms
- * are only tried where a word starts.
+ * Multi-pattern matcher over normalized text: one trie of every term,
+ * flattened into a transition table over the terms' own alphabet, walked from
+ * each candidate start. Cost per message is bounded by text length × longest
+ * term whatever the number of terms; whole-word terms are tried only where a
+ * word starts, and a character no term contains ends a walk at once.
  */
 export class TermMatcher<Tag> {
-  private readonly wordStartRoot: TrieNode<Tag> = newNode();
-  private readonly anywhereRoot: TrieNode<Tag> = newNode();
-  private readonly hasAnywhereTerms: boolean;
+  /** UTF-16 unit → column in `transitions`; 0 for units in no term, SPARSE for units kept in `sparse`. */
+  private readonly symbols = new Uint16Array(0x10000);
+  private readonly width: number;
+  private readonly transitions: Int32Array;
+  /** Transitions on rare units, keyed `node * 0x10000 + unit`. */
+  private readonly sparse = new Map<number, number>();
+  private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
+  /** Per UTF-16 unit: 1 if a whole-word term starts with it, 2 if another term does (both may be set). */
+  private readonly firstUnits = new Uint8Array(0x10000);
 
   constructor(patterns: readonly TermPattern<Tag>[]) {
-    let anywhere = false;
-    for (const { source, tag } of patterns) {
+    const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
-      const first = String.fromCodePoint(body.codePointAt(0) ?? 0);
-      const lastCodePoint = body.codePointAt(body.length - 1) ?? 0;
-      const last = String.fromCodePoint(
-        lastCodePoint >= 0xdc00 && lastCodePoint <= 0xdfff
-          ? (body.codePointAt(body.length - 2) ?? 0)
-          : lastCodePoint,
-      );
-      const term: CompiledTerm<Tag> = {
+      const startsWithWord = isWordAt(body, 0);
+      const term = {
         source,
         tag,
         openStart,
         openEnd,
-        startsWithWord: WORD.test(first),
-        endsWithWord: WORD.test(last),
+        startsWithWord,
+        endsWithWord: isWordAt(body, body.length - 1),
       };
-      const fromWordStart = term.startsWithWord && !openStart;
-      if (!fromWordStart) anywhere = true;
-      insert(fromWordStart ? this.wordStartRoot : this.anywhereRoot, body, term);
+      return { body, term, root: startsWithWord && !openStart ? WORD_START_ROOT : ANYWHERE_ROOT };
+    });
+    const frequency = new Map<number, number>();
+    for (const { body } of entries) {
+      for (let index = 0; index < body.length; index++) {
+        const unit = body.charCodeAt(index);
+        frequency.set(unit, (frequency.get(unit) ?? 0) + 1);
+      }
     }
-    this.hasAnywhereTerms = anywhere;
+    const byFrequency = [...frequency.entries()].sort((a, b) => b[1] - a[1]).map(([unit]) => unit);
+    byFrequency.forEach((unit, rank) => {
+      this.symbols[unit] = rank < DENSE_SYMBOLS ? rank + 1 : SPARSE;
+    });
+    this.width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
+
+    const nodeCount = 3 + entries.reduce((total, { body }) => total + body.length, 0);
+    const transitions = new Int32Array(nodeCount * this.width);
+    const accepting: CompiledTerm<Tag>[][] = [];
+    let nodes = 3;
+    for (const { body, term, root } of entries) {
+      let node = root;
+      for (let index = 0; index < body.length; index++) {
+        const unit = body.charCodeAt(index);
+        let next = this.next(node, unit, transitions);
+        if (next === DEAD) {
+          next = nodes++;
+          const symbol = this.symbols[unit] ?? SPARSE;
+          if (symbol === SPARSE) this.sparse.set(node * 0x10000 + unit, next);
+          else transitions[node * this.width + symbol] = next;
+        }
+        node = next;
+      }
+      const terms = accepting[node] ?? [];
+      terms.push(term);
+      accepting[node] = terms;
+    }
+    this.transitions = transitions.slice(0, nodes * this.width);
+    this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
+    for (const { body, root } of entries) {
+      const unit = body.charCodeAt(0);
+      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | (root === WORD_START_ROOT ? 1 : 2);
+    }
+  }
+
+  private next(node: number, unit: number, transitions: Int32Array): number {
+    const symbol = this.symbols[unit] ?? 0;
+    if (symbol === 0) return DEAD;
+    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + unit) ?? DEAD;
+    return transitions[node * this.width + symbol] ?? DEAD;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { text, isWord } = normalized;
+    const { text } = normalized;
+    const { firstUnits } = this;
     const hits: TermHit<Tag>[] = [];
-    const length = text.length;
-    for (let start = 0; start < length; start++) {
-      if (isWord[start] === 1 && (start === 0 || isWord[start - 1] === 0)) {
-        walk(this.wordStartRoot, normalized, start, hits);
+    let previousIsWord = false;
+    // The hot loop of the review path: one table read per unit, and a walk only where a term can start.
+    for (let start = 0; start < text.length; start++) {
+      const unit = text.charCodeAt(start);
+      const isWord = unit < 0x80 ? ASCII_WORD_UNITS[unit] === 1 : isWordAt(text, start);
+      const first = firstUnits[unit] ?? 0;
+      if (first !== 0) {
+        if ((first & 1) !== 0 && isWord && !previousIsWord)
+          this.walk(WORD_START_ROOT, text, start, false, hits);
+        if ((first & 2) !== 0) this.walk(ANYWHERE_ROOT, text, start, previousIsWord, hits);
       }
-      if (this.hasAnywhereTerms) walk(this.anywhereRoot, normalized, start, hits);
+      previousIsWord = isWord;
     }
     return hits;
   }
-}
 
-function newNode<Tag>(): TrieNode<Tag> {
-  return { children: new Map(), terms: undefined };
-}
-
-function insert<Tag>(root: TrieNode<Tag>, body: string, term: CompiledTerm<Tag>): void {
-  let node = root;
-  for (let index = 0; index < body.length; index++) {
-    const code = body.charCodeAt(index);
-    let child = node.children.get(code);
-    if (child === undefined) {
-      child = newNode();
-      node.children.set(code, child);
-    }
-    node = child;
-  }
-  node.terms ??= [];
-  node.terms.push(term);
-}
-
-function walk<Tag>(
-  root: TrieNode<Tag>,
-  normalized: NormalizedText,
-  start: number,
-  hits: TermHit<Tag>[],
-): void {
-  const { text, isWord } = normalized;
-  const length = text.length;
-  // A term that starts with a letter but is not `*`-open must start at a word boundary.
-  const afterWord = start > 0 && isWord[start - 1] === 1;
-  let node: TrieNode<Tag> | undefined = root;
-  for (let index = start; index < length; index++) {
-    node = node.children.get(text.charCodeAt(index));
-    if (node === undefined) return;
-    if (node.terms === undefined) continue;
-    const end = index + 1;
-    const beforeWord = end < length && isWord[end] === 1;
-    for (const term of node.terms) {
-      if (afterWord && term.startsWithWord && !term.openStart) continue;
-      if (beforeWord && term.endsWithWord && !term.openEnd) continue;
-      // An open edge covers the rest of its word: `fuck*` reports "fuckface", not "fuck".
-      hits.push({
-        source: term.source,
-        tag: term.tag,
-        start: term.openStart ? wordStart(isWord, start) : start,
-        end: term.openEnd ? wordEnd(isWord, end) : end,
-      });
+  private walk(root: number, text: string, start: number, afterWord: boolean, hits: TermHit<Tag>[]): void {
+    const { symbols, transitions, width, accepting } = this;
+    let node = root;
+    for (let index = start; index < text.length; index++) {
+      const unit = text.charCodeAt(index);
+      const symbol = symbols[unit] ?? 0;
+      if (symbol === 0) return;
+      node =
+        symbol === SPARSE
+          ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
+          : (transitions[node * width + symbol] ?? DEAD);
+      if (node === DEAD) return;
+      const terms = accepting[node];
+      if (terms === undefined) continue;
+      const end = index + 1;
+      const beforeWord = end < text.length && isWordAt(text, end);
+      for (const term of terms) {
+        // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
+        if (afterWord && term.startsWithWord && !term.openStart) continue;
+        if (beforeWord && term.endsWithWord && !term.openEnd) continue;
+        hits.push({
+          source: term.source,
+          tag: term.tag,
+          start: term.openStart ? wordStart(text, start) : start,
+          end: term.openEnd ? wordEnd(text, end) : end,
+        });
+      }
     }
   }
 }
 
-function wordStart(isWord: Uint8Array, index: number): number {
+function wordStart(text: string, index: number): number {
   let start = index;
-  while (start > 0 && isWord[start - 1] === 1) start--;
+  while (start > 0 && isWordAt(text, start - 1)) start--;
   return start;
 }
 
-function wordEnd(isWord: Uint8Array, index: number): number {
+function wordEnd(text: string, index: number): number {
   let end = index;
-  while (end < isWord.length && isWord[end] === 1) end++;
+  while (end < text.length && isWordAt(text, end)) end++;
   return end;
 }

@@ -6,7 +6,10 @@ import { REPO_ROOT, runCommand } from '../helpers/run-command.js';
 
 const BIN = path.join(REPO_ROOT, 'cli/ivs-mod.cjs');
 const ivsMod = (args: string[], input?: string, cwd?: string) =>
-  runCommand(process.execPath, [BIN, ...args], { ...(input === undefined ? {} : { input }), ...(cwd ? { cwd } : {}) });
+  runCommand(process.execPath, [BIN, ...args], {
+    ...(input === undefined ? {} : { input }),
+    ...(cwd ? { cwd } : {}),
+  });
 
 function jsonLines(stdout: string): unknown[] {
   return stdout
@@ -17,7 +20,10 @@ function jsonLines(stdout: string): unknown[] {
 
 describe('ivs-mod check', () => {
   it('writes one JSON verdict per input line, in order, with the default policy', async () => {
-    const { code, stdout, stderr } = await ivsMod(['check'], 'hello there\nyou are a faggot\nwhat the fuck\n\n');
+    const { code, stdout, stderr } = await ivsMod(
+      ['check'],
+      'hello there\nyou are a faggot\nwhat the fuck\n\n',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [clean, slur, profane, empty] = jsonLines(stdout);
@@ -27,7 +33,16 @@ describe('ivs-mod check', () => {
       content: '',
       reason: 'Your message was not sent because it contains a slur.',
       matches: expect.arrayContaining([
-        { ruleId: 'slurs', action: 'deny', severity: 'high', term: 'faggot*', start: 10, end: 16, exempt: false, text: 'faggot' },
+        {
+          ruleId: 'slurs',
+          action: 'deny',
+          severity: 'high',
+          term: 'faggot*',
+          start: 10,
+          end: 16,
+          exempt: false,
+          text: 'faggot',
+        },
       ]),
     });
     expect(profane).toMatchObject({ result: 'ALLOW', content: 'what the ****', masked: true });
@@ -37,12 +52,19 @@ describe('ivs-mod check', () => {
   it('works from any directory and with CRLF input', async () => {
     const { code, stdout } = await ivsMod(['check'], 'oh shit\r\nfine\r\n', tmpdir());
     expect(code).toBe(0);
-    expect(jsonLines(stdout).map((line) => (line as { content: string }).content)).toEqual(['oh ****', 'fine']);
+    expect(jsonLines(stdout).map((line) => (line as { content: string }).content)).toEqual([
+      'oh ****',
+      'fine',
+    ]);
   });
 
   it('applies exemptions from --sender-attribute', async () => {
     const { stdout } = await ivsMod(['check', '--sender-attribute', 'role=moderator'], 'fuck\n');
-    expect(jsonLines(stdout)[0]).toMatchObject({ result: 'ALLOW', content: 'fuck', matches: [{ exempt: true }] });
+    expect(jsonLines(stdout)[0]).toMatchObject({
+      result: 'ALLOW',
+      content: 'fuck',
+      matches: [{ exempt: true }],
+    });
   });
 
   it('uses the policy given with --policy', async () => {
@@ -60,7 +82,10 @@ describe('ivs-mod check', () => {
   });
 
   it('exits non-zero naming file, line, path and problem for a malformed policy', async () => {
-    const { code, stdout, stderr } = await ivsMod(['check', '--policy', 'test/fixtures/policies/invalid.yaml'], 'hi\n');
+    const { code, stdout, stderr } = await ivsMod(
+      ['check', '--policy', 'test/fixtures/policies/invalid.yaml'],
+      'hi\n',
+    );
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(

@@ -10,7 +10,9 @@ describe('npm start', () => {
     expect(stdout).toMatch(/^review function bundled: \.build\/review-message\/handler\.js \(\d+\.\d KB/);
     expect(stdout).toContain('ALLOW   alice: hey everyone, stream is live!');
     expect(stdout).toContain('MASKED  bob: that boss fight was ******* amazing  [profanity]');
-    expect(stdout).toContain('DENY    troll42: (not delivered) reason: "Your message was not sent because it contains a slur."');
+    expect(stdout).toContain(
+      'DENY    troll42: (not delivered) reason: "Your message was not sent because it contains a slur."',
+    );
     expect(stdout).toContain('ALLOW   mod_sam (moderator): please don\'t post "fuck" spam, thanks');
     expect(stdout).toContain('7 allowed, 4 masked, 1 denied');
   });

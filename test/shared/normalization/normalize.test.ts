@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldCodePoint, normalize, normalizeText } from '../../../shared/normalization/normalize.js';
+import {
+  foldCodePoint,
+  isWordAt,
+  normalize,
+  normalizeText,
+  originalSpan,
+} from '../../../shared/normalization/normalize.js';
 
 describe('normalize', () => {
   it.each([
@@ -27,23 +33,40 @@ describe('normalize', () => {
 
   it('maps every normalized unit back to the original code point it came from', () => {
     const input = 'Ｘ café\u200B ß!';
-    const { text, originStart, originEnd } = normalize(input);
-    expect(text).toBe('x cafe ss!');
-    const origins = [...text].map((_, index) => input.slice(originStart[index], originEnd[index]));
+    const normalized = normalize(input);
+    expect(normalized.text).toBe('x cafe ss!');
+    const origins = [...normalized.text].map((_, index) => {
+      const { start, end } = originalSpan(normalized, index, index + 1);
+      return input.slice(start, end);
+    });
     // The zero-width space is attributed to the letter before it; ß expands to two units of one origin.
     expect(origins).toEqual(['Ｘ', ' ', 'c', 'a', 'f', 'é\u200B', ' ', 'ß', 'ß', '!']);
   });
 
   it('attributes stacked marks to their base letter', () => {
-    const input = 'u\u0308\u0301x';
-    const { text, originStart, originEnd } = normalize(input);
-    expect(text).toBe('ux');
-    expect([originStart[0], originEnd[0]]).toEqual([0, 3]);
+    const normalized = normalize('u\u0308\u0301x');
+    expect(normalized.text).toBe('ux');
+    expect(originalSpan(normalized, 0, 1)).toEqual({ start: 0, end: 3 });
   });
 
-  it('marks word units', () => {
-    const { isWord } = normalize('ab, 1🎉é');
-    expect([...isWord]).toEqual([1, 1, 0, 0, 1, 0, 0, 1]);
+  it('takes printable ASCII without runs of spaces unit for unit', () => {
+    const normalized = normalize('Hello, World 42!');
+    expect(normalized).toEqual({
+      original: 'Hello, World 42!',
+      text: 'hello, world 42!',
+      starts: undefined,
+      ends: undefined,
+    });
+    expect(originalSpan(normalized, 7, 12)).toEqual({ start: 7, end: 12 });
+    expect(normalize('a  b').text).toBe('a b');
+    expect(normalize('a\tb').text).toBe('a b');
+  });
+
+  it('tells word units apart, including both halves of an astral letter', () => {
+    const text = 'ab, 1🎉é𝐀';
+    expect([...text.split('').keys()].map((index) => (isWordAt(text, index) ? 1 : 0))).toEqual([
+      1, 1, 0, 0, 1, 0, 0, 1, 1, 1,
+    ]);
   });
 
   it('folds one code point at a time', () => {
@@ -52,21 +75,27 @@ describe('normalize', () => {
     expect(foldCodePoint('Ǆ')).toBe('dz');
   });
 
-  it('keeps spans ordered, in bounds and covering the original for any input', () => {
+  it('keeps spans ordered, in bounds and non-empty for any input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (input) => {
-        const { text, originStart, originEnd, isWord } = normalize(input);
-        expect(originStart.length).toBe(text.length);
-        expect(originEnd.length).toBe(text.length);
-        expect(isWord.length).toBe(text.length);
-        for (let index = 0; index < text.length; index++) {
-          const start = originStart[index] ?? -1;
-          const end = originEnd[index] ?? -1;
-          expect(start).toBeGreaterThanOrEqual(0);
+        const normalized = normalize(input);
+        let previousStart = 0;
+        for (let index = 0; index < normalized.text.length; index++) {
+          const { start, end } = originalSpan(normalized, index, index + 1);
+          expect(start).toBeGreaterThanOrEqual(previousStart);
           expect(end).toBeGreaterThan(start);
           expect(end).toBeLessThanOrEqual(input.length);
-          if (index > 0) expect(start).toBeGreaterThanOrEqual(originStart[index - 1] ?? 0);
+          previousStart = start;
         }
+      }),
+    );
+  });
+
+  it('gives the fast path and the general path the same text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'aZ 09!?.-'.split('')), maxLength: 40 }), (input) => {
+        // A leading zero-width space forces the general path without changing the text.
+        expect(normalizeText(input)).toBe(normalizeText(`\u200B${input}`));
       }),
     );
   });

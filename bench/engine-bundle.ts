@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+
+export type Engine = typeof import('./engine-entry.js');
+
+/** Bundles bench/engine-entry.ts with the review function's esbuild settings and loads it. */
+export function loadBundledEngine(): Engine {
+  const directory = mkdtempSync(path.join(tmpdir(), 'bench-engine-'));
+  const outfile = path.join(directory, 'engine.js');
+  try {
+    buildSync({
+      entryPoints: [path.join(__dirname, 'engine-entry.ts')],
+      outfile,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      logLevel: 'silent',
+    });
+    // Our own build output, whose exports are the entry's: typed by the entry module.
+    const engine: Engine = require(outfile);
+    return engine;
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
