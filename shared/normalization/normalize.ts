@@ -125,6 +125,54 @@ export function isWordAt(text: string, index: number): boolean {
  * that ends on a letter also covers the marks stacked on that letter.
  */
 export function normalize(original: string): NormalizedText {
+  // Most chat folds unit for unit (case, accents, width variants, emoji kept): one pass into a
+  // scratch buffer, no map needed. Anything that vanishes or expands takes the general path.
+  const length = original.length;
+  if (scratch.length < length) scratch = new Uint16Array(Math.max(length, scratch.length * 2));
+  let changed = false;
+  let previousWasSpace = false;
+  for (let index = 0; index < length; index++) {
+    const code = original.charCodeAt(index);
+    if (isSurrogate(code)) {
+      if (!isPictographAt(original, index, code)) return normalizeWithRuns(original);
+      scratch[index] = code;
+      scratch[index + 1] = original.charCodeAt(index + 1);
+      index++;
+      previousWasSpace = false;
+      continue;
+    }
+    let unit = unitFolds[code] ?? NOT_ONE_UNIT;
+    if (unit === UNKNOWN) unit = learnUnitFold(code);
+    if (unit === NOT_ONE_UNIT || (unit === 0x20 && previousWasSpace)) return normalizeWithRuns(original);
+    previousWasSpace = unit === 0x20;
+    if (unit !== code) changed = true;
+    scratch[index] = unit;
+  }
+  return { original, text: changed ? unitsToString(length) : original, runs: undefined };
+}
+
+/** Output units of the one-pass path. Shared: normalize() never re-enters itself. */
+let scratch = new Uint16Array(1024);
+const UNKNOWN = -1;
+const NOT_ONE_UNIT = -2;
+/** Per BMP unit: the one unit it folds to, NOT_ONE_UNIT if it vanishes or expands, UNKNOWN until first seen. */
+const unitFolds = new Int32Array(0x10000).fill(UNKNOWN);
+
+function learnUnitFold(code: number): number {
+  const folded = foldOf(code);
+  const unit =
+    folded.length === 1 && !isSurrogate(folded.charCodeAt(0)) ? folded.charCodeAt(0) : NOT_ONE_UNIT;
+  unitFolds[code] = unit;
+  return unit;
+}
+
+function unitsToString(length: number): string {
+  // Decoding the buffer beats building the string unit by unit; the units hold no lone surrogate.
+  return Buffer.from(scratch.buffer, scratch.byteOffset, length * 2).toString('utf16le');
+}
+
+/** The general path: folds code point by code point and records where each unit came from. */
+function normalizeWithRuns(original: string): NormalizedText {
   // Printable ASCII and pictographic emoji fold as their lower case, unit for unit: such stretches
   // are copied whole, and only the other code points (and runs of spaces) are folded one by one.
   let builder: NormalizedBuilder | undefined;
