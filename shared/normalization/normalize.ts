@@ -125,33 +125,78 @@ export function isWordAt(text: string, index: number): boolean {
  * that ends on a letter also covers the marks stacked on that letter.
  */
 export function normalize(original: string): NormalizedText {
-  // Most chat folds unit for unit (case, accents, width variants, emoji kept): one pass into a
-  // scratch buffer, no map needed. Anything that vanishes or expands takes the general path.
   const length = original.length;
-  if (scratch.length < length) scratch = new Uint16Array(Math.max(length, scratch.length * 2));
+  const runs: number[] = [];
+  let out = 0;
+  /** original offset − text offset of the open step-1 run; NaN when none is open. */
+  let runOffset = Number.NaN;
   let changed = false;
   let previousWasSpace = false;
-  for (let index = 0; index < length; index++) {
+  for (let index = 0; index < length; ) {
+    if (out + 2 > scratch.length) scratch = grow(scratch, out + 2);
     const code = original.charCodeAt(index);
-    if (isSurrogate(code)) {
-      if (!isPictographAt(original, index, code)) return normalizeWithRuns(original);
-      scratch[index] = code;
-      scratch[index + 1] = original.charCodeAt(index + 1);
+    // The common case, one BMP unit that folds to one unit (case, accents, width variants), and
+    // pictographic emoji, which fold to themselves: written straight to the buffer.
+    let unit = NOT_ONE_UNIT;
+    if (!isSurrogate(code)) {
+      unit = unitFolds[code] ?? NOT_ONE_UNIT;
+      if (unit === UNKNOWN) unit = learnUnitFold(code);
+    }
+    if (unit >= 0 && !(unit === 0x20 && previousWasSpace)) {
+      if (index - out !== runOffset) {
+        runs.push(out, index, 1);
+        runOffset = index - out;
+      }
+      if (unit !== code) changed = true;
+      previousWasSpace = unit === 0x20;
+      scratch[out++] = unit;
       index++;
-      previousWasSpace = false;
       continue;
     }
-    let unit = unitFolds[code] ?? NOT_ONE_UNIT;
-    if (unit === UNKNOWN) unit = learnUnitFold(code);
-    if (unit === NOT_ONE_UNIT || (unit === 0x20 && previousWasSpace)) return normalizeWithRuns(original);
-    previousWasSpace = unit === 0x20;
-    if (unit !== code) changed = true;
-    scratch[index] = unit;
+    if (unit < 0 && isPictographAt(original, index, code)) {
+      if (index - out !== runOffset) {
+        runs.push(out, index, 1);
+        runOffset = index - out;
+      }
+      previousWasSpace = false;
+      scratch[out++] = code;
+      scratch[out++] = original.charCodeAt(index + 1);
+      index += 2;
+      continue;
+    }
+    // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
+    const codePoint = codePointAt(original, index);
+    const width = codePoint > 0xffff ? 2 : 1;
+    const folded = unit === 0x20 ? ' ' : foldOf(codePoint);
+    changed = true;
+    index += width;
+    if (folded === '' || (folded === ' ' && previousWasSpace)) {
+      runOffset = Number.NaN;
+      continue;
+    }
+    if (out + folded.length > scratch.length) scratch = grow(scratch, out + folded.length);
+    if (folded.length === width) {
+      if (index - width - out !== runOffset) {
+        runs.push(out, index - width, 1);
+        runOffset = index - width - out;
+      }
+    } else {
+      runs.push(out, index - width, 0);
+      runOffset = Number.NaN;
+    }
+    for (let k = 0; k < folded.length; k++) scratch[out++] = folded.charCodeAt(k);
+    previousWasSpace = folded === ' ';
   }
-  return { original, text: changed ? unitsToString(length) : original, runs: undefined };
+  const identity =
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  return {
+    original,
+    text: changed ? Buffer.from(scratch.buffer, 0, out * 2).toString('utf16le') : original,
+    runs: identity ? undefined : runs,
+  };
 }
 
-/** Output units of the one-pass path. Shared: normalize() never re-enters itself. */
+/** Output units of normalize(). Shared: normalize() never re-enters itself. */
 let scratch = new Uint16Array(1024);
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
@@ -166,45 +211,10 @@ function learnUnitFold(code: number): number {
   return unit;
 }
 
-function unitsToString(length: number): string {
-  // Decoding the buffer beats building the string unit by unit; the units hold no lone surrogate.
-  return Buffer.from(scratch.buffer, scratch.byteOffset, length * 2).toString('utf16le');
-}
-
-/** The general path: folds code point by code point and records where each unit came from. */
-function normalizeWithRuns(original: string): NormalizedText {
-  // Printable ASCII and pictographic emoji fold as their lower case, unit for unit: such stretches
-  // are copied whole, and only the other code points (and runs of spaces) are folded one by one.
-  let builder: NormalizedBuilder | undefined;
-  let copyFrom = 0;
-  let previousWasSpace = false;
-  let hasUpperCase = false;
-  for (let index = 0; index < original.length; ) {
-    const code = original.charCodeAt(index);
-    if (code >= 0x20 && code <= 0x7e && !(code === 0x20 && previousWasSpace)) {
-      previousWasSpace = code === 0x20;
-      if (code >= 0x41 && code <= 0x5a) hasUpperCase = true;
-      index++;
-      continue;
-    }
-    if (isPictographAt(original, index, code)) {
-      previousWasSpace = false;
-      index += 2;
-      continue;
-    }
-    builder ??= new NormalizedBuilder(original);
-    builder.copyLowerCase(copyFrom, index, hasUpperCase);
-    hasUpperCase = false;
-    const codePoint = codePointAt(original, index);
-    const width = codePoint > 0xffff ? 2 : 1;
-    builder.fold(index, width, foldOf(codePoint));
-    index += width;
-    copyFrom = index;
-    previousWasSpace = false;
-  }
-  if (builder === undefined) return { original, text: original.toLowerCase(), runs: undefined };
-  builder.copyLowerCase(copyFrom, original.length, hasUpperCase);
-  return builder.build();
+function grow(buffer: Uint16Array<ArrayBuffer>, needed: number): Uint16Array<ArrayBuffer> {
+  const next = new Uint16Array(Math.max(needed, buffer.length * 2));
+  next.set(buffer);
+  return next;
 }
 
 /** A code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves) starts at `index`. */
@@ -214,62 +224,6 @@ function isPictographAt(text: string, index: number, high: number): boolean {
   if (high === 0xd83c) return low >= 0xdf00 && low <= 0xdfff;
   if (high === 0xd83d) return low >= 0xdc00 && low <= 0xdfff;
   return low >= 0xdc00 && low <= 0xdeff;
-}
-
-/** Accumulates normalized text and its runs (see NormalizedText.runs). */
-class NormalizedBuilder {
-  private readonly parts: string[] = [];
-  private readonly runs: number[] = [];
-  private length = 0;
-  private lastWasSpace = false;
-  /** original offset − text offset of the open step-1 run; NaN when none is open. */
-  private runOffset = Number.NaN;
-
-  constructor(private readonly original: string) {}
-
-  /** Appends original[from, to), which folds as its lower case unit for unit (and has no run of spaces). */
-  copyLowerCase(from: number, to: number, hasUpperCase: boolean): void {
-    let start = from;
-    // A space right after a folded separator belongs to the same run of separators.
-    if (this.lastWasSpace && start < to && this.original.charCodeAt(start) === 0x20) start++;
-    if (start >= to) return;
-    this.openRun(start, 1);
-    // Lower-casing only stretches that need it: toLowerCase() is the costly step here.
-    const stretch = this.original.slice(start, to);
-    this.parts.push(hasUpperCase ? stretch.toLowerCase() : stretch);
-    this.length += to - start;
-    this.lastWasSpace = this.original.charCodeAt(to - 1) === 0x20;
-  }
-
-  /** Appends the fold of the code point at original[index, index + width). */
-  fold(index: number, width: number, folded: string): void {
-    const isSpace = folded === ' ';
-    if (folded === '' || (isSpace && this.lastWasSpace)) {
-      // Vanishes: the span of the unit before it grows to cover it (see originalSpan).
-      this.runOffset = Number.NaN;
-      return;
-    }
-    if (folded.length === width) {
-      this.openRun(index, 1);
-    } else {
-      this.runs.push(this.length, index, 0);
-      this.runOffset = Number.NaN;
-    }
-    this.parts.push(folded);
-    this.length += folded.length;
-    this.lastWasSpace = isSpace;
-  }
-
-  build(): NormalizedText {
-    // join() returns a flat string; one built with += is a rope, slow to index into.
-    return { original: this.original, text: this.parts.join(''), runs: this.runs };
-  }
-
-  private openRun(index: number, step: 1): void {
-    if (index - this.length === this.runOffset) return;
-    this.runs.push(this.length, index, step);
-    this.runOffset = index - this.length;
-  }
 }
 
 /** Original offset of the code point that produced unit `index` of the normalized text. */

@@ -56,6 +56,14 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
 const DEAD = 0;
 const WORD_START_ROOT = 1;
 const ANYWHERE_ROOT = 2;
+const CLASS_KNOWN = 1;
+const CLASS_WORD = 2;
+/** Half of a surrogate pair: word-ness depends on the pair. */
+const CLASS_SURROGATE = 4;
+/** A whole-word term starts with this unit. */
+const CLASS_WORD_START = 8;
+/** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
+const CLASS_ANYWHERE = 16;
 /** The most frequent units get a column in the flat table; rarer ones (large scripts) go to a map. */
 const DENSE_SYMBOLS = 63;
 const SPARSE = 0xffff;
@@ -75,7 +83,8 @@ export class TermMatcher<Tag> {
   /** Transitions on rare units, keyed `node * 0x10000 + unit`. */
   private readonly sparse = new Map<number, number>();
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
-  /** Per UTF-16 unit: 1 if a whole-word term starts with it, 2 if another term does (both may be set). */
+  /** Per UTF-16 unit, CLASS_* bits, learned on first sight (0 = not yet seen). */
+  private readonly unitClasses = new Uint8Array(0x10000);
   private readonly firstUnits = new Uint8Array(0x10000);
 
   constructor(patterns: readonly TermPattern<Tag>[]) {
@@ -130,7 +139,8 @@ export class TermMatcher<Tag> {
     this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
-      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | (root === WORD_START_ROOT ? 1 : 2);
+      this.firstUnits[unit] =
+        (this.firstUnits[unit] ?? 0) | (root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE);
     }
   }
 
@@ -144,22 +154,35 @@ export class TermMatcher<Tag> {
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     const { text } = normalized;
-    const { firstUnits } = this;
+    const { unitClasses } = this;
     const hits: TermHit<Tag>[] = [];
     let previousIsWord = false;
     // The hot loop of the review path: one table read per unit, and a walk only where a term can start.
     for (let start = 0; start < text.length; start++) {
       const unit = text.charCodeAt(start);
-      const isWord = unit < 0x80 ? ASCII_WORD_UNITS[unit] === 1 : isWordAt(text, start);
-      const first = firstUnits[unit] ?? 0;
-      if (first !== 0) {
-        if ((first & 1) !== 0 && isWord && !previousIsWord)
-          this.walk(WORD_START_ROOT, text, start, false, hits);
-        if ((first & 2) !== 0) this.walk(ANYWHERE_ROOT, text, start, previousIsWord, hits);
+      let unitClass = unitClasses[unit] ?? 0;
+      if (unitClass === 0) unitClass = this.learnClass(unit);
+      const isWord =
+        (unitClass & CLASS_SURROGATE) !== 0 ? isWordAt(text, start) : (unitClass & CLASS_WORD) !== 0;
+      if ((unitClass & CLASS_WORD_START) !== 0 && isWord && !previousIsWord) {
+        this.walk(WORD_START_ROOT, text, start, false, hits);
       }
+      if ((unitClass & CLASS_ANYWHERE) !== 0) this.walk(ANYWHERE_ROOT, text, start, previousIsWord, hits);
       previousIsWord = isWord;
     }
     return hits;
+  }
+
+  private learnClass(unit: number): number {
+    const surrogate = unit >= 0xd800 && unit <= 0xdfff;
+    const word = !surrogate && isWordAt(String.fromCharCode(unit), 0);
+    const unitClass =
+      CLASS_KNOWN |
+      (this.firstUnits[unit] ?? 0) |
+      (surrogate ? CLASS_SURROGATE : 0) |
+      (word ? CLASS_WORD : 0);
+    this.unitClasses[unit] = unitClass;
+    return unitClass;
   }
 
   private walk(root: number, text: string, start: number, afterWord: boolean, hits: TermHit<Tag>[]): void {

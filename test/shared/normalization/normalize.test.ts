@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  foldAt,
   foldCodePoint,
   isWordAt,
   normalize,
@@ -96,6 +97,48 @@ describe('normalize', () => {
       fc.property(fc.string({ unit: fc.constantFrom(...'aZ 09!?.-'.split('')), maxLength: 40 }), (input) => {
         // A leading zero-width space forces the general path without changing the text.
         expect(normalizeText(input)).toBe(normalizeText(`\u200B${input}`));
+      }),
+    );
+  });
+
+  it('maps every unit as a code-point-by-code-point reference does', () => {
+    const pieces = fc.constantFrom(
+      'a',
+      'B',
+      ' ',
+      '  ',
+      'ß',
+      'é',
+      'e\u0301',
+      '\u200B',
+      '🎉',
+      '𝐀',
+      'ﬃ',
+      '\t',
+      'İ',
+      '\ud800',
+      'x',
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 20 }), (parts) => {
+        const input = parts.join('');
+        const normalized = normalize(input);
+        // Reference: fold each code point alone, collapse separators, remember each unit's origin.
+        const origins: number[] = [];
+        let text = '';
+        for (let index = 0; index < input.length; ) {
+          const { folded, width } = foldAt(input, index);
+          if (folded !== '' && !(folded === ' ' && text.endsWith(' '))) {
+            text += folded;
+            // Same width: unit for unit; another width: every unit from the code point's start.
+            for (let k = 0; k < folded.length; k++) origins.push(folded.length === width ? index + k : index);
+          }
+          index += width;
+        }
+        expect(normalized.text).toBe(text);
+        origins.forEach((origin, unit) => {
+          expect(originalSpan(normalized, unit, unit + 1).start).toBe(origin);
+        });
       }),
     );
   });
