@@ -1,5 +1,5 @@
 import type { NormalizedText } from '../normalization/normalize.js';
-import { ASCII_WORD_UNITS, isWordAt, normalizeText } from '../normalization/normalize.js';
+import { isWordAt, normalizeText } from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
