@@ -8,13 +8,16 @@
  */
 export interface NormalizedText {
   readonly original: string;
+  /** The normalized text as UTF-16 units: what the matcher walks (a plain array: small typed arrays are costly to allocate). */
+  readonly units: readonly number[];
+  /** The normalized text as a string (decoded on first use). */
   readonly text: string;
   /**
-   * Where each unit of `text` came from, as runs: `[textStart, originalStart,
-   * step, …]` triples, sorted by textStart. Inside a run, unit `k` comes from
-   * `originalStart + step × (k − textStart)`: step 1 for a run of characters
+   * Where each unit came from, as runs: `[unitStart, originalStart, step, …]`
+   * triples, sorted by unitStart. Inside a run, unit `k` comes from
+   * `originalStart + step × (k − unitStart)`: step 1 for a run of characters
    * that fold to the same width, 0 for the units of one expanded character
-   * (ß → ss). Undefined when `text` maps unit for unit onto `original`.
+   * (ß → ss). Undefined when the units map one for one onto `original`.
    */
   readonly runs: readonly number[] | undefined;
 }
@@ -93,29 +96,43 @@ export function foldAt(text: string, index: number): { folded: string; width: nu
 }
 
 /** 1 for the ASCII letters and digits: the word units of most chat. */
-export const ASCII_WORD_UNITS: Readonly<Uint8Array> = Uint8Array.from({ length: 0x80 }, (_, code) =>
+const ASCII_WORD_UNITS: Readonly<Uint8Array> = Uint8Array.from({ length: 0x80 }, (_, code) =>
   WORD_CODE_POINT.test(String.fromCharCode(code)) ? 1 : 0,
 );
 
-/** Whether unit `index` of normalized `text` belongs to a word (a letter, digit or kept mark). */
-export function isWordAt(text: string, index: number): boolean {
-  const code = text.charCodeAt(index);
-  if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
-  if (!isSurrogate(code)) {
-    const known = bmpWords[code];
+function isWordCodePoint(codePoint: number): boolean {
+  if (codePoint < 0x10000) {
+    const known = bmpWords[codePoint];
     if (known !== 0) return known === 1;
-    const word = WORD_CODE_POINT.test(String.fromCharCode(code));
-    bmpWords[code] = word ? 1 : 2;
+    const word = WORD_CODE_POINT.test(String.fromCharCode(codePoint));
+    bmpWords[codePoint] = word ? 1 : 2;
     return word;
   }
-  // A surrogate half stands for the code point of its pair.
-  const codePoint = code >= 0xdc00 && index > 0 ? codePointAt(text, index - 1) : codePointAt(text, index);
   let word = astralWords.get(codePoint);
   if (word === undefined) {
     word = WORD_CODE_POINT.test(String.fromCodePoint(codePoint));
     if (astralWords.size < ASTRAL_CACHE_LIMIT) astralWords.set(codePoint, word);
   }
   return word;
+}
+
+/** Whether unit `index` of `units` belongs to a word (a letter, digit or kept mark); a surrogate half counts as its pair. */
+export function isWordUnit(units: readonly number[], index: number): boolean {
+  const code = units[index] ?? 0;
+  if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
+  if (!isSurrogate(code)) return isWordCodePoint(code);
+  const high = code < 0xdc00 ? code : (units[index - 1] ?? 0);
+  const low = code < 0xdc00 ? (units[index + 1] ?? 0) : code;
+  const paired = high >= 0xd800 && high < 0xdc00 && low >= 0xdc00 && low <= 0xdfff;
+  return isWordCodePoint(paired ? (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+}
+
+/** Whether unit `index` of `text` belongs to a word. */
+export function isWordAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
+  if (!isSurrogate(code)) return isWordCodePoint(code);
+  return isWordCodePoint(code >= 0xdc00 && index > 0 ? codePointAt(text, index - 1) : codePointAt(text, index));
 }
 
 /**
@@ -126,19 +143,22 @@ export function isWordAt(text: string, index: number): boolean {
  */
 export function normalize(original: string): NormalizedText {
   const length = original.length;
+  // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
+  if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
+  inputBytes.write(original, 0, 'utf16le');
   const runs: number[] = [];
+  const units: number[] = [];
   let out = 0;
-  /** original offset − text offset of the open step-1 run; NaN when none is open. */
-  let runOffset = Number.NaN;
+  /** original offset − unit offset of the open step-1 run; NO_RUN when none is open. */
+  let runOffset = NO_RUN;
   let changed = false;
   let previousWasSpace = false;
   for (let index = 0; index < length; ) {
-    if (out + 2 > scratch.length) scratch = grow(scratch, out + 2);
-    const code = original.charCodeAt(index);
+    const code = input[index] ?? 0;
     // The common case, one BMP unit that folds to one unit (case, accents, width variants), and
     // pictographic emoji, which fold to themselves: written straight to the buffer.
     let unit = NOT_ONE_UNIT;
-    if (!isSurrogate(code)) {
+    if (code < 0xd800 || code > 0xdfff) {
       unit = unitFolds[code] ?? NOT_ONE_UNIT;
       if (unit === UNKNOWN) unit = learnUnitFold(code);
     }
@@ -149,55 +169,75 @@ export function normalize(original: string): NormalizedText {
       }
       if (unit !== code) changed = true;
       previousWasSpace = unit === 0x20;
-      scratch[out++] = unit;
+      units.push(unit);
+      out++;
       index++;
       continue;
     }
-    if (unit < 0 && isPictographAt(original, index, code)) {
+    const low = input[index + 1] ?? 0;
+    if (unit < 0 && isPictograph(code, low)) {
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
         runOffset = index - out;
       }
       previousWasSpace = false;
-      scratch[out++] = code;
-      scratch[out++] = original.charCodeAt(index + 1);
+      units.push(code, low);
+      out += 2;
       index += 2;
       continue;
     }
     // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
-    const codePoint = codePointAt(original, index);
-    const width = codePoint > 0xffff ? 2 : 1;
-    const folded = unit === 0x20 ? ' ' : foldOf(codePoint);
+    const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
+    const width = paired ? 2 : 1;
+    const folded = unit === 0x20 ? ' ' : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
     changed = true;
-    index += width;
     if (folded === '' || (folded === ' ' && previousWasSpace)) {
-      runOffset = Number.NaN;
+      runOffset = NO_RUN;
+      index += width;
       continue;
     }
-    if (out + folded.length > scratch.length) scratch = grow(scratch, out + folded.length);
     if (folded.length === width) {
-      if (index - width - out !== runOffset) {
-        runs.push(out, index - width, 1);
-        runOffset = index - width - out;
+      if (index - out !== runOffset) {
+        runs.push(out, index, 1);
+        runOffset = index - out;
       }
     } else {
-      runs.push(out, index - width, 0);
-      runOffset = Number.NaN;
+      runs.push(out, index, 0);
+      runOffset = NO_RUN;
     }
-    for (let k = 0; k < folded.length; k++) scratch[out++] = folded.charCodeAt(k);
+    for (let k = 0; k < folded.length; k++) units.push(folded.charCodeAt(k));
+    out += folded.length;
     previousWasSpace = folded === ' ';
+    index += width;
   }
-  const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return {
-    original,
-    text: changed ? Buffer.from(scratch.buffer, 0, out * 2).toString('utf16le') : original,
-    runs: identity ? undefined : runs,
-  };
+  const identity = runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  return new Normalized(original, units, changed ? undefined : original, identity ? undefined : runs);
 }
 
-/** Output units of normalize(). Shared: normalize() never re-enters itself. */
-let scratch = new Uint16Array(1024);
+class Normalized implements NormalizedText {
+  constructor(
+    readonly original: string,
+    readonly units: readonly number[],
+    private decoded: string | undefined,
+    readonly runs: readonly number[] | undefined,
+  ) {}
+
+  get text(): string {
+    this.decoded ??= unitsToString(this.units);
+    return this.decoded;
+  }
+}
+
+function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer } {
+  const input = new Uint16Array(Math.max(length, 1024));
+  return { input, inputBytes: Buffer.from(input.buffer, input.byteOffset, input.byteLength) };
+}
+
+/** The input's units. Shared: normalize() never re-enters itself. */
+let { input, inputBytes } = inputBuffer(1024);
+
+/** An integer no offset difference reaches (NaN would make every comparison a float one). */
+const NO_RUN = -0x3fffffff;
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
 /** Per BMP unit: the one unit it folds to, NOT_ONE_UNIT if it vanishes or expands, UNKNOWN until first seen. */
@@ -211,19 +251,23 @@ function learnUnitFold(code: number): number {
   return unit;
 }
 
-function grow(buffer: Uint16Array<ArrayBuffer>, needed: number): Uint16Array<ArrayBuffer> {
-  const next = new Uint16Array(Math.max(needed, buffer.length * 2));
-  next.set(buffer);
-  return next;
+const CHUNK = 8192;
+function unitsToString(units: readonly number[]): string {
+  // Chunked: each unit becomes an argument, and arguments are limited in number.
+  if (units.length <= CHUNK) return String.fromCharCode(...units);
+  const parts: string[] = [];
+  for (let start = 0; start < units.length; start += CHUNK) {
+    parts.push(String.fromCharCode(...units.slice(start, start + CHUNK)));
+  }
+  return parts.join('');
 }
 
-/** A code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves) starts at `index`. */
-function isPictographAt(text: string, index: number, high: number): boolean {
-  if (high < 0xd83c || high > 0xd83e) return false;
-  const low = text.charCodeAt(index + 1);
+/** The pair `high`, `low` is a code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves). */
+function isPictograph(high: number, low: number): boolean {
   if (high === 0xd83c) return low >= 0xdf00 && low <= 0xdfff;
   if (high === 0xd83d) return low >= 0xdc00 && low <= 0xdfff;
-  return low >= 0xdc00 && low <= 0xdeff;
+  if (high === 0xd83e) return low >= 0xdc00 && low <= 0xdeff;
+  return false;
 }
 
 /** Original offset of the code point that produced unit `index` of the normalized text. */
@@ -254,10 +298,10 @@ export function originalSpan(
   if (normalized.runs === undefined) return { start, end };
   const last = originOf(normalized, end - 1);
   let next = end;
-  while (next < normalized.text.length && originOf(normalized, next) === last) next++;
+  while (next < normalized.units.length && originOf(normalized, next) === last) next++;
   return {
     start: originOf(normalized, start),
-    end: next < normalized.text.length ? originOf(normalized, next) : normalized.original.length,
+    end: next < normalized.units.length ? originOf(normalized, next) : normalized.original.length,
   };
 }
 

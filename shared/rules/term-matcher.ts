@@ -1,5 +1,5 @@
 import type { NormalizedText } from '../normalization/normalize.js';
-import { isWordAt, normalizeText } from '../normalization/normalize.js';
+import { isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -153,21 +153,20 @@ export class TermMatcher<Tag> {
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { text } = normalized;
+    const { units } = normalized;
     const { unitClasses } = this;
     const hits: TermHit<Tag>[] = [];
     let previousIsWord = false;
     // The hot loop of the review path: one table read per unit, and a walk only where a term can start.
-    for (let start = 0; start < text.length; start++) {
-      const unit = text.charCodeAt(start);
+    for (let start = 0; start < units.length; start++) {
+      const unit = units[start] ?? 0;
       let unitClass = unitClasses[unit] ?? 0;
       if (unitClass === 0) unitClass = this.learnClass(unit);
-      const isWord =
-        (unitClass & CLASS_SURROGATE) !== 0 ? isWordAt(text, start) : (unitClass & CLASS_WORD) !== 0;
+      const isWord = (unitClass & CLASS_SURROGATE) !== 0 ? isWordUnit(units, start) : (unitClass & CLASS_WORD) !== 0;
       if ((unitClass & CLASS_WORD_START) !== 0 && isWord && !previousIsWord) {
-        this.walk(WORD_START_ROOT, text, start, false, hits);
+        this.walk(WORD_START_ROOT, units, start, false, hits);
       }
-      if ((unitClass & CLASS_ANYWHERE) !== 0) this.walk(ANYWHERE_ROOT, text, start, previousIsWord, hits);
+      if ((unitClass & CLASS_ANYWHERE) !== 0) this.walk(ANYWHERE_ROOT, units, start, previousIsWord, hits);
       previousIsWord = isWord;
     }
     return hits;
@@ -177,30 +176,25 @@ export class TermMatcher<Tag> {
     const surrogate = unit >= 0xd800 && unit <= 0xdfff;
     const word = !surrogate && isWordAt(String.fromCharCode(unit), 0);
     const unitClass =
-      CLASS_KNOWN |
-      (this.firstUnits[unit] ?? 0) |
-      (surrogate ? CLASS_SURROGATE : 0) |
-      (word ? CLASS_WORD : 0);
+      CLASS_KNOWN | (this.firstUnits[unit] ?? 0) | (surrogate ? CLASS_SURROGATE : 0) | (word ? CLASS_WORD : 0);
     this.unitClasses[unit] = unitClass;
     return unitClass;
   }
 
-  private walk(root: number, text: string, start: number, afterWord: boolean, hits: TermHit<Tag>[]): void {
+  private walk(root: number, units: readonly number[], start: number, afterWord: boolean, hits: TermHit<Tag>[]): void {
     const { symbols, transitions, width, accepting } = this;
     let node = root;
-    for (let index = start; index < text.length; index++) {
-      const unit = text.charCodeAt(index);
+    for (let index = start; index < units.length; index++) {
+      const unit = units[index] ?? 0;
       const symbol = symbols[unit] ?? 0;
       if (symbol === 0) return;
       node =
-        symbol === SPARSE
-          ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
-          : (transitions[node * width + symbol] ?? DEAD);
+        symbol === SPARSE ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD) : (transitions[node * width + symbol] ?? DEAD);
       if (node === DEAD) return;
       const terms = accepting[node];
       if (terms === undefined) continue;
       const end = index + 1;
-      const beforeWord = end < text.length && isWordAt(text, end);
+      const beforeWord = end < units.length && isWordUnit(units, end);
       for (const term of terms) {
         // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
         if (afterWord && term.startsWithWord && !term.openStart) continue;
@@ -208,22 +202,22 @@ export class TermMatcher<Tag> {
         hits.push({
           source: term.source,
           tag: term.tag,
-          start: term.openStart ? wordStart(text, start) : start,
-          end: term.openEnd ? wordEnd(text, end) : end,
+          start: term.openStart ? wordStart(units, start) : start,
+          end: term.openEnd ? wordEnd(units, end) : end,
         });
       }
     }
   }
 }
 
-function wordStart(text: string, index: number): number {
+function wordStart(units: readonly number[], index: number): number {
   let start = index;
-  while (start > 0 && isWordAt(text, start - 1)) start--;
+  while (start > 0 && isWordUnit(units, start - 1)) start--;
   return start;
 }
 
-function wordEnd(text: string, index: number): number {
+function wordEnd(units: readonly number[], index: number): number {
   let end = index;
-  while (end < text.length && isWordAt(text, end)) end++;
+  while (end < units.length && isWordUnit(units, end)) end++;
   return end;
 }
