@@ -132,7 +132,9 @@ export function isWordAt(text: string, index: number): boolean {
   const code = text.charCodeAt(index);
   if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
   if (!isSurrogate(code)) return isWordCodePoint(code);
-  return isWordCodePoint(code >= 0xdc00 && index > 0 ? codePointAt(text, index - 1) : codePointAt(text, index));
+  return isWordCodePoint(
+    code >= 0xdc00 && index > 0 ? codePointAt(text, index - 1) : codePointAt(text, index),
+  );
 }
 
 /**
@@ -189,7 +191,8 @@ export function normalize(original: string): NormalizedText {
     // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
     const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
     const width = paired ? 2 : 1;
-    const folded = unit === 0x20 ? ' ' : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+    const folded =
+      unit === 0x20 ? ' ' : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
     changed = true;
     if (folded === '' || (folded === ' ' && previousWasSpace)) {
       runOffset = NO_RUN;
@@ -210,7 +213,8 @@ export function normalize(original: string): NormalizedText {
     previousWasSpace = folded === ' ';
     index += width;
   }
-  const identity = runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  const identity =
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(original, units, changed ? undefined : original, identity ? undefined : runs);
 }
 

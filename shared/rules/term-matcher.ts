@@ -64,6 +64,13 @@ const CLASS_SURROGATE = 4;
 const CLASS_WORD_START = 8;
 /** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
 const CLASS_ANYWHERE = 16;
+/** A one-unit term starts with this unit: no second unit to check. */
+const CLASS_ONE_UNIT_TERM = 32;
+
+function pairHash(first: number, second: number): number {
+  return (Math.imul(first, 0x9e3779b1) ^ second) & 0xffff;
+}
+
 /** The most frequent units get a column in the flat table; rarer ones (large scripts) go to a map. */
 const DENSE_SYMBOLS = 63;
 const SPARSE = 0xffff;
@@ -86,6 +93,11 @@ export class TermMatcher<Tag> {
   /** Per UTF-16 unit, CLASS_* bits, learned on first sight (0 = not yet seen). */
   private readonly unitClasses = new Uint8Array(0x10000);
   private readonly firstUnits = new Uint8Array(0x10000);
+  /**
+   * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
+   * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
+   */
+  private readonly startPairs = new Uint8Array(0x10000);
 
   constructor(patterns: readonly TermPattern<Tag>[]) {
     const entries = patterns.map(({ source, tag }) => {
@@ -139,8 +151,13 @@ export class TermMatcher<Tag> {
     this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
+      const rootClass = root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE;
       this.firstUnits[unit] =
-        (this.firstUnits[unit] ?? 0) | (root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE);
+        (this.firstUnits[unit] ?? 0) | rootClass | (body.length === 1 ? CLASS_ONE_UNIT_TERM : 0);
+      if (body.length > 1) {
+        const pair = pairHash(unit, body.charCodeAt(1));
+        this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
+      }
     }
   }
 
@@ -154,7 +171,7 @@ export class TermMatcher<Tag> {
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     const { units } = normalized;
-    const { unitClasses } = this;
+    const { unitClasses, startPairs } = this;
     const hits: TermHit<Tag>[] = [];
     let previousIsWord = false;
     // The hot loop of the review path: one table read per unit, and a walk only where a term can start.
@@ -162,11 +179,19 @@ export class TermMatcher<Tag> {
       const unit = units[start] ?? 0;
       let unitClass = unitClasses[unit] ?? 0;
       if (unitClass === 0) unitClass = this.learnClass(unit);
-      const isWord = (unitClass & CLASS_SURROGATE) !== 0 ? isWordUnit(units, start) : (unitClass & CLASS_WORD) !== 0;
-      if ((unitClass & CLASS_WORD_START) !== 0 && isWord && !previousIsWord) {
-        this.walk(WORD_START_ROOT, units, start, false, hits);
+      const isWord =
+        (unitClass & CLASS_SURROGATE) !== 0 ? isWordUnit(units, start) : (unitClass & CLASS_WORD) !== 0;
+      if ((unitClass & (CLASS_WORD_START | CLASS_ANYWHERE)) !== 0) {
+        const pairClass =
+          (unitClass & CLASS_ONE_UNIT_TERM) !== 0
+            ? 0xff
+            : (startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0);
+        if ((unitClass & pairClass & CLASS_WORD_START) !== 0 && isWord && !previousIsWord) {
+          this.walk(WORD_START_ROOT, units, start, false, hits);
+        }
+        if ((unitClass & pairClass & CLASS_ANYWHERE) !== 0)
+          this.walk(ANYWHERE_ROOT, units, start, previousIsWord, hits);
       }
-      if ((unitClass & CLASS_ANYWHERE) !== 0) this.walk(ANYWHERE_ROOT, units, start, previousIsWord, hits);
       previousIsWord = isWord;
     }
     return hits;
@@ -176,12 +201,21 @@ export class TermMatcher<Tag> {
     const surrogate = unit >= 0xd800 && unit <= 0xdfff;
     const word = !surrogate && isWordAt(String.fromCharCode(unit), 0);
     const unitClass =
-      CLASS_KNOWN | (this.firstUnits[unit] ?? 0) | (surrogate ? CLASS_SURROGATE : 0) | (word ? CLASS_WORD : 0);
+      CLASS_KNOWN |
+      (this.firstUnits[unit] ?? 0) |
+      (surrogate ? CLASS_SURROGATE : 0) |
+      (word ? CLASS_WORD : 0);
     this.unitClasses[unit] = unitClass;
     return unitClass;
   }
 
-  private walk(root: number, units: readonly number[], start: number, afterWord: boolean, hits: TermHit<Tag>[]): void {
+  private walk(
+    root: number,
+    units: readonly number[],
+    start: number,
+    afterWord: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
     const { symbols, transitions, width, accepting } = this;
     let node = root;
     for (let index = start; index < units.length; index++) {
@@ -189,7 +223,9 @@ export class TermMatcher<Tag> {
       const symbol = symbols[unit] ?? 0;
       if (symbol === 0) return;
       node =
-        symbol === SPARSE ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD) : (transitions[node * width + symbol] ?? DEAD);
+        symbol === SPARSE
+          ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
+          : (transitions[node * width + symbol] ?? DEAD);
       if (node === DEAD) return;
       const terms = accepting[node];
       if (terms === undefined) continue;

@@ -50,14 +50,12 @@ describe('normalize', () => {
     expect(originalSpan(normalized, 0, 1)).toEqual({ start: 0, end: 3 });
   });
 
-  it('takes printable ASCII without runs of spaces unit for unit', () => {
-    const normalized = normalize('Hello, World 42!');
-    expect(normalized).toEqual({
-      original: 'Hello, World 42!',
-      text: 'hello, world 42!',
-      starts: undefined,
-      ends: undefined,
-    });
+  it('maps text that folds unit for unit without a run table', () => {
+    const normalized = normalize('Hello, Wörld 42! 🎉');
+    expect(normalized.text).toBe('hello, world 42! 🎉');
+    expect(normalized.runs).toBeUndefined();
+    const unchanged = 'already folded';
+    expect(normalize(unchanged).text).toBe(unchanged);
     expect(originalSpan(normalized, 7, 12)).toEqual({ start: 7, end: 12 });
     expect(normalize('a  b').text).toBe('a b');
     expect(normalize('a\tb').text).toBe('a b');
