@@ -20,6 +20,12 @@ export interface NormalizedText {
    * (ß → ss). Undefined when the units map one for one onto `original`.
    */
   readonly runs: readonly number[] | undefined;
+  /** Ascending unit offsets where a word starts (a word unit after a non-word unit or at the start). */
+  readonly wordStarts: readonly number[];
+  /** The table passed to normalize() as `watch`, if any. */
+  readonly watch: Uint8Array | undefined;
+  /** Ascending unit offsets of the units `watch` marks with 1. */
+  readonly watched: readonly number[];
 }
 
 /**
@@ -143,48 +149,59 @@ export function isWordAt(text: string, index: number): boolean {
  * repeated separator) belongs to the span of the unit before it, so a span
  * that ends on a letter also covers the marks stacked on that letter.
  */
-export function normalize(original: string): NormalizedText {
+export function normalize(original: string, watch?: Uint8Array): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
   inputBytes.write(original, 0, 'utf16le');
   const runs: number[] = [];
   const units: number[] = [];
-  let out = 0;
+  const wordStarts: number[] = [];
+  const watched: number[] = [];
+  // A table that marks nothing keeps the loop free of undefined checks.
+  const watching = watch ?? NOTHING_WATCHED;
   /** original offset − unit offset of the open step-1 run; NO_RUN when none is open. */
   let runOffset = NO_RUN;
   let changed = false;
   let previousWasSpace = false;
+  let previousWasWord = false;
   for (let index = 0; index < length; ) {
     const code = input[index] ?? 0;
     // The common case, one BMP unit that folds to one unit (case, accents, width variants), and
-    // pictographic emoji, which fold to themselves: written straight to the buffer.
-    let unit = NOT_ONE_UNIT;
+    // pictographic emoji, which fold to themselves: written straight out.
+    let entry = NOT_ONE_UNIT;
     if (code < 0xd800 || code > 0xdfff) {
-      unit = unitFolds[code] ?? NOT_ONE_UNIT;
-      if (unit === UNKNOWN) unit = learnUnitFold(code);
+      entry = unitFolds[code] ?? NOT_ONE_UNIT;
+      if (entry === UNKNOWN) entry = learnUnitFold(code);
     }
-    if (unit >= 0 && !(unit === 0x20 && previousWasSpace)) {
+    const unit = entry & 0xffff;
+    if (entry >= 0 && !(unit === 0x20 && previousWasSpace)) {
+      const out = units.length;
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
         runOffset = index - out;
       }
       if (unit !== code) changed = true;
+      const isWord = entry >= WORD_FLAG;
+      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (watching[unit] === 1) watched.push(out);
+      previousWasWord = isWord;
       previousWasSpace = unit === 0x20;
       units.push(unit);
-      out++;
       index++;
       continue;
     }
     const low = input[index + 1] ?? 0;
-    if (unit < 0 && isPictograph(code, low)) {
+    if (entry < 0 && isPictograph(code, low)) {
+      const out = units.length;
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
         runOffset = index - out;
       }
       previousWasSpace = false;
+      previousWasWord = false;
+      if (watching[code] === 1) watched.push(out);
       units.push(code, low);
-      out += 2;
       index += 2;
       continue;
     }
@@ -192,13 +209,17 @@ export function normalize(original: string): NormalizedText {
     const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
     const width = paired ? 2 : 1;
     const folded =
-      unit === 0x20 ? ' ' : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+      unit === 0x20 && entry >= 0
+        ? ' '
+        : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
     changed = true;
+    // A vanishing code point (a mark, a zero-width space) leaves word and run state as they were: it splits nothing.
     if (folded === '' || (folded === ' ' && previousWasSpace)) {
       runOffset = NO_RUN;
       index += width;
       continue;
     }
+    const out = units.length;
     if (folded.length === width) {
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
@@ -208,14 +229,32 @@ export function normalize(original: string): NormalizedText {
       runs.push(out, index, 0);
       runOffset = NO_RUN;
     }
-    for (let k = 0; k < folded.length; k++) units.push(folded.charCodeAt(k));
-    out += folded.length;
+    for (let k = 0; k < folded.length; ) {
+      const codePoint = folded.codePointAt(k) ?? 0;
+      const isWord = isWordCodePoint(codePoint);
+      if (isWord && !previousWasWord) wordStarts.push(units.length);
+      if (watching[folded.charCodeAt(k)] === 1) watched.push(units.length);
+      previousWasWord = isWord;
+      units.push(folded.charCodeAt(k));
+      if (codePoint > 0xffff) units.push(folded.charCodeAt(k + 1));
+      k += codePoint > 0xffff ? 2 : 1;
+    }
     previousWasSpace = folded === ' ';
     index += width;
   }
   const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(original, units, changed ? undefined : original, identity ? undefined : runs);
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && units.length === length);
+  return new Normalized(
+    original,
+    units,
+    changed ? undefined : original,
+    identity ? undefined : runs,
+    wordStarts,
+    {
+      watch,
+      watched,
+    },
+  );
 }
 
 class Normalized implements NormalizedText {
@@ -224,7 +263,15 @@ class Normalized implements NormalizedText {
     readonly units: readonly number[],
     private decoded: string | undefined,
     readonly runs: readonly number[] | undefined,
-  ) {}
+    readonly wordStarts: readonly number[],
+    { watch, watched }: { watch: Uint8Array | undefined; watched: readonly number[] },
+  ) {
+    this.watch = watch;
+    this.watched = watched;
+  }
+
+  readonly watch: Uint8Array | undefined;
+  readonly watched: readonly number[];
 
   get text(): string {
     this.decoded ??= unitsToString(this.units);
@@ -244,15 +291,22 @@ let { input, inputBytes } = inputBuffer(1024);
 const NO_RUN = -0x3fffffff;
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
-/** Per BMP unit: the one unit it folds to, NOT_ONE_UNIT if it vanishes or expands, UNKNOWN until first seen. */
+const NOTHING_WATCHED = new Uint8Array(0x10000);
+/** Set in a unitFolds entry whose unit is a word unit. */
+const WORD_FLAG = 0x10000;
+/**
+ * Per BMP unit: the one unit it folds to (with WORD_FLAG for a word unit), NOT_ONE_UNIT if it
+ * vanishes or expands, UNKNOWN until first seen.
+ */
 const unitFolds = new Int32Array(0x10000).fill(UNKNOWN);
 
 function learnUnitFold(code: number): number {
   const folded = foldOf(code);
-  const unit =
-    folded.length === 1 && !isSurrogate(folded.charCodeAt(0)) ? folded.charCodeAt(0) : NOT_ONE_UNIT;
-  unitFolds[code] = unit;
-  return unit;
+  const unit = folded.charCodeAt(0);
+  const entry =
+    folded.length === 1 && !isSurrogate(unit) ? unit | (isWordCodePoint(unit) ? WORD_FLAG : 0) : NOT_ONE_UNIT;
+  unitFolds[code] = entry;
+  return entry;
 }
 
 const CHUNK = 8192;

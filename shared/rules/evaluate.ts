@@ -38,7 +38,7 @@ export function evaluateMessage(
   senderAttributes: SenderAttributes,
   policy: CompiledPolicy,
 ): Decision {
-  const normalized = normalize(content);
+  const normalized = normalize(content, policy.matcher.watchUnits);
   const hits = policy.matcher.findAll(normalized);
   if (hits.length === 0) return { verdict: 'allow', matches: [] };
 

@@ -56,16 +56,12 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
 const DEAD = 0;
 const WORD_START_ROOT = 1;
 const ANYWHERE_ROOT = 2;
-const CLASS_KNOWN = 1;
-const CLASS_WORD = 2;
-/** Half of a surrogate pair: word-ness depends on the pair. */
-const CLASS_SURROGATE = 4;
 /** A whole-word term starts with this unit. */
-const CLASS_WORD_START = 8;
+const CLASS_WORD_START = 1;
 /** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
-const CLASS_ANYWHERE = 16;
+const CLASS_ANYWHERE = 2;
 /** A one-unit term starts with this unit: no second unit to check. */
-const CLASS_ONE_UNIT_TERM = 32;
+const CLASS_ONE_UNIT_TERM = 4;
 
 function pairHash(first: number, second: number): number {
   return (Math.imul(first, 0x9e3779b1) ^ second) & 0xffff;
@@ -90,9 +86,11 @@ export class TermMatcher<Tag> {
   /** Transitions on rare units, keyed `node * 0x10000 + unit`. */
   private readonly sparse = new Map<number, number>();
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
-  /** Per UTF-16 unit, CLASS_* bits, learned on first sight (0 = not yet seen). */
-  private readonly unitClasses = new Uint8Array(0x10000);
+  /** Per UTF-16 unit: CLASS_* bits of the terms that start with it. */
   private readonly firstUnits = new Uint8Array(0x10000);
+  /** 1 for the first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
+  readonly watchUnits = new Uint8Array(0x10000);
+  private readonly hasAnywhereTerms: boolean;
   /**
    * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
    * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
@@ -159,6 +157,8 @@ export class TermMatcher<Tag> {
         this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
       }
     }
+    for (const { body, root } of entries) if (root === ANYWHERE_ROOT) this.watchUnits[body.charCodeAt(0)] = 1;
+    this.hasAnywhereTerms = entries.some(({ root }) => root === ANYWHERE_ROOT);
   }
 
   private next(node: number, unit: number, transitions: Int32Array): number {
@@ -170,43 +170,34 @@ export class TermMatcher<Tag> {
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { units } = normalized;
-    const { unitClasses, startPairs } = this;
+    const { units, wordStarts } = normalized;
+    const { firstUnits, startPairs } = this;
     const hits: TermHit<Tag>[] = [];
-    let previousIsWord = false;
-    // The hot loop of the review path: one table read per unit, and a walk only where a term can start.
-    for (let start = 0; start < units.length; start++) {
+    // Whole-word terms can only start where a word starts: normalization lists those places.
+    for (const start of wordStarts) {
       const unit = units[start] ?? 0;
-      let unitClass = unitClasses[unit] ?? 0;
-      if (unitClass === 0) unitClass = this.learnClass(unit);
-      const isWord =
-        (unitClass & CLASS_SURROGATE) !== 0 ? isWordUnit(units, start) : (unitClass & CLASS_WORD) !== 0;
-      if ((unitClass & (CLASS_WORD_START | CLASS_ANYWHERE)) !== 0) {
-        const pairClass =
-          (unitClass & CLASS_ONE_UNIT_TERM) !== 0
-            ? 0xff
-            : (startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0);
-        if ((unitClass & pairClass & CLASS_WORD_START) !== 0 && isWord && !previousIsWord) {
-          this.walk(WORD_START_ROOT, units, start, false, hits);
-        }
-        if ((unitClass & pairClass & CLASS_ANYWHERE) !== 0)
-          this.walk(ANYWHERE_ROOT, units, start, previousIsWord, hits);
+      const first = firstUnits[unit] ?? 0;
+      if ((first & CLASS_WORD_START) === 0) continue;
+      const pair = startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0;
+      if ((first & CLASS_ONE_UNIT_TERM) === 0 && (pair & CLASS_WORD_START) === 0) continue;
+      this.walk(WORD_START_ROOT, units, start, false, hits);
+    }
+    // Terms that may start anywhere start with a unit of `watchUnits`; normalize(text, watchUnits)
+    // lists where those are, and without that list every unit is checked.
+    if (this.hasAnywhereTerms) {
+      const before = hits.length;
+      const candidates = normalized.watch === this.watchUnits ? normalized.watched : units.keys();
+      for (const start of candidates) {
+        const unit = units[start] ?? 0;
+        const first = firstUnits[unit] ?? 0;
+        if ((first & CLASS_ANYWHERE) === 0) continue;
+        const pair = startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0;
+        if ((first & CLASS_ONE_UNIT_TERM) === 0 && (pair & CLASS_ANYWHERE) === 0) continue;
+        this.walk(ANYWHERE_ROOT, units, start, start > 0 && isWordUnit(units, start - 1), hits);
       }
-      previousIsWord = isWord;
+      if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     }
     return hits;
-  }
-
-  private learnClass(unit: number): number {
-    const surrogate = unit >= 0xd800 && unit <= 0xdfff;
-    const word = !surrogate && isWordAt(String.fromCharCode(unit), 0);
-    const unitClass =
-      CLASS_KNOWN |
-      (this.firstUnits[unit] ?? 0) |
-      (surrogate ? CLASS_SURROGATE : 0) |
-      (word ? CLASS_WORD : 0);
-    this.unitClasses[unit] = unitClass;
-    return unitClass;
   }
 
   private walk(
