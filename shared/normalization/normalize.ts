@@ -155,7 +155,9 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
   inputBytes.write(original, 0, 'utf16le');
   const runs: number[] = [];
-  const units: number[] = [];
+  // Sized up front: most text folds unit for unit, and growing an array push by push reallocates it.
+  const units: number[] = new Array(length);
+  let out = 0;
   const wordStarts: number[] = [];
   const watched: number[] = [];
   // A table that marks nothing keeps the loop free of undefined checks.
@@ -176,7 +178,6 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
     }
     const unit = entry & 0xffff;
     if (entry >= 0 && !(unit === 0x20 && previousWasSpace)) {
-      const out = units.length;
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
         runOffset = index - out;
@@ -187,13 +188,12 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
       if (watching[unit] === 1) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = unit === 0x20;
-      units.push(unit);
+      units[out++] = unit;
       index++;
       continue;
     }
     const low = input[index + 1] ?? 0;
     if (entry < 0 && isPictograph(code, low)) {
-      const out = units.length;
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
         runOffset = index - out;
@@ -201,7 +201,8 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
       previousWasSpace = false;
       previousWasWord = false;
       if (watching[code] === 1) watched.push(out);
-      units.push(code, low);
+      units[out++] = code;
+      units[out++] = low;
       index += 2;
       continue;
     }
@@ -219,7 +220,6 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
       index += width;
       continue;
     }
-    const out = units.length;
     if (folded.length === width) {
       if (index - out !== runOffset) {
         runs.push(out, index, 1);
@@ -232,18 +232,19 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
     for (let k = 0; k < folded.length; ) {
       const codePoint = folded.codePointAt(k) ?? 0;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(units.length);
-      if (watching[folded.charCodeAt(k)] === 1) watched.push(units.length);
+      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
       previousWasWord = isWord;
-      units.push(folded.charCodeAt(k));
-      if (codePoint > 0xffff) units.push(folded.charCodeAt(k + 1));
+      units[out++] = folded.charCodeAt(k);
+      if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
       k += codePoint > 0xffff ? 2 : 1;
     }
     previousWasSpace = folded === ' ';
     index += width;
   }
+  units.length = out;
   const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && units.length === length);
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(
     original,
     units,

@@ -56,8 +56,12 @@ export function parseReviewRequest(event: unknown): ParsedReviewRequest {
  * so a key such as `__proto__` stays an ordinary own property.
  */
 function stringRecord(value: unknown): Readonly<Record<string, string>> {
-  if (!isRecord(value)) return {};
+  if (!isRecord(value)) return EMPTY;
+  const entries = Object.entries(value);
+  if (entries.length === 0) return EMPTY;
   return Object.fromEntries(
-    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
 }
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});

@@ -33,10 +33,10 @@ export interface ReviewOutcome {
   readonly messageId: string;
   readonly roomArn: string;
   readonly userId: string;
-  readonly decision?: Decision;
+  readonly decision: Decision | undefined;
   /** Set when the failure verdict was applied. */
-  readonly failure?: string;
-  readonly error?: unknown;
+  readonly failure: string | undefined;
+  readonly error: unknown;
 }
 
 /**
@@ -58,56 +58,64 @@ export function reviewMessage(
     const decision = evaluateMessage(request.content, request.sender.attributes, policy);
     return fromDecision(request, decision);
   } catch (error) {
-    return { ...failure(settings, 'internal error', request.content, request), error };
+    const failed = failure(settings, 'internal error', request.content, request);
+    return { ...failed, error };
   }
 }
 
 function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome {
-  const ruleIds = [
-    ...new Set(decision.matches.filter((match) => !match.exempt).map((match) => match.ruleId)),
-  ];
-  const ids = { messageId: request.messageId, roomArn: request.roomArn, userId: request.sender.userId };
+  const ruleIds = actedRuleIds(decision);
   switch (decision.verdict) {
     case 'deny':
-      return {
-        ...ids,
-        decision,
-        result: 'DENY',
-        ruleIds,
-        response: {
-          ReviewResult: 'DENY',
-          Content: request.content,
-          Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
-        },
-      };
+      return outcome(request, 'DENY', ruleIds, decision, {
+        ReviewResult: 'DENY',
+        Content: request.content,
+        Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
+      });
     case 'mask':
-      return {
-        ...ids,
-        decision,
-        result: 'MASK',
-        ruleIds,
-        response: {
-          ReviewResult: 'ALLOW',
-          Content: decision.content,
-          Attributes: withModerationAttributes(request.attributes, [
-            [ATTRIBUTE_RESULT, 'masked'],
-            [ATTRIBUTE_RULES, ruleIds.join(',')],
-          ]),
-        },
-      };
+      return outcome(request, 'MASK', ruleIds, decision, {
+        ReviewResult: 'ALLOW',
+        Content: decision.content,
+        Attributes: withModerationAttributes(request.attributes, [
+          [ATTRIBUTE_RESULT, 'masked'],
+          [ATTRIBUTE_RULES, ruleIds.join(',')],
+        ]),
+      });
     case 'allow':
-      return {
-        ...ids,
-        decision,
-        result: 'ALLOW',
-        ruleIds,
-        response: {
-          ReviewResult: 'ALLOW',
-          Content: request.content,
-          Attributes: withModerationAttributes(request.attributes, []),
-        },
-      };
+      return outcome(request, 'ALLOW', ruleIds, decision, {
+        ReviewResult: 'ALLOW',
+        Content: request.content,
+        Attributes: withModerationAttributes(request.attributes, []),
+      });
   }
+}
+
+function actedRuleIds({ matches }: Decision): string[] {
+  const ids: string[] = [];
+  for (const match of matches) if (!match.exempt && !ids.includes(match.ruleId)) ids.push(match.ruleId);
+  return ids;
+}
+
+/** One object shape for every outcome (spreading into literals is slow on the hot path). */
+function outcome(
+  request: ReviewRequest | undefined,
+  result: ReviewOutcome['result'],
+  ruleIds: readonly string[],
+  decision: Decision | undefined,
+  response: ReviewResponse,
+  failure?: string,
+): ReviewOutcome {
+  return {
+    response,
+    result,
+    ruleIds,
+    messageId: request?.messageId ?? '',
+    roomArn: request?.roomArn ?? '',
+    userId: request?.sender.userId ?? '',
+    decision,
+    failure,
+    error: undefined,
+  };
 }
 
 function failure(
@@ -116,35 +124,20 @@ function failure(
   content: string | undefined,
   request: ReviewRequest | undefined,
 ): ReviewOutcome {
-  const ids = {
-    messageId: request?.messageId ?? '',
-    roomArn: request?.roomArn ?? '',
-    userId: request?.sender.userId ?? '',
-  };
   if (settings.failureResult === 'DENY') {
-    return {
-      ...ids,
-      result: 'DENY',
-      ruleIds: [],
-      failure: problem,
-      response: {
-        ReviewResult: 'DENY',
-        Content: content ?? '',
-        Attributes: { [ATTRIBUTE_REASON]: FAILURE_REASON },
-      },
-    };
-  }
-  return {
-    ...ids,
-    result: 'ALLOW',
-    ruleIds: [],
-    failure: problem,
-    response: {
-      ReviewResult: 'ALLOW',
+    const response: ReviewResponse = {
+      ReviewResult: 'DENY',
       Content: content ?? '',
-      Attributes: withModerationAttributes(request?.attributes ?? {}, [[ATTRIBUTE_RESULT, 'unreviewed']]),
-    },
+      Attributes: { [ATTRIBUTE_REASON]: FAILURE_REASON },
+    };
+    return outcome(request, 'DENY', [], undefined, response, problem);
+  }
+  const response: ReviewResponse = {
+    ReviewResult: 'ALLOW',
+    Content: content ?? '',
+    Attributes: withModerationAttributes(request?.attributes ?? {}, [[ATTRIBUTE_RESULT, 'unreviewed']]),
   };
+  return outcome(request, 'ALLOW', [], undefined, response, problem);
 }
 
 /**
@@ -156,6 +149,7 @@ function withModerationAttributes(
   client: Readonly<Record<string, string>>,
   ours: readonly (readonly [string, string])[],
 ): Record<string, string> {
+  if (ours.length === 0 && isEmpty(client)) return {};
   const kept = Object.entries(client).filter(([key]) => !key.startsWith(MODERATION_ATTRIBUTE_PREFIX));
   let bytes = kept.reduce(
     (total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value),
@@ -168,4 +162,9 @@ function withModerationAttributes(
     bytes += size;
   }
   return Object.fromEntries(kept);
+}
+
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
