@@ -155,114 +155,94 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
   inputBytes.write(original, 0, 'utf16le');
   const runs: number[] = [];
-  // Sized up front: most text folds unit for unit, and growing an array push by push reallocates it.
-  const units: number[] = new Array(length);
-  let out = 0;
+  const units: number[] = [];
   const wordStarts: number[] = [];
   const watched: number[] = [];
   // A table that marks nothing keeps the loop free of undefined checks.
   const watching = watch ?? NOTHING_WATCHED;
-  /** original offset − unit offset of the open step-1 run; NO_RUN when none is open. */
-  let runOffset = NO_RUN;
-  let changed = false;
+  // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
+  let aligned = false;
   let previousWasSpace = false;
   let previousWasWord = false;
-  for (let index = 0; index < length; ) {
-    const code = input[index] ?? 0;
-    // The common case, one BMP unit that folds to one unit (case, accents, width variants), and
-    // pictographic emoji, which fold to themselves: written straight out.
-    let entry = NOT_ONE_UNIT;
-    if (code < 0xd800 || code > 0xdfff) {
-      entry = unitFolds[code] ?? NOT_ONE_UNIT;
-      if (entry === UNKNOWN) entry = learnUnitFold(code);
-    }
-    const unit = entry & 0xffff;
-    if (entry >= 0 && !(unit === 0x20 && previousWasSpace)) {
-      if (index - out !== runOffset) {
-        runs.push(out, index, 1);
-        runOffset = index - out;
+  let index = 0;
+  while (index < length) {
+    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
+    for (; index < length; index++) {
+      const entry = unitFolds[input[index] ?? 0] ?? UNKNOWN;
+      if (entry < 0 || ((entry & SPACE_FLAG) !== 0 && previousWasSpace)) break;
+      const unit = entry & 0xffff;
+      if (!aligned) {
+        runs.push(units.length, index, 1);
+        aligned = true;
       }
-      if (unit !== code) changed = true;
-      const isWord = entry >= WORD_FLAG;
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if (watching[unit] === 1) watched.push(out);
+      const isWord = (entry & WORD_FLAG) !== 0;
+      if (isWord && !previousWasWord) wordStarts.push(units.length);
+      if (watching[unit] === 1) watched.push(units.length);
       previousWasWord = isWord;
-      previousWasSpace = unit === 0x20;
-      units[out++] = unit;
-      index++;
+      previousWasSpace = (entry & SPACE_FLAG) !== 0;
+      units.push(unit);
+    }
+    if (index >= length) break;
+    const code = input[index] ?? 0;
+    if (unitFolds[code] === UNKNOWN) {
+      learnUnitFold(code);
       continue;
     }
     const low = input[index + 1] ?? 0;
-    if (entry < 0 && isPictograph(code, low)) {
-      if (index - out !== runOffset) {
-        runs.push(out, index, 1);
-        runOffset = index - out;
+    if (isPictograph(code, low)) {
+      // Pictographic emoji fold to themselves.
+      if (!aligned) {
+        runs.push(units.length, index, 1);
+        aligned = true;
       }
       previousWasSpace = false;
       previousWasWord = false;
-      if (watching[code] === 1) watched.push(out);
-      units[out++] = code;
-      units[out++] = low;
+      if (watching[code] === 1) watched.push(units.length);
+      units.push(code, low);
       index += 2;
       continue;
     }
     // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
     const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
     const width = paired ? 2 : 1;
-    const folded =
-      unit === 0x20 && entry >= 0
-        ? ' '
-        : foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
-    changed = true;
-    // A vanishing code point (a mark, a zero-width space) leaves word and run state as they were: it splits nothing.
+    const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+    // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
     if (folded === '' || (folded === ' ' && previousWasSpace)) {
-      runOffset = NO_RUN;
+      aligned = false;
       index += width;
       continue;
     }
     if (folded.length === width) {
-      if (index - out !== runOffset) {
-        runs.push(out, index, 1);
-        runOffset = index - out;
+      if (!aligned) {
+        runs.push(units.length, index, 1);
+        aligned = true;
       }
     } else {
-      runs.push(out, index, 0);
-      runOffset = NO_RUN;
+      runs.push(units.length, index, 0);
+      aligned = false;
     }
     for (let k = 0; k < folded.length; ) {
       const codePoint = folded.codePointAt(k) ?? 0;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
+      if (isWord && !previousWasWord) wordStarts.push(units.length);
+      if (watching[folded.charCodeAt(k)] === 1) watched.push(units.length);
       previousWasWord = isWord;
-      units[out++] = folded.charCodeAt(k);
-      if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
+      units.push(folded.charCodeAt(k));
+      if (codePoint > 0xffff) units.push(folded.charCodeAt(k + 1));
       k += codePoint > 0xffff ? 2 : 1;
     }
     previousWasSpace = folded === ' ';
     index += width;
   }
-  units.length = out;
   const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(
-    original,
-    units,
-    changed ? undefined : original,
-    identity ? undefined : runs,
-    wordStarts,
-    {
-      watch,
-      watched,
-    },
-  );
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && units.length === length);
+  return new Normalized(original, units, identity ? undefined : runs, wordStarts, { watch, watched });
 }
 
 class Normalized implements NormalizedText {
   constructor(
     readonly original: string,
     readonly units: readonly number[],
-    private decoded: string | undefined,
     readonly runs: readonly number[] | undefined,
     readonly wordStarts: readonly number[],
     { watch, watched }: { watch: Uint8Array | undefined; watched: readonly number[] },
@@ -273,7 +253,9 @@ class Normalized implements NormalizedText {
 
   readonly watch: Uint8Array | undefined;
   readonly watched: readonly number[];
+  private decoded: string | undefined;
 
+  /** Decoded on first use: the matcher needs only the units. */
   get text(): string {
     this.decoded ??= unitsToString(this.units);
     return this.decoded;
@@ -288,26 +270,26 @@ function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer }
 /** The input's units. Shared: normalize() never re-enters itself. */
 let { input, inputBytes } = inputBuffer(1024);
 
-/** An integer no offset difference reaches (NaN would make every comparison a float one). */
-const NO_RUN = -0x3fffffff;
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
 /** Set in a unitFolds entry whose unit is a word unit. */
 const WORD_FLAG = 0x10000;
+/** Set in a unitFolds entry whose unit is the space. */
+const SPACE_FLAG = 0x20000;
 /**
- * Per BMP unit: the one unit it folds to (with WORD_FLAG for a word unit), NOT_ONE_UNIT if it
- * vanishes or expands, UNKNOWN until first seen.
+ * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG), NOT_ONE_UNIT if it
+ * vanishes, expands or is half of a surrogate pair, UNKNOWN until first seen.
  */
-const unitFolds = new Int32Array(0x10000).fill(UNKNOWN);
+const unitFolds = new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
 
-function learnUnitFold(code: number): number {
+function learnUnitFold(code: number): void {
   const folded = foldOf(code);
   const unit = folded.charCodeAt(0);
-  const entry =
-    folded.length === 1 && !isSurrogate(unit) ? unit | (isWordCodePoint(unit) ? WORD_FLAG : 0) : NOT_ONE_UNIT;
-  unitFolds[code] = entry;
-  return entry;
+  unitFolds[code] =
+    folded.length === 1 && !isSurrogate(unit)
+      ? unit | (isWordCodePoint(unit) ? WORD_FLAG : 0) | (unit === 0x20 ? SPACE_FLAG : 0)
+      : NOT_ONE_UNIT;
 }
 
 const CHUNK = 8192;
