@@ -165,11 +165,30 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
   let previousWasSpace = false;
   let previousWasWord = false;
   let index = 0;
+  // Locals, so the loop reads the tables without going through the module scope each time.
+  const units16 = input;
+  const folds = unitFolds;
   while (index < length) {
     // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
     for (; index < length; index++) {
-      const entry = unitFolds[input[index] ?? 0] ?? UNKNOWN;
-      if (entry < 0 || ((entry & SPACE_FLAG) !== 0 && previousWasSpace)) break;
+      const code = units16[index] ?? 0;
+      const entry = folds[code] ?? UNKNOWN;
+      if (entry < 0) {
+        // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
+        const low = units16[index + 1] ?? 0;
+        if (!isPictograph(code, low)) break;
+        if (!aligned) {
+          runs.push(units.length, index, 1);
+          aligned = true;
+        }
+        previousWasSpace = false;
+        previousWasWord = false;
+        if (watching[code] === 1) watched.push(units.length);
+        units.push(code, low);
+        index++;
+        continue;
+      }
+      if ((entry & SPACE_FLAG) !== 0 && previousWasSpace) break;
       const unit = entry & 0xffff;
       if (!aligned) {
         runs.push(units.length, index, 1);
@@ -189,19 +208,6 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
       continue;
     }
     const low = input[index + 1] ?? 0;
-    if (isPictograph(code, low)) {
-      // Pictographic emoji fold to themselves.
-      if (!aligned) {
-        runs.push(units.length, index, 1);
-        aligned = true;
-      }
-      previousWasSpace = false;
-      previousWasWord = false;
-      if (watching[code] === 1) watched.push(units.length);
-      units.push(code, low);
-      index += 2;
-      continue;
-    }
     // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
     const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
     const width = paired ? 2 : 1;
