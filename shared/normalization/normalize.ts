@@ -8,8 +8,8 @@
  */
 export interface NormalizedText {
   readonly original: string;
-  /** The normalized text as UTF-16 units: what the matcher walks (a plain array: small typed arrays are costly to allocate). */
-  readonly units: readonly number[];
+  /** The normalized text as UTF-16 units: what the matcher walks. */
+  readonly units: Uint16Array;
   /** The normalized text as a string (decoded on first use). */
   readonly text: string;
   /**
@@ -123,7 +123,7 @@ function isWordCodePoint(codePoint: number): boolean {
 }
 
 /** Whether unit `index` of `units` belongs to a word (a letter, digit or kept mark); a surrogate half counts as its pair. */
-export function isWordUnit(units: readonly number[], index: number): boolean {
+export function isWordUnit(units: Uint16Array, index: number): boolean {
   const code = units[index] ?? 0;
   if (code < 0x80) return ASCII_WORD_UNITS[code] === 1;
   if (!isSurrogate(code)) return isWordCodePoint(code);
@@ -148,14 +148,33 @@ export function isWordAt(text: string, index: number): boolean {
  * space. A code point that vanishes (a mark, an invisible character, a
  * repeated separator) belongs to the span of the unit before it, so a span
  * that ends on a letter also covers the marks stacked on that letter.
+ * `watch` marks units whose offsets the result lists in `watched`.
  */
 export function normalize(original: string, watch?: Uint8Array): NormalizedText {
+  const transient = normalizeTransient(original, watch);
+  return new Normalized(
+    original,
+    transient.units.slice(),
+    transient.runs,
+    transient.wordStarts,
+    transient.watch,
+    transient.watched,
+  );
+}
+
+/**
+ * normalize() without the copy, for the review path: `units` (and so `text`)
+ * is a view of a buffer that the next call overwrites, so a caller must be
+ * done with the result before it normalizes again.
+ */
+export function normalizeTransient(original: string, watch?: Uint8Array): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
   inputBytes.write(original, 0, 'utf16le');
   const runs: number[] = [];
-  const units: number[] = [];
+  let units = output;
+  let out = 0;
   const wordStarts: number[] = [];
   const watched: number[] = [];
   // A table that marks nothing keeps the loop free of undefined checks.
@@ -169,6 +188,8 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
   const units16 = input;
   const folds = unitFolds;
   while (index < length) {
+    // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
+    if (units.length < out + length - index + 2) units = output = grow(units, out + length - index + 2);
     // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
@@ -178,28 +199,29 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
         if (!aligned) {
-          runs.push(units.length, index, 1);
+          runs.push(out, index, 1);
           aligned = true;
         }
         previousWasSpace = false;
         previousWasWord = false;
-        if (watching[code] === 1) watched.push(units.length);
-        units.push(code, low);
+        if (watching[code] === 1) watched.push(out);
+        units[out++] = code;
+        units[out++] = low;
         index++;
         continue;
       }
       if ((entry & SPACE_FLAG) !== 0 && previousWasSpace) break;
       const unit = entry & 0xffff;
       if (!aligned) {
-        runs.push(units.length, index, 1);
+        runs.push(out, index, 1);
         aligned = true;
       }
       const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord && !previousWasWord) wordStarts.push(units.length);
-      if (watching[unit] === 1) watched.push(units.length);
+      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (watching[unit] === 1) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = (entry & SPACE_FLAG) !== 0;
-      units.push(unit);
+      units[out++] = unit;
     }
     if (index >= length) break;
     const code = input[index] ?? 0;
@@ -218,52 +240,60 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
       index += width;
       continue;
     }
+    if (units.length < out + folded.length + length - index) {
+      units = output = grow(units, out + folded.length + length - index);
+    }
     if (folded.length === width) {
       if (!aligned) {
-        runs.push(units.length, index, 1);
+        runs.push(out, index, 1);
         aligned = true;
       }
     } else {
-      runs.push(units.length, index, 0);
+      runs.push(out, index, 0);
       aligned = false;
     }
     for (let k = 0; k < folded.length; ) {
       const codePoint = folded.codePointAt(k) ?? 0;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(units.length);
-      if (watching[folded.charCodeAt(k)] === 1) watched.push(units.length);
+      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
       previousWasWord = isWord;
-      units.push(folded.charCodeAt(k));
-      if (codePoint > 0xffff) units.push(folded.charCodeAt(k + 1));
+      units[out++] = folded.charCodeAt(k);
+      if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
       k += codePoint > 0xffff ? 2 : 1;
     }
     previousWasSpace = folded === ' ';
     index += width;
   }
   const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && units.length === length);
-  return new Normalized(original, units, identity ? undefined : runs, wordStarts, { watch, watched });
+    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  return new Normalized(
+    original,
+    units.subarray(0, out),
+    identity ? undefined : runs,
+    wordStarts,
+    watch,
+    watched,
+  );
 }
 
 class Normalized implements NormalizedText {
   constructor(
     readonly original: string,
-    readonly units: readonly number[],
+    readonly units: Uint16Array,
     readonly runs: readonly number[] | undefined,
     readonly wordStarts: readonly number[],
-    { watch, watched }: { watch: Uint8Array | undefined; watched: readonly number[] },
-  ) {
-    this.watch = watch;
-    this.watched = watched;
-  }
+    readonly watch: Uint8Array | undefined,
+    readonly watched: readonly number[],
+  ) {}
 
-  readonly watch: Uint8Array | undefined;
-  readonly watched: readonly number[];
   private decoded: string | undefined;
 
   /** Decoded on first use: the matcher needs only the units. */
   get text(): string {
-    this.decoded ??= unitsToString(this.units);
+    this.decoded ??= Buffer.from(this.units.buffer, this.units.byteOffset, this.units.length * 2).toString(
+      'utf16le',
+    );
     return this.decoded;
   }
 }
@@ -275,6 +305,14 @@ function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer }
 
 /** The input's units. Shared: normalize() never re-enters itself. */
 let { input, inputBytes } = inputBuffer(1024);
+/** The output units of normalizeTransient(), shared the same way. */
+let output = new Uint16Array(1024);
+
+function grow(buffer: Uint16Array<ArrayBuffer>, needed: number): Uint16Array<ArrayBuffer> {
+  const next = new Uint16Array(Math.max(needed, buffer.length * 2));
+  next.set(buffer);
+  return next;
+}
 
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
@@ -296,17 +334,6 @@ function learnUnitFold(code: number): void {
     folded.length === 1 && !isSurrogate(unit)
       ? unit | (isWordCodePoint(unit) ? WORD_FLAG : 0) | (unit === 0x20 ? SPACE_FLAG : 0)
       : NOT_ONE_UNIT;
-}
-
-const CHUNK = 8192;
-function unitsToString(units: readonly number[]): string {
-  // Chunked: each unit becomes an argument, and arguments are limited in number.
-  if (units.length <= CHUNK) return String.fromCharCode(...units);
-  const parts: string[] = [];
-  for (let start = 0; start < units.length; start += CHUNK) {
-    parts.push(String.fromCharCode(...units.slice(start, start + CHUNK)));
-  }
-  return parts.join('');
 }
 
 /** The pair `high`, `low` is a code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves). */

@@ -1,4 +1,4 @@
-import { foldAt, normalize, originalSpan } from '../normalization/normalize.js';
+import { foldAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
 import type { Exemption, RuleAction, Severity, TermsRule } from '../policy/policy-document.js';
 import { SEVERITY_RANK } from '../policy/policy-document.js';
 import type { CompiledPolicy, TermTag } from './compile-policy.js';
@@ -29,6 +29,9 @@ export type Decision =
       readonly matches: readonly RuleMatch[];
     };
 
+/** The decision for most messages, shared: nothing matched. */
+const CLEAN: Decision = Object.freeze({ verdict: 'allow', matches: Object.freeze([]) });
+
 /**
  * Applies a policy to one message. Deny beats mask; among denying rules the
  * most severe one, then the first in the policy, gives the reason. Never throws.
@@ -38,9 +41,10 @@ export function evaluateMessage(
   senderAttributes: SenderAttributes,
   policy: CompiledPolicy,
 ): Decision {
-  const normalized = normalize(content, policy.matcher.watchUnits);
+  // Transient: finished with before anything else normalizes.
+  const normalized = normalizeTransient(content, policy.matcher.watchUnits);
   const hits = policy.matcher.findAll(normalized);
-  if (hits.length === 0) return { verdict: 'allow', matches: [] };
+  if (hits.length === 0) return CLEAN;
 
   const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
   const policyExempt = isExempt(senderAttributes, policy.document.exemptions);

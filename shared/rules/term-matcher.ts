@@ -202,7 +202,7 @@ export class TermMatcher<Tag> {
 
   private walk(
     root: number,
-    units: readonly number[],
+    units: Uint16Array,
     start: number,
     afterWord: boolean,
     hits: TermHit<Tag>[],
@@ -237,13 +237,13 @@ export class TermMatcher<Tag> {
   }
 }
 
-function wordStart(units: readonly number[], index: number): number {
+function wordStart(units: Uint16Array, index: number): number {
   let start = index;
   while (start > 0 && isWordUnit(units, start - 1)) start--;
   return start;
 }
 
-function wordEnd(units: readonly number[], index: number): number {
+function wordEnd(units: Uint16Array, index: number): number {
   let end = index;
   while (end < units.length && isWordUnit(units, end)) end++;
   return end;
