@@ -22,10 +22,25 @@ export interface NormalizedText {
   readonly runs: readonly number[] | undefined;
   /** Ascending unit offsets where a word starts (a word unit after a non-word unit or at the start). */
   readonly wordStarts: readonly number[];
-  /** The table passed to normalize() as `watch`, if any. */
-  readonly watch: Uint8Array | undefined;
-  /** Ascending unit offsets of the units `watch` marks with 1. */
+  /** The watch passed to normalize(), if any. */
+  readonly watch: UnitWatch | undefined;
+  /** Ascending unit offsets of the normalized units the watch marks. */
   readonly watched: readonly number[];
+}
+
+/**
+ * Normalized units whose offsets normalize() lists in `watched` (a matcher's
+ * rare start units). Made once with createUnitWatch(): it carries its own
+ * copy of the fold table with the watch marked in, so checking costs no extra
+ * read per unit.
+ */
+export interface UnitWatch {
+  readonly units: Uint8Array;
+  readonly folds: Int32Array;
+}
+
+export function createUnitWatch(units: Uint8Array): UnitWatch {
+  return { units, folds: newFoldTable() };
 }
 
 /**
@@ -150,7 +165,7 @@ export function isWordAt(text: string, index: number): boolean {
  * that ends on a letter also covers the marks stacked on that letter.
  * `watch` marks units whose offsets the result lists in `watched`.
  */
-export function normalize(original: string, watch?: Uint8Array): NormalizedText {
+export function normalize(original: string, watch?: UnitWatch): NormalizedText {
   const transient = normalizeTransient(original, watch);
   return new Normalized(
     original,
@@ -167,7 +182,7 @@ export function normalize(original: string, watch?: Uint8Array): NormalizedText 
  * is a view of a buffer that the next call overwrites, so a caller must be
  * done with the result before it normalizes again.
  */
-export function normalizeTransient(original: string, watch?: Uint8Array): NormalizedText {
+export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
@@ -178,7 +193,7 @@ export function normalizeTransient(original: string, watch?: Uint8Array): Normal
   const wordStarts: number[] = [];
   const watched: number[] = [];
   // A table that marks nothing keeps the loop free of undefined checks.
-  const watching = watch ?? NOTHING_WATCHED;
+  const watching = watch?.units ?? NOTHING_WATCHED;
   // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
   let aligned = false;
   let previousWasSpace = false;
@@ -186,7 +201,7 @@ export function normalizeTransient(original: string, watch?: Uint8Array): Normal
   let index = 0;
   // Locals, so the loop reads the tables without going through the module scope each time.
   const units16 = input;
-  const folds = unitFolds;
+  const folds = watch?.folds ?? unitFolds;
   while (index < length) {
     // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
     if (units.length < out + length - index + 2) units = output = grow(units, out + length - index + 2);
@@ -218,15 +233,15 @@ export function normalizeTransient(original: string, watch?: Uint8Array): Normal
       }
       const isWord = (entry & WORD_FLAG) !== 0;
       if (isWord && !previousWasWord) wordStarts.push(out);
-      if (watching[unit] === 1) watched.push(out);
+      if ((entry & WATCH_FLAG) !== 0) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = (entry & SPACE_FLAG) !== 0;
       units[out++] = unit;
     }
     if (index >= length) break;
     const code = input[index] ?? 0;
-    if (unitFolds[code] === UNKNOWN) {
-      learnUnitFold(code);
+    if (folds[code] === UNKNOWN) {
+      learnUnitFold(code, folds, watching);
       continue;
     }
     const low = input[index + 1] ?? 0;
@@ -283,7 +298,7 @@ class Normalized implements NormalizedText {
     readonly units: Uint16Array,
     readonly runs: readonly number[] | undefined,
     readonly wordStarts: readonly number[],
-    readonly watch: Uint8Array | undefined,
+    readonly watch: UnitWatch | undefined,
     readonly watched: readonly number[],
   ) {}
 
@@ -319,20 +334,29 @@ const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
 /** Set in a unitFolds entry whose unit is a word unit. */
 const WORD_FLAG = 0x10000;
+/** Set in a fold table entry whose unit is watched. */
+const WATCH_FLAG = 0x40000;
 /** Set in a unitFolds entry whose unit is the space. */
 const SPACE_FLAG = 0x20000;
 /**
  * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG), NOT_ONE_UNIT if it
  * vanishes, expands or is half of a surrogate pair, UNKNOWN until first seen.
  */
-const unitFolds = new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+const unitFolds = newFoldTable();
 
-function learnUnitFold(code: number): void {
+function newFoldTable(): Int32Array {
+  return new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+}
+
+function learnUnitFold(code: number, folds: Int32Array, watching: Uint8Array): void {
   const folded = foldOf(code);
   const unit = folded.charCodeAt(0);
-  unitFolds[code] =
+  folds[code] =
     folded.length === 1 && !isSurrogate(unit)
-      ? unit | (isWordCodePoint(unit) ? WORD_FLAG : 0) | (unit === 0x20 ? SPACE_FLAG : 0)
+      ? unit |
+        (isWordCodePoint(unit) ? WORD_FLAG : 0) |
+        (unit === 0x20 ? SPACE_FLAG : 0) |
+        (watching[unit] === 1 ? WATCH_FLAG : 0)
       : NOT_ONE_UNIT;
 }
 

@@ -42,7 +42,7 @@ export function evaluateMessage(
   policy: CompiledPolicy,
 ): Decision {
   // Transient: finished with before anything else normalizes.
-  const normalized = normalizeTransient(content, policy.matcher.watchUnits);
+  const normalized = normalizeTransient(content, policy.matcher.watch);
   const hits = policy.matcher.findAll(normalized);
   if (hits.length === 0) return CLEAN;
 

@@ -1,5 +1,5 @@
-import type { NormalizedText } from '../normalization/normalize.js';
-import { isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
+import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
+import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -88,8 +88,8 @@ export class TermMatcher<Tag> {
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
   /** Per UTF-16 unit: CLASS_* bits of the terms that start with it. */
   private readonly firstUnits = new Uint8Array(0x10000);
-  /** 1 for the first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
-  readonly watchUnits = new Uint8Array(0x10000);
+  /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
+  readonly watch: UnitWatch;
   private readonly hasAnywhereTerms: boolean;
   /**
    * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
@@ -157,7 +157,9 @@ export class TermMatcher<Tag> {
         this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
       }
     }
-    for (const { body, root } of entries) if (root === ANYWHERE_ROOT) this.watchUnits[body.charCodeAt(0)] = 1;
+    const watchUnits = new Uint8Array(0x10000);
+    for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
+    this.watch = createUnitWatch(watchUnits);
     this.hasAnywhereTerms = entries.some(({ root }) => root === ANYWHERE_ROOT);
   }
 
@@ -182,11 +184,11 @@ export class TermMatcher<Tag> {
       if ((first & CLASS_ONE_UNIT_TERM) === 0 && (pair & CLASS_WORD_START) === 0) continue;
       this.walk(WORD_START_ROOT, units, start, false, hits);
     }
-    // Terms that may start anywhere start with a unit of `watchUnits`; normalize(text, watchUnits)
+    // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
     if (this.hasAnywhereTerms) {
       const before = hits.length;
-      const candidates = normalized.watch === this.watchUnits ? normalized.watched : units.keys();
+      const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
         const unit = units[start] ?? 0;
         const first = firstUnits[unit] ?? 0;
