@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../../shared/normalization/normalize.js';
+import { normalize, normalizeTransient } from '../../../shared/normalization/normalize.js';
 import { parseTerm, TermMatcher, TermSyntaxError } from '../../../shared/rules/term-matcher.js';
 
 function matched(terms: string[], input: string): string[] {
@@ -56,5 +57,37 @@ describe('TermMatcher', () => {
   ])('rejects the term %j', (term, message) => {
     expect(() => parseTerm(term)).toThrow(TermSyntaxError);
     expect(() => parseTerm(term)).toThrow(message);
+  });
+});
+
+describe('TermMatcher candidate lists', () => {
+  const terms = ['fuck*', '*fuck', '*uck*', 'shit', '🖕', 's&m', 'blow job', 'x'];
+  const matcher = new TermMatcher(terms.map((source) => ({ source, tag: source })));
+  const pieces = fc.constantFrom(
+    'fuck',
+    'Fück',
+    'unfuck',
+    'truck',
+    'shit',
+    ' ',
+    '🖕',
+    's&m',
+    'blow job',
+    'x',
+    'ß',
+    '\u200B',
+    'a',
+  );
+
+  it('finds the same hits from the watch list as from a scan of every unit', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 15 }), (parts) => {
+        const text = parts.join('');
+        const watched = normalizeTransient(text, matcher.watch);
+        const fromWatch = matcher.findAll(watched).map((hit) => [hit.source, hit.start, hit.end]);
+        const scanned = matcher.findAll(normalize(text)).map((hit) => [hit.source, hit.start, hit.end]);
+        expect(fromWatch).toEqual(scanned);
+      }),
+    );
   });
 });
