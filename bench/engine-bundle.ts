@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
+import { LAMBDA_BUILD_OPTIONS } from '../build/bundle-review-function.js';
 
 export type Engine = typeof import('./engine-entry.js');
 
-/** Bundles bench/engine-entry.ts with the review function's esbuild settings and loads it. */
+/** Bundles bench/engine-entry.ts with the Lambda build settings and loads it. */
 export function loadBundledEngine(): Engine {
   const directory = mkdtempSync(path.join(tmpdir(), 'bench-engine-'));
   const outfile = path.join(directory, 'engine.js');
@@ -13,12 +14,7 @@ export function loadBundledEngine(): Engine {
     buildSync({
       entryPoints: [path.join(__dirname, 'engine-entry.ts')],
       outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      logLevel: 'silent',
+      ...LAMBDA_BUILD_OPTIONS,
     });
     // Our own build output, whose exports are the entry's: typed by the entry module.
     const engine: Engine = require(outfile);

@@ -1,8 +1,19 @@
 import path from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import { build } from 'esbuild';
 import { DEFAULT_POLICY_FILE, reviewPolicyPlugin } from './review-policy-plugin.js';
 
 const ROOT = path.resolve(__dirname, '..');
+
+/** The esbuild settings of serverless.yml custom.esbuild: what Lambda runs. */
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 /**
  * Bundles functions/review-message/handler.ts the way `sls package` does
@@ -17,14 +28,9 @@ export async function bundleReviewFunction(
     absWorkingDir: ROOT,
     entryPoints: ['functions/review-message/handler.ts'],
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
+    ...LAMBDA_BUILD_OPTIONS,
     sourcemap: false,
     metafile: true,
-    logLevel: 'silent',
     plugins: [reviewPolicyPlugin(policyFile, ROOT)],
   });
   const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.js'));

@@ -170,19 +170,25 @@ export class TermMatcher<Tag> {
     return transitions[node * this.width + symbol] ?? DEAD;
   }
 
+  /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
+  private mayStart(rootClass: number, unit: number, second: number): boolean {
+    const first = this.firstUnits[unit] ?? 0;
+    if ((first & rootClass) === 0) return false;
+    return (
+      (first & CLASS_ONE_UNIT_TERM) !== 0 ||
+      ((this.startPairs[pairHash(unit, second)] ?? 0) & rootClass) !== 0
+    );
+  }
+
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { units, wordStarts } = normalized;
-    const { firstUnits, startPairs } = this;
+    const { units } = normalized;
     const hits: TermHit<Tag>[] = [];
     // Whole-word terms can only start where a word starts: normalization lists those places.
-    for (const start of wordStarts) {
-      const unit = units[start] ?? 0;
-      const first = firstUnits[unit] ?? 0;
-      if ((first & CLASS_WORD_START) === 0) continue;
-      const pair = startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0;
-      if ((first & CLASS_ONE_UNIT_TERM) === 0 && (pair & CLASS_WORD_START) === 0) continue;
-      this.walk(WORD_START_ROOT, units, start, false, hits);
+    for (const start of normalized.wordStarts) {
+      if (this.mayStart(CLASS_WORD_START, units[start] ?? 0, units[start + 1] ?? 0)) {
+        this.walk(WORD_START_ROOT, units, start, false, hits);
+      }
     }
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
@@ -190,12 +196,9 @@ export class TermMatcher<Tag> {
       const before = hits.length;
       const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
-        const unit = units[start] ?? 0;
-        const first = firstUnits[unit] ?? 0;
-        if ((first & CLASS_ANYWHERE) === 0) continue;
-        const pair = startPairs[pairHash(unit, units[start + 1] ?? 0)] ?? 0;
-        if ((first & CLASS_ONE_UNIT_TERM) === 0 && (pair & CLASS_ANYWHERE) === 0) continue;
-        this.walk(ANYWHERE_ROOT, units, start, start > 0 && isWordUnit(units, start - 1), hits);
+        if (this.mayStart(CLASS_ANYWHERE, units[start] ?? 0, units[start + 1] ?? 0)) {
+          this.walk(ANYWHERE_ROOT, units, start, start > 0 && isWordUnit(units, start - 1), hits);
+        }
       }
       if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     }
