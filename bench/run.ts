@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Filter } from 'bad-words';
 import leoProfanity from 'leo-profanity';
+import AhoCorasick from 'modern-ahocorasick';
+import naughtyWords from 'naughty-words';
 import { englishDataset, englishRecommendedTransformers, RegExpMatcher } from 'obscenity';
 import type { CorpusMessage } from './corpus.js';
 import { generateCorpus } from './corpus.js';
@@ -31,6 +33,10 @@ function engines(): Engine<Input>[] {
   const policy = compilePolicy(loadPolicyFile(path.join(ROOT, 'config/default-policy.yaml')));
   const obscenity = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   const badWords = new Filter();
+  const english = naughtyWords.en;
+  const ahoCorasick = new AhoCorasick(
+    Array.isArray(english) ? english.filter((word) => typeof word === 'string') : [],
+  );
   return [
     {
       name: 'ours: evaluateMessage',
@@ -44,6 +50,12 @@ function engines(): Engine<Input>[] {
     { name: 'obscenity 0.4.6', check: ({ message }) => obscenity.getAllMatches(message.text).length > 0 },
     { name: 'bad-words 4.1.5', check: ({ message }) => badWords.isProfane(message.text) },
     { name: 'leo-profanity 1.9.0', check: ({ message }) => leoProfanity.check(message.text) },
+    // The maintained Aho–Corasick package over the same LDNOOBW list, matcher alone: lower-casing only, no
+    // normalization, no word boundaries, no spans back to the original. The reference for writing our own.
+    {
+      name: 'modern-ahocorasick 3.3.0',
+      check: ({ message }) => ahoCorasick.search(message.text.toLowerCase()).length > 0,
+    },
   ];
 }
 
