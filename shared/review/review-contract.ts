@@ -27,28 +27,25 @@ export interface ReviewResponse {
 
 export type ParsedReviewRequest =
   | { readonly ok: true; readonly request: ReviewRequest }
-  | { readonly ok: false; readonly problem: string; readonly content: string | undefined };
+  /** `request` keeps what could be read (identifiers for the logs) with empty content. */
+  | { readonly ok: false; readonly problem: string; readonly request: ReviewRequest | undefined };
 
 /** Parses an IVS review event. Never throws; a request without string content is malformed. */
 export function parseReviewRequest(event: unknown): ParsedReviewRequest {
-  if (!isRecord(event)) return { ok: false, problem: 'event is not an object', content: undefined };
-  const content = event.Content;
-  if (typeof content !== 'string')
-    return { ok: false, problem: 'Content is not a string', content: undefined };
+  if (!isRecord(event)) return { ok: false, problem: 'event is not an object', request: undefined };
   const sender = isRecord(event.Sender) ? event.Sender : {};
-  return {
-    ok: true,
-    request: {
-      content,
-      messageId: typeof event.MessageId === 'string' ? event.MessageId : '',
-      roomArn: typeof event.RoomArn === 'string' ? event.RoomArn : '',
-      attributes: stringRecord(event.Attributes),
-      sender: {
-        userId: typeof sender.UserId === 'string' ? sender.UserId : '',
-        attributes: stringRecord(sender.Attributes),
-      },
+  const request: ReviewRequest = {
+    content: typeof event.Content === 'string' ? event.Content : '',
+    messageId: typeof event.MessageId === 'string' ? event.MessageId : '',
+    roomArn: typeof event.RoomArn === 'string' ? event.RoomArn : '',
+    attributes: stringRecord(event.Attributes),
+    sender: {
+      userId: typeof sender.UserId === 'string' ? sender.UserId : '',
+      attributes: stringRecord(sender.Attributes),
     },
   };
+  if (typeof event.Content !== 'string') return { ok: false, problem: 'Content is not a string', request };
+  return { ok: true, request };
 }
 
 /**

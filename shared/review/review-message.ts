@@ -25,7 +25,7 @@ export const FAILURE_REASON = 'Your message could not be checked. Please try aga
 /** Message attributes are limited to 1 KB; what we add never pushes a message over it. */
 const ATTRIBUTE_BUDGET_BYTES = 1024;
 
-/** What happened, for logs and metrics: identifiers and rule ids, never content. */
+/** The response and what happened; logs take identifiers, verdicts and rule ids from it, never content. */
 export interface ReviewOutcome {
   readonly response: ReviewResponse;
   readonly result: 'ALLOW' | 'MASK' | 'DENY';
@@ -49,7 +49,7 @@ export function reviewMessage(
   settings: ReviewSettings,
 ): ReviewOutcome {
   const parsed = parseReviewRequest(event);
-  if (!parsed.ok) return failure(settings, parsed.problem, parsed.content, undefined);
+  if (!parsed.ok) return failure(settings, parsed.problem, undefined, parsed.request);
   const { request } = parsed;
   if (request.content.length > policy.document.settings.maxContentLength) {
     return failure(settings, 'content is longer than maxContentLength', request.content, request);

@@ -85,6 +85,15 @@ describe('reviewMessage', () => {
     });
   });
 
+  it('keeps the identifiers of a malformed event for the logs', () => {
+    const outcome = reviewMessage(event(42), defaultPolicy, failClosed);
+    expect(outcome).toMatchObject({
+      messageId: 'Ab12Cd34Ef56',
+      userId: 'u1',
+      failure: 'Content is not a string',
+    });
+  });
+
   it('does not review content over maxContentLength', () => {
     const long = `fuck ${'a'.repeat(5000)}`;
     const closed = reviewMessage(event(long), defaultPolicy, failClosed);
