@@ -36,6 +36,8 @@ const LIMITS = {
   exemptionValues: 50,
   attributeText: 128,
   maxContentLength: 100_000,
+  /** All terms and allow entries together, in characters: bounds the matcher's table (about 256 bytes each). */
+  totalTermCharacters: 200_000,
 } as const;
 const DEFAULT_SETTINGS: PolicySettings = { maskCharacter: '*', maxContentLength: 4_096 };
 
@@ -81,6 +83,16 @@ export function validatePolicy(raw: unknown, resolveLexicon: LexiconResolver): P
     });
   }
 
+  const totalCharacters = [...allow, ...rules.flatMap((rule) => [...rule.terms, ...rule.allow])].reduce(
+    (total, term) => total + term.length,
+    0,
+  );
+  if (totalCharacters > LIMITS.totalTermCharacters) {
+    report(
+      ['rules'],
+      `terms and allow entries total ${totalCharacters} characters; at most ${LIMITS.totalTermCharacters}`,
+    );
+  }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, policy: { version: 1, name, settings, exemptions, allow, rules } };
 }

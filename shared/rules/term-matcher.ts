@@ -73,10 +73,12 @@ const SPARSE = 0xffff;
 
 /**
  * Multi-pattern matcher over normalized text: one trie of every term,
- * flattened into a transition table over the terms' own alphabet, walked from
- * each candidate start. Cost per message is bounded by text length × longest
- * term whatever the number of terms; whole-word terms are tried only where a
- * word starts, and a character no term contains ends a walk at once.
+ * flattened into a transition table over the terms' own alphabet (memory:
+ * total term length × at most 64 columns × 4 bytes). Walks start only where a
+ * match can: at the word starts normalization lists for whole-word terms, at
+ * the watched units for the rest; a two-unit filter skips most of those, and
+ * a unit no term contains ends a walk at once. Cost per message is bounded by
+ * text length × longest term, whatever the number of terms.
  */
 export class TermMatcher<Tag> {
   /** UTF-16 unit → column in `transitions`; 0 for units in no term, SPARSE for units kept in `sparse`. */

@@ -115,6 +115,14 @@ describe('loading a policy file', () => {
     expect(first).toMatch(expected);
   });
 
+  it('bounds the total size of the terms', () => {
+    const many = Array.from({ length: 2_100 }, (_, index) => `      - ${'w'.repeat(95)}${index}`).join('\n');
+    const text = `version: 1\nname: big\nrules:\n  - id: big\n    kind: terms\n    action: mask\n    severity: low\n    reason: No.\n    terms:\n${many}\n`;
+    expect(issuesOf(() => parsePolicy(text, 'big.yaml'))[0]).toMatch(
+      /rules: terms and allow entries total \d+ characters; at most 200000$/,
+    );
+  });
+
   it('refuses alias expansion bombs', () => {
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]
 b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
