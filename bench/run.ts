@@ -12,12 +12,12 @@ import { loadBundledEngine } from './engine-bundle.js';
 import { formatNumber, formatShare, prependRun, table } from './report.js';
 import { measureReviewBundle } from './review-bundle.js';
 import type { Engine, EngineResult } from './timing.js';
-import { timeEngines, timerOverheadNanos } from './timing.js';
+import { percentile, timeEngines, timerOverheadNanos } from './timing.js';
 
 const ROOT = path.resolve(__dirname, '..');
 const REPORT_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 const CORPUS = { count: 5_000, seed: 0x1f2e3d4c, minLength: 10, maxLength: 200, profaneShare: 0.1 } as const;
-const TIMING = { warmupPasses: 2, rounds: 5 } as const;
+const TIMING = { warmupPasses: 2, rounds: 7 } as const;
 const IMPORT_SAMPLES = 15;
 const THROUGHPUT_TARGET = 20;
 const BUNDLE_LIMIT_BYTES = 250 * 1024;
@@ -140,6 +140,15 @@ async function main(): Promise<void> {
   const obscenity = results.find((result) => result.name.startsWith('obscenity'));
   if (ours === undefined || obscenity === undefined) throw new Error('engine results are missing');
   const ratio = ours.messagesPerSecond / obscenity.messagesPerSecond;
+  // Each round of ours ran right next to a round of obscenity: their ratio is immune to noise that comes and goes
+  // between rounds, and the median ignores the rounds it did hit. The target is judged on it.
+  const roundRatios = ours.roundMessagesPerSecond.map(
+    (perSecond, round) => perSecond / (obscenity.roundMessagesPerSecond[round] ?? Number.NaN),
+  );
+  const medianRatio = percentile(
+    [...roundRatios].sort((a, b) => a - b),
+    0.5,
+  );
   const verdict = (pass: boolean) => (pass ? 'PASS' : '**FAIL**');
   const kilobytes = (bytes: number) => `${formatNumber(bytes / 1024, 1)} KB`;
   const spread = ({ medianMs, p90Ms }: { medianMs: number; p90Ms: number }) =>
@@ -159,6 +168,9 @@ async function main(): Promise<void> {
     '',
     engineTable(results, corpus, obscenity.messagesPerSecond),
     '',
+    `Ours ÷ obscenity round by round: ${roundRatios.map((value) => `${formatNumber(value, 2)}×`).join(', ')}; ` +
+      `median ${formatNumber(medianRatio, 2)}× (over the whole run: ${formatNumber(ratio, 2)}×).`,
+    '',
     table(
       [`Review bundle (${bundle.samples} fresh \`node\` processes)`, 'Median (p90)'],
       [
@@ -173,9 +185,9 @@ async function main(): Promise<void> {
       ['Target', 'Measured', 'Result'],
       [
         [
-          `Throughput ≥ ${THROUGHPUT_TARGET}× obscenity`,
-          `${formatNumber(ratio, 2)}×`,
-          verdict(ratio >= THROUGHPUT_TARGET),
+          `Throughput ≥ ${THROUGHPUT_TARGET}× obscenity (median of rounds)`,
+          `${formatNumber(medianRatio, 2)}×`,
+          verdict(medianRatio >= THROUGHPUT_TARGET),
         ],
         [
           `Review bundle < ${BUNDLE_LIMIT_BYTES / 1024} KB minified`,

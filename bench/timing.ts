@@ -15,6 +15,8 @@ export interface EngineResult {
   readonly messagesPerSecond: number;
   readonly p50Micros: number;
   readonly p99Micros: number;
+  /** Throughput of each round alone: rounds of different engines that ran side by side compare fairly. */
+  readonly roundMessagesPerSecond: readonly number[];
   /** Flags per corpus message, from the first timed round (every round gives the same answers). */
   readonly flagged: readonly boolean[];
 }
@@ -57,11 +59,16 @@ export function timeEngines<Input>(
     const times = samples[e] ?? new Float64Array();
     const totalNanos = times.reduce((sum, t) => sum + t, 0);
     const sorted = times.slice().sort();
+    const roundMessagesPerSecond = Array.from({ length: options.rounds }, (_, round) => {
+      const roundTimes = times.subarray(round * inputs.length, (round + 1) * inputs.length);
+      return roundTimes.length / (roundTimes.reduce((sum, t) => sum + t, 0) / 1e9);
+    });
     return {
       name: engine.name,
       messagesPerSecond: times.length / (totalNanos / 1e9),
       p50Micros: percentile(sorted, 0.5) / 1e3,
       p99Micros: percentile(sorted, 0.99) / 1e3,
+      roundMessagesPerSecond,
       flagged: flagged[e] ?? [],
     };
   });

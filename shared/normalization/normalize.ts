@@ -206,6 +206,10 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
     if (units.length < out + length - index + 2) units = output = grow(units, out + length - index + 2);
     // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
+    // Units written here continue one step-1 run, opened up front and withdrawn if none is written.
+    const openedRun = !aligned;
+    if (openedRun) runs.push(out, index, 1);
+    const firstOut = out;
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
@@ -213,10 +217,6 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
-        if (!aligned) {
-          runs.push(out, index, 1);
-          aligned = true;
-        }
         previousWasSpace = false;
         previousWasWord = false;
         if (watching[code] === 1) watched.push(out);
@@ -225,19 +225,17 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         index++;
         continue;
       }
-      if ((entry & SPACE_FLAG) !== 0 && previousWasSpace) break;
-      const unit = entry & 0xffff;
-      if (!aligned) {
-        runs.push(out, index, 1);
-        aligned = true;
-      }
+      const isSpace = (entry & SPACE_FLAG) !== 0;
+      if (isSpace && previousWasSpace) break;
       const isWord = (entry & WORD_FLAG) !== 0;
       if (isWord && !previousWasWord) wordStarts.push(out);
       if ((entry & WATCH_FLAG) !== 0) watched.push(out);
       previousWasWord = isWord;
-      previousWasSpace = (entry & SPACE_FLAG) !== 0;
-      units[out++] = unit;
+      previousWasSpace = isSpace;
+      units[out++] = entry & 0xffff;
     }
+    if (out > firstOut) aligned = true;
+    else if (openedRun) runs.length -= 3;
     if (index >= length) break;
     const code = input[index] ?? 0;
     if (folds[code] === UNKNOWN) {
