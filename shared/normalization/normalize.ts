@@ -55,14 +55,35 @@ const INVISIBLE =
 const SEPARATOR = /^[\s\p{Z}\p{Cc}\u2800]$/u;
 /**
  * Combining marks that decorate Latin, Greek and Cyrillic letters (accents,
- * Zalgo stacks). Marks of other scripts (Devanagari vowel signs, Arabic
+ * Zalgo stacks, including the Cyrillic enclosing marks Zalgo generators use). Marks of other scripts (Devanagari vowel signs, Arabic
  * harakat) carry meaning and are kept.
  */
-const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+const DIACRITICS = /[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const WORD_CODE_POINT = /^[\p{L}\p{N}\p{M}]$/u;
 /**
- * Folds one code point: NFKC (fullwidth, circled, mathematical and ligature
- * forms to plain letters), full case folding (lower-upper-lower folds `ẞ` and
+ * Letter forms that NFKC leaves alone but that read as a Latin letter anywhere
+ * they appear: small capitals (ᴀ ʙ ᴄ …, phonetic symbols in origin) and the
+ * negative circled and negative squared capitals (🅐 🅰 …). Curated, not a TR39
+ * skeleton, which would also turn "m" into "rn".
+ */
+const LETTER_LOOKALIKES: ReadonlyMap<number, string> = new Map([
+  ...[...'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡ\u0078ʏᴢ'].map((small, index): [number, string] => [
+    small.codePointAt(0) ?? 0,
+    String.fromCharCode(0x61 + index),
+  ]),
+  ...Array.from({ length: 26 }, (_, index): [number, string] => [
+    0x1f150 + index,
+    String.fromCharCode(0x61 + index),
+  ]),
+  ...Array.from({ length: 26 }, (_, index): [number, string] => [
+    0x1f170 + index,
+    String.fromCharCode(0x61 + index),
+  ]),
+]);
+
+/**
+ * Folds one code point: curated lookalike letters, NFKC (fullwidth, circled,
+ * mathematical and ligature forms to plain letters), full case folding (lower-upper-lower folds `ẞ` and
  * `ß` to `ss` and `ſ` to `s`, which `toLowerCase` alone does not), diacritics
  * stripped, invisible characters removed, every separator to one space.
  * Returns '' for a code point that vanishes.
@@ -70,6 +91,8 @@ const WORD_CODE_POINT = /^[\p{L}\p{N}\p{M}]$/u;
 export function foldCodePoint(char: string): string {
   if (INVISIBLE.test(char)) return '';
   if (SEPARATOR.test(char)) return ' ';
+  const letter = LETTER_LOOKALIKES.get(char.codePointAt(0) ?? 0);
+  if (letter !== undefined) return letter;
   const folded = char.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
   return folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
 }
