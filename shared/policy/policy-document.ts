@@ -20,6 +20,8 @@ export interface PolicySettings {
   readonly maskCharacter: string;
   /** Content longer than this (UTF-16 units) is not reviewed: it gets the stage's failure verdict. */
   readonly maxContentLength: number;
+  /** Match terms whose letters are stretched ("fuuuck", "shhhit"); off by default while it costs throughput. */
+  readonly stretchedLetters: boolean;
 }
 
 /**

@@ -39,7 +39,11 @@ const LIMITS = {
   /** All terms and allow entries together, in characters: bounds the matcher's table (about 256 bytes each). */
   totalTermCharacters: 200_000,
 } as const;
-const DEFAULT_SETTINGS: PolicySettings = { maskCharacter: '*', maxContentLength: 4_096 };
+const DEFAULT_SETTINGS: PolicySettings = {
+  maskCharacter: '*',
+  maxContentLength: 4_096,
+  stretchedLetters: false,
+};
 
 /** Renders a path the way a reader finds it in the file: `rules[2].terms[5]`. */
 export function formatPolicyPath(path: PolicyPath): string {
@@ -154,9 +158,13 @@ function oneOf<T extends string>(
 
 function readSettings(value: unknown, report: Report): PolicySettings {
   if (value === undefined) return DEFAULT_SETTINGS;
-  const raw = objectAt(value, ['settings'], report, ['maskCharacter', 'maxContentLength']);
+  const raw = objectAt(value, ['settings'], report, [
+    'maskCharacter',
+    'maxContentLength',
+    'stretchedLetters',
+  ]);
   if (raw === undefined) return DEFAULT_SETTINGS;
-  let { maskCharacter, maxContentLength } = DEFAULT_SETTINGS;
+  let { maskCharacter, maxContentLength, stretchedLetters } = DEFAULT_SETTINGS;
   if (raw.maskCharacter !== undefined) {
     const mask = stringAt(raw.maskCharacter, ['settings', 'maskCharacter'], report, { max: 2 });
     if (mask !== undefined && ([...mask].length !== 1 || /\s/u.test(mask))) {
@@ -178,7 +186,17 @@ function readSettings(value: unknown, report: Report): PolicySettings {
       maxContentLength = limit;
     }
   }
-  return { maskCharacter, maxContentLength };
+  if (raw.stretchedLetters !== undefined) {
+    if (typeof raw.stretchedLetters !== 'boolean') {
+      report(
+        ['settings', 'stretchedLetters'],
+        `must be true or false (got ${describe(raw.stretchedLetters)})`,
+      );
+    } else {
+      stretchedLetters = raw.stretchedLetters;
+    }
+  }
+  return { maskCharacter, maxContentLength, stretchedLetters };
 }
 
 function readExemptions(value: unknown, path: PolicyPath, report: Report): Exemption[] {

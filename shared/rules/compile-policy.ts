@@ -29,6 +29,6 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
     name: document.name,
     document,
     rules: document.rules,
-    matcher: new TermMatcher(patterns),
+    matcher: new TermMatcher(patterns, { stretchedLetters: document.settings.stretchedLetters }),
   });
 }

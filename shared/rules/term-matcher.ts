@@ -67,6 +67,9 @@ function pairHash(first: number, second: number): number {
   return (Math.imul(first, 0x9e3779b1) ^ second) & 0xffff;
 }
 
+/** Trie states a stretch-following walk tracks at once (see walkStates). */
+const MAX_STATES = 4;
+
 /** The most frequent units get a column in the flat table; rarer ones (large scripts) go to a map. */
 const DENSE_SYMBOLS = 63;
 const SPARSE = 0xffff;
@@ -99,7 +102,14 @@ export class TermMatcher<Tag> {
    */
   private readonly startPairs = new Uint8Array(0x10000);
 
-  constructor(patterns: readonly TermPattern<Tag>[]) {
+  /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
+  private readonly stretchedLetters: boolean;
+
+  constructor(
+    patterns: readonly TermPattern<Tag>[],
+    { stretchedLetters = false }: { stretchedLetters?: boolean } = {},
+  ) {
+    this.stretchedLetters = stretchedLetters;
     const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
       const startsWithWord = isWordAt(body, 0);
@@ -127,19 +137,21 @@ export class TermMatcher<Tag> {
     this.width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
 
     const nodeCount = 3 + entries.reduce((total, { body }) => total + body.length, 0);
-    const transitions = new Int32Array(nodeCount * this.width);
+    // Sized for the worst case while building, trimmed to the nodes used after.
+    const building = new Int32Array(nodeCount * this.width);
+    this.transitions = building;
     const accepting: CompiledTerm<Tag>[][] = [];
     let nodes = 3;
     for (const { body, term, root } of entries) {
       let node = root;
       for (let index = 0; index < body.length; index++) {
         const unit = body.charCodeAt(index);
-        let next = this.next(node, unit, transitions);
+        let next = this.transition(node, unit);
         if (next === DEAD) {
           next = nodes++;
           const symbol = this.symbols[unit] ?? SPARSE;
           if (symbol === SPARSE) this.sparse.set(node * 0x10000 + unit, next);
-          else transitions[node * this.width + symbol] = next;
+          else building[node * this.width + symbol] = next;
         }
         node = next;
       }
@@ -147,7 +159,7 @@ export class TermMatcher<Tag> {
       terms.push(term);
       accepting[node] = terms;
     }
-    this.transitions = transitions.slice(0, nodes * this.width);
+    this.transitions = building.slice(0, nodes * this.width);
     this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
@@ -165,19 +177,14 @@ export class TermMatcher<Tag> {
     this.hasAnywhereTerms = entries.some(({ root }) => root === ANYWHERE_ROOT);
   }
 
-  private next(node: number, unit: number, transitions: Int32Array): number {
-    const symbol = this.symbols[unit] ?? 0;
-    if (symbol === 0) return DEAD;
-    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + unit) ?? DEAD;
-    return transitions[node * this.width + symbol] ?? DEAD;
-  }
-
   /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
   private mayStart(rootClass: number, unit: number, second: number): boolean {
     const first = this.firstUnits[unit] ?? 0;
     if ((first & rootClass) === 0) return false;
     return (
       (first & CLASS_ONE_UNIT_TERM) !== 0 ||
+      // A stretched first letter ("fffuck"): the walk skips the repeats.
+      (this.stretchedLetters && second === unit) ||
       ((this.startPairs[pairHash(unit, second)] ?? 0) & rootClass) !== 0
     );
   }
@@ -189,7 +196,8 @@ export class TermMatcher<Tag> {
     // Whole-word terms can only start where a word starts: normalization lists those places.
     for (const start of normalized.wordStarts) {
       if (this.mayStart(CLASS_WORD_START, units[start] ?? 0, units[start + 1] ?? 0)) {
-        this.walk(WORD_START_ROOT, units, start, false, hits);
+        if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
+        else this.walk(WORD_START_ROOT, units, start, false, hits);
       }
     }
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
@@ -199,7 +207,9 @@ export class TermMatcher<Tag> {
       const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
         if (this.mayStart(CLASS_ANYWHERE, units[start] ?? 0, units[start + 1] ?? 0)) {
-          this.walk(ANYWHERE_ROOT, units, start, start > 0 && isWordUnit(units, start - 1), hits);
+          const afterWord = start > 0 && isWordUnit(units, start - 1);
+          if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
+          else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
         }
       }
       if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -207,6 +217,14 @@ export class TermMatcher<Tag> {
     return hits;
   }
 
+  private transition(node: number, unit: number): number {
+    const symbol = this.symbols[unit] ?? 0;
+    if (symbol === 0) return DEAD;
+    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + unit) ?? DEAD;
+    return this.transitions[node * this.width + symbol] ?? DEAD;
+  }
+
+  /** Walks the trie from `root` over the units from `start`, reporting each term that ends on an acceptable boundary. */
   private walk(
     root: number,
     units: Uint16Array,
@@ -214,6 +232,7 @@ export class TermMatcher<Tag> {
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
+    // The hot loop: the transition lookup is written out.
     const { symbols, transitions, width, accepting } = this;
     let node = root;
     for (let index = start; index < units.length; index++) {
@@ -225,23 +244,100 @@ export class TermMatcher<Tag> {
           ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
           : (transitions[node * width + symbol] ?? DEAD);
       if (node === DEAD) return;
-      const terms = accepting[node];
-      if (terms === undefined) continue;
-      const end = index + 1;
-      const beforeWord = end < units.length && isWordUnit(units, end);
-      for (const term of terms) {
-        // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
-        if (afterWord && term.startsWithWord && !term.openStart) continue;
-        if (beforeWord && term.endsWithWord && !term.openEnd) continue;
-        hits.push({
-          source: term.source,
-          tag: term.tag,
-          start: term.openStart ? wordStart(units, start) : start,
-          end: term.openEnd ? wordEnd(units, end) : end,
-        });
-      }
+      if (accepting[node] !== undefined) this.accept(node, units, start, index + 1, afterWord, hits);
     }
   }
+
+  /**
+   * walk() that also follows stretched letters ("fuuuck", "shhhit"): a letter
+   * that repeats the one before it lets the walk stay where it is; where it
+   * could also advance (the trie has "bb" for "bbw", the text says "bbbitch")
+   * it follows both from there on (walkStates).
+   */
+  private walkStretched(
+    root: number,
+    units: Uint16Array,
+    start: number,
+    afterWord: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    let node = root;
+    for (let index = start; index < units.length; index++) {
+      const unit = units[index] ?? 0;
+      const next = this.transition(node, unit);
+      const repeats = index > start && unit === units[index - 1] && isStretchable(units, index);
+      if (repeats && next !== DEAD) {
+        this.walkStates([next, node], index, units, start, afterWord, hits);
+        return;
+      }
+      if (next !== DEAD) node = next;
+      else if (!repeats) return;
+      if (this.accepting[node] !== undefined) this.accept(node, units, start, index + 1, afterWord, hits);
+    }
+  }
+
+  /**
+   * The walk after a stretched letter forked it: `forked` states have consumed
+   * the unit at `from`. Each state may advance and, on a repeat, stay; the states
+   * are prefixes along one repeated letter, so a handful at most, and a cap keeps
+   * hostile runs linear.
+   */
+  private walkStates(
+    forked: number[],
+    from: number,
+    units: Uint16Array,
+    start: number,
+    afterWord: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    let states = forked;
+    for (let index = from; index < units.length; index++) {
+      if (index > from) {
+        const unit = units[index] ?? 0;
+        const repeats = unit === units[index - 1] && isStretchable(units, index);
+        const next: number[] = [];
+        for (const node of states) {
+          const advanced = this.transition(node, unit);
+          if (advanced !== DEAD && !next.includes(advanced)) next.push(advanced);
+          if (repeats && !next.includes(node)) next.push(node);
+        }
+        if (next.length === 0) return;
+        states = next.length > MAX_STATES ? next.slice(0, MAX_STATES) : next;
+      }
+      for (const node of states) this.accept(node, units, start, index + 1, afterWord, hits);
+    }
+  }
+
+  /** Reports the terms that end at `node` and whose edges fit the text around `[start, end)`. */
+  private accept(
+    node: number,
+    units: Uint16Array,
+    start: number,
+    end: number,
+    afterWord: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    const terms = this.accepting[node];
+    if (terms === undefined) return;
+    const beforeWord = end < units.length && isWordUnit(units, end);
+    for (const term of terms) {
+      // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
+      if (afterWord && term.startsWithWord && !term.openStart) continue;
+      if (beforeWord && term.endsWithWord && !term.openEnd) continue;
+      hits.push({
+        source: term.source,
+        tag: term.tag,
+        start: term.openStart ? wordStart(units, start) : start,
+        end: term.openEnd ? wordEnd(units, end) : end,
+      });
+    }
+  }
+}
+
+/** Letters stretch; digits do not ("1000" is not a stretched "10"). */
+function isStretchable(units: Uint16Array, index: number): boolean {
+  const unit = units[index] ?? 0;
+  return !(unit >= 0x30 && unit <= 0x39) && isWordUnit(units, index);
 }
 
 function wordStart(units: Uint16Array, index: number): number {

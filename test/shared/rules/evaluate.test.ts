@@ -81,7 +81,7 @@ describe('evaluateMessage with the default policy', () => {
 const document: PolicyDocument = {
   version: 1,
   name: 'test',
-  settings: { maskCharacter: '#', maxContentLength: 100 },
+  settings: { maskCharacter: '#', maxContentLength: 100, stretchedLetters: false },
   exemptions: [],
   allow: ['grass*'],
   rules: [

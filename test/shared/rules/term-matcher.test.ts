@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { normalize, normalizeTransient } from '../../../shared/normalization/normalize.js';
 import { parseTerm, TermMatcher, TermSyntaxError } from '../../../shared/rules/term-matcher.js';
 
-function matched(terms: string[], input: string): string[] {
-  const matcher = new TermMatcher(terms.map((source) => ({ source, tag: source })));
+function matched(terms: string[], input: string, options: { stretchedLetters?: boolean } = {}): string[] {
+  const matcher = new TermMatcher(
+    terms.map((source) => ({ source, tag: source })),
+    options,
+  );
   const normalized = normalize(input);
   return matcher.findAll(normalized).map((hit) => `${hit.tag}=${normalized.text.slice(hit.start, hit.end)}`);
 }
@@ -47,6 +50,34 @@ describe('TermMatcher', () => {
       'word42=word42',
       'word4999=word4999',
     ]);
+  });
+
+  describe('with stretchedLetters', () => {
+    const stretched = { stretchedLetters: true };
+
+    it('follows stretched letters, also where the trie could advance on the repeated letter', () => {
+      expect(matched(['fuck'], 'fuuuuck fffuck', stretched)).toEqual(['fuck=fuuuuck', 'fuck=fffuck']);
+      expect(matched(['shit'], 'shhhhit', stretched)).toEqual(['shit=shhhhit']);
+      expect(matched(['bitch', 'bbw'], 'bbbbitch bbbbbw', stretched)).toEqual([
+        'bitch=bbbbitch',
+        'bbw=bbbbbw',
+      ]);
+      expect(matched(['ass'], 'ass assss', stretched)).toEqual(['ass=ass', 'ass=assss']);
+      expect(matched(['ass'], 'as', stretched)).toEqual([]);
+    });
+
+    it('does not stretch digits', () => {
+      expect(matched(['word500'], 'word50000 word500', stretched)).toEqual(['word500=word500']);
+    });
+
+    it('stays linear on a hostile run of one letter', () => {
+      const run = `${'b'.repeat(20_000)}itch`;
+      expect(matched(['bitch', 'bbw', 'bb'], run, stretched)).toEqual([`bitch=${run}`]);
+    });
+
+    it('is off by default', () => {
+      expect(matched(['fuck'], 'fuuuuck')).toEqual([]);
+    });
   });
 
   it.each([
