@@ -22,6 +22,8 @@ export interface NormalizedText {
   readonly runs: readonly number[] | undefined;
   /** Ascending unit offsets where a word starts (a word unit after a non-word unit or at the start). */
   readonly wordStarts: readonly number[];
+  /** Ascending unit offsets of the words one unit long: where a term spelled out letter by letter can hide. */
+  readonly oneUnitWords: readonly number[];
   /** The watch passed to normalize(), if any. */
   readonly watch: UnitWatch | undefined;
   /** Ascending unit offsets of the normalized units the watch marks. */
@@ -92,10 +94,12 @@ const LETTER_LOOKALIKES: ReadonlyMap<number, string> = new Map([
 export function foldCodePoint(char: string): string {
   if (INVISIBLE.test(char)) return '';
   if (SEPARATOR.test(char)) return ' ';
-  const letter = LETTER_LOOKALIKES.get(char.codePointAt(0) ?? 0);
-  if (letter !== undefined) return letter;
   const folded = char.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
-  return folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
+  const stripped = folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
+  // After NFKC, so that forms NFKC turns into a lookalike (ᶦ → ɪ) fold all the way, as a second pass would.
+  let out = '';
+  for (const part of stripped) out += LETTER_LOOKALIKES.get(part.codePointAt(0) ?? 0) ?? part;
+  return out;
 }
 
 /** Bounded so a flood of distinct rare code points cannot grow memory without limit. */
@@ -196,6 +200,7 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
     transient.units.slice(),
     transient.runs,
     transient.wordStarts,
+    transient.oneUnitWords,
     transient.watch,
     transient.watched,
   );
@@ -222,6 +227,8 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
   let aligned = false;
   let previousWasSpace = false;
   let previousWasWord = false;
+  const oneUnitWords: number[] = [];
+  let wordStartAt = 0;
   let index = 0;
   // Locals, so the loop reads the tables without going through the module scope each time.
   const units16 = input;
@@ -242,6 +249,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
         previousWasSpace = false;
+        if (previousWasWord && out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
         previousWasWord = false;
         if (watching[code] === 1) watched.push(out);
         units[out++] = code;
@@ -252,7 +260,14 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       const isSpace = (entry & SPACE_FLAG) !== 0;
       if (isSpace && previousWasSpace) break;
       const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (isWord !== previousWasWord) {
+        if (isWord) {
+          wordStartAt = out;
+          wordStarts.push(out);
+        } else if (out - wordStartAt === 1) {
+          oneUnitWords.push(wordStartAt);
+        }
+      }
       if ((entry & WATCH_FLAG) !== 0) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = isSpace;
@@ -291,17 +306,30 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     }
     for (let k = 0; k < folded.length; ) {
       const codePoint = folded.codePointAt(k) ?? 0;
+      // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
+      if (codePoint === 0x20 && previousWasSpace) {
+        k++;
+        continue;
+      }
+      previousWasSpace = codePoint === 0x20;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(out);
+      if (isWord !== previousWasWord) {
+        if (isWord) {
+          wordStartAt = out;
+          wordStarts.push(out);
+        } else if (out - wordStartAt === 1) {
+          oneUnitWords.push(wordStartAt);
+        }
+      }
       if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
       previousWasWord = isWord;
       units[out++] = folded.charCodeAt(k);
       if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
       k += codePoint > 0xffff ? 2 : 1;
     }
-    previousWasSpace = folded === ' ';
     index += width;
   }
+  if (previousWasWord && out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
   const identity =
     runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(
@@ -309,6 +337,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     units.subarray(0, out),
     identity ? undefined : runs,
     wordStarts,
+    oneUnitWords,
     watch,
     watched,
   );
@@ -320,6 +349,7 @@ class Normalized implements NormalizedText {
     readonly units: Uint16Array,
     readonly runs: readonly number[] | undefined,
     readonly wordStarts: readonly number[],
+    readonly oneUnitWords: readonly number[],
     readonly watch: UnitWatch | undefined,
     readonly watched: readonly number[],
   ) {}

@@ -200,6 +200,7 @@ export class TermMatcher<Tag> {
         else this.walk(WORD_START_ROOT, units, start, false, hits);
       }
     }
+    this.findSpelledOut(normalized, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
     if (this.hasAnywhereTerms) {
@@ -308,6 +309,48 @@ export class TermMatcher<Tag> {
     }
   }
 
+  /**
+   * Terms spelled out letter by letter ("f.u.c.k", "f u c k", "s-h-i-t"): a run of
+   * three or more one-letter words, each one or two separator units from the
+   * next, is walked as if its letters were one word. Only such runs are read,
+   * so ordinary words are never glued together.
+   */
+  private findSpelledOut(normalized: NormalizedText, hits: TermHit<Tag>[]): void {
+    const { units, oneUnitWords } = normalized;
+    if (oneUnitWords.length < MIN_SPELLED_LETTERS) return;
+    let runStart = 0;
+    for (let index = 1; index <= oneUnitWords.length; index++) {
+      const position = oneUnitWords[index];
+      const previous = oneUnitWords[index - 1] ?? 0;
+      if (position !== undefined && isLetter(units, position) && position - previous <= MAX_SPELLING_GAP + 1)
+        continue;
+      const letters = oneUnitWords.slice(runStart, index).filter((at) => isLetter(units, at));
+      if (letters.length >= MIN_SPELLED_LETTERS) this.walkLetters(letters, units, hits);
+      runStart = index;
+    }
+  }
+
+  /** Walks the letters at `positions` as one word, from each of them; a match spans from its first letter to its last. */
+  private walkLetters(positions: readonly number[], units: Uint16Array, hits: TermHit<Tag>[]): void {
+    for (let first = 0; first < positions.length; first++) {
+      let node = WORD_START_ROOT;
+      for (let last = first; last < positions.length; last++) {
+        node = this.transition(node, units[positions[last] ?? 0] ?? 0);
+        if (node === DEAD) break;
+        const terms = this.accepting[node];
+        if (terms === undefined || last - first + 1 < MIN_SPELLED_LETTERS) continue;
+        for (const term of terms) {
+          hits.push({
+            source: term.source,
+            tag: term.tag,
+            start: positions[first] ?? 0,
+            end: (positions[last] ?? 0) + 1,
+          });
+        }
+      }
+    }
+  }
+
   /** Reports the terms that end at `node` and whose edges fit the text around `[start, end)`. */
   private accept(
     node: number,
@@ -332,6 +375,18 @@ export class TermMatcher<Tag> {
       });
     }
   }
+}
+
+/** A spelled-out term has at least this many letters, and its letters at most this many separator units between them. */
+const MIN_SPELLED_LETTERS = 3;
+const MAX_SPELLING_GAP = 2;
+
+/** The unit at `position` is a letter of the Basic Multilingual Plane, not a digit. */
+function isLetter(units: Uint16Array, position: number): boolean {
+  const unit = units[position] ?? 0;
+  return (
+    !(unit >= 0x30 && unit <= 0x39) && !(unit >= 0xd800 && unit <= 0xdfff) && isWordUnit(units, position)
+  );
 }
 
 /** Letters stretch; digits do not ("1000" is not a stretched "10"). */

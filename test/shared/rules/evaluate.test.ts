@@ -38,6 +38,8 @@ describe('evaluateMessage with the default policy', () => {
     ['Fück it', '**** it'],
     ['total bullshit, man', 'total ********, man'],
     ['big tits', '*** ****'],
+    ['f.u.c.k off', '******* off'],
+    ['s h i t', '* * * *'],
   ])('masks profanity in %j', (content, masked) => {
     const decision = evaluateMessage(content, viewer, defaultPolicy);
     expect(decision.verdict).toBe('mask');

@@ -52,6 +52,19 @@ describe('TermMatcher', () => {
     ]);
   });
 
+  it('matches terms spelled out letter by letter, without gluing ordinary words', () => {
+    expect(matched(['fuck', 'shit'], 'f.u.c.k s-h-i-t f u c k f_u_c_k f. u. c. k')).toEqual([
+      'fuck=f.u.c.k',
+      'shit=s-h-i-t',
+      'fuck=f u c k',
+      'fuck=f_u_c_k',
+      'fuck=f. u. c. k',
+    ]);
+    expect(matched(['fuck'], 'fu ck f u ck')).toEqual([]);
+    expect(matched(['cat'], 'c a')).toEqual([]);
+    expect(matched(['ass'], 'i am a b s')).toEqual([]);
+  });
+
   describe('with stretchedLetters', () => {
     const stretched = { stretchedLetters: true };
 
