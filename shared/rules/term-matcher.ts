@@ -1,3 +1,4 @@
+import { LATIN_LOOKALIKES } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
 import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
 
@@ -178,15 +179,23 @@ export class TermMatcher<Tag> {
   }
 
   /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
-  private mayStart(rootClass: number, unit: number, second: number): boolean {
-    const first = this.firstUnits[unit] ?? 0;
-    if ((first & rootClass) === 0) return false;
-    return (
-      (first & CLASS_ONE_UNIT_TERM) !== 0 ||
-      // A stretched first letter ("fffuck"): the walk skips the repeats.
-      (this.stretchedLetters && second === unit) ||
-      ((this.startPairs[pairHash(unit, second)] ?? 0) & rootClass) !== 0
-    );
+  private mayStart(rootClass: number, units: Uint16Array, position: number): boolean {
+    const unit = units[position] ?? 0;
+    const second = units[position + 1] ?? 0;
+    let lead = unit;
+    let first = this.firstUnits[unit] ?? 0;
+    if ((first & rootClass) === 0) {
+      // A lookalike first letter ("сunt" with a Cyrillic с) counts only in a word that also has Latin letters.
+      lead = LATIN_LOOKALIKES[unit] ?? 0;
+      first = this.firstUnits[lead] ?? 0;
+      if (lead === 0 || (first & rootClass) === 0 || !hasAsciiLetter(units, position)) return false;
+    }
+    if ((first & CLASS_ONE_UNIT_TERM) !== 0) return true;
+    // A stretched first letter ("fffuck"): the walk skips the repeats.
+    if (this.stretchedLetters && second === unit) return true;
+    if (((this.startPairs[pairHash(lead, second)] ?? 0) & rootClass) !== 0) return true;
+    const latinSecond = LATIN_LOOKALIKES[second] ?? 0;
+    return latinSecond !== 0 && ((this.startPairs[pairHash(lead, latinSecond)] ?? 0) & rootClass) !== 0;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -195,7 +204,7 @@ export class TermMatcher<Tag> {
     const hits: TermHit<Tag>[] = [];
     // Whole-word terms can only start where a word starts: normalization lists those places.
     for (const start of normalized.wordStarts) {
-      if (this.mayStart(CLASS_WORD_START, units[start] ?? 0, units[start + 1] ?? 0)) {
+      if (this.mayStart(CLASS_WORD_START, units, start)) {
         if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
         else this.walk(WORD_START_ROOT, units, start, false, hits);
       }
@@ -207,7 +216,7 @@ export class TermMatcher<Tag> {
       const before = hits.length;
       const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
-        if (this.mayStart(CLASS_ANYWHERE, units[start] ?? 0, units[start + 1] ?? 0)) {
+        if (this.mayStart(CLASS_ANYWHERE, units, start)) {
           const afterWord = start > 0 && isWordUnit(units, start - 1);
           if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
           else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
@@ -219,9 +228,11 @@ export class TermMatcher<Tag> {
   }
 
   private transition(node: number, unit: number): number {
-    const symbol = this.symbols[unit] ?? 0;
+    // A letter no term has may be drawn like one that a term has (a Cyrillic с in "fuсk").
+    const read = this.symbols[unit] === 0 ? (LATIN_LOOKALIKES[unit] ?? 0) : unit;
+    const symbol = this.symbols[read] ?? 0;
     if (symbol === 0) return DEAD;
-    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + unit) ?? DEAD;
+    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + read) ?? DEAD;
     return this.transitions[node * this.width + symbol] ?? DEAD;
   }
 
@@ -237,9 +248,14 @@ export class TermMatcher<Tag> {
     const { symbols, transitions, width, accepting } = this;
     let node = root;
     for (let index = start; index < units.length; index++) {
-      const unit = units[index] ?? 0;
-      const symbol = symbols[unit] ?? 0;
-      if (symbol === 0) return;
+      let unit = units[index] ?? 0;
+      let symbol = symbols[unit] ?? 0;
+      if (symbol === 0) {
+        // A letter no term has may be drawn like one that a term has (a Cyrillic с in "fuсk").
+        unit = LATIN_LOOKALIKES[unit] ?? 0;
+        symbol = symbols[unit] ?? 0;
+        if (symbol === 0) return;
+      }
       node =
         symbol === SPARSE
           ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
@@ -387,6 +403,15 @@ function isLetter(units: Uint16Array, position: number): boolean {
   return (
     !(unit >= 0x30 && unit <= 0x39) && !(unit >= 0xd800 && unit <= 0xdfff) && isWordUnit(units, position)
   );
+}
+
+/** The word that starts at `position` has an ASCII letter: it is (at least partly) Latin. */
+function hasAsciiLetter(units: Uint16Array, position: number): boolean {
+  for (let index = position; index < units.length && isWordUnit(units, index); index++) {
+    const unit = units[index] ?? 0;
+    if ((unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a)) return true;
+  }
+  return false;
 }
 
 /** Letters stretch; digits do not ("1000" is not a stretched "10"). */

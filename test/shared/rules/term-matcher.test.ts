@@ -52,6 +52,20 @@ describe('TermMatcher', () => {
     ]);
   });
 
+  it('reads Cyrillic, Greek and Armenian lookalikes in words that are partly Latin', () => {
+    expect(matched(['fuck', 'cunt', 'shit'], 'fu\u0441k \u0441unt \u0455hiτ')).toEqual([
+      'fuck=fu\u0441k',
+      'cunt=\u0441unt',
+      'shit=\u0455hiτ',
+    ]);
+  });
+
+  it('leaves words written wholly in another script alone', () => {
+    expect(matched(['cop', 'xyz'], '\u0441\u043e\u0440 \u0445\u0443\u0437 co\u0440')).toEqual([
+      'cop=co\u0440',
+    ]);
+  });
+
   it('matches terms spelled out letter by letter, without gluing ordinary words', () => {
     expect(matched(['fuck', 'shit'], 'f.u.c.k s-h-i-t f u c k f_u_c_k f. u. c. k')).toEqual([
       'fuck=f.u.c.k',
