@@ -103,10 +103,18 @@ export function report(scores: readonly ClassScore[]): string {
 }
 
 if (require.main === module) {
-  const policy = compilePolicy(loadPolicyFile(path.join(ROOT, 'config/default-policy.yaml')));
-  const scores = scoreCorpus(
-    readEvalCorpus(),
-    (text) => evaluateMessage(text, {}, policy).verdict !== 'allow',
-  );
-  console.log(report(scores));
+  const document = loadPolicyFile(path.join(ROOT, 'config/default-policy.yaml'));
+  const cases = readEvalCorpus();
+  const variants = [
+    ['The default policy', document],
+    [
+      'The default policy with the opt-in readings on (stretchedLetters, leetspeak)',
+      { ...document, settings: { ...document.settings, stretchedLetters: true, leetspeak: true } },
+    ],
+  ] as const;
+  for (const [title, variant] of variants) {
+    const policy = compilePolicy(variant);
+    const scores = scoreCorpus(cases, (text) => evaluateMessage(text, {}, policy).verdict !== 'allow');
+    console.log(`## ${title}\n\n${report(scores)}\n`);
+  }
 }

@@ -59,3 +59,15 @@ export const LATIN_LOOKALIKES: Readonly<Uint16Array> = (() => {
   for (const [lookalike, latin] of PAIRS) table[lookalike.charCodeAt(0)] = latin.charCodeAt(0);
   return table;
 })();
+
+/**
+ * Digits and symbols that stand for letters in leetspeak ("sh1t", "b!tch",
+ * "4sshole"), and the v of "fvck". Read only where the matcher is already inside a word that has
+ * letters, so numbers stay numbers ("142,460", "1337").
+ */
+export const LEET_LETTERS: Readonly<Uint16Array> = (() => {
+  const table = new Uint16Array(0x10000);
+  const pairs = ['0o', '1i', '3e', '4a', '5s', '7t', '8b', '9g', '@a', '$s', '!i', '|l', '+t', 'vu'];
+  for (const [symbol = '', letter = ''] of pairs) table[symbol.charCodeAt(0)] = letter.charCodeAt(0);
+  return table;
+})();

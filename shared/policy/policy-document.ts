@@ -22,6 +22,8 @@ export interface PolicySettings {
   readonly maxContentLength: number;
   /** Match terms whose letters are stretched ("fuuuck", "shhhit"); off by default while it costs throughput. */
   readonly stretchedLetters: boolean;
+  /** Read digits and symbols as letters inside words ("sh1t", "$lut"); off by default while it costs throughput. */
+  readonly leetspeak: boolean;
 }
 
 /**

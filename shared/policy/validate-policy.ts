@@ -43,6 +43,7 @@ const DEFAULT_SETTINGS: PolicySettings = {
   maskCharacter: '*',
   maxContentLength: 4_096,
   stretchedLetters: false,
+  leetspeak: false,
 };
 
 /** Renders a path the way a reader finds it in the file: `rules[2].terms[5]`. */
@@ -164,7 +165,7 @@ function readSettings(value: unknown, report: Report): PolicySettings {
     'stretchedLetters',
   ]);
   if (raw === undefined) return DEFAULT_SETTINGS;
-  let { maskCharacter, maxContentLength, stretchedLetters } = DEFAULT_SETTINGS;
+  let { maskCharacter, maxContentLength, stretchedLetters, leetspeak } = DEFAULT_SETTINGS;
   if (raw.maskCharacter !== undefined) {
     const mask = stringAt(raw.maskCharacter, ['settings', 'maskCharacter'], report, { max: 2 });
     if (mask !== undefined && ([...mask].length !== 1 || /\s/u.test(mask))) {
@@ -186,17 +187,16 @@ function readSettings(value: unknown, report: Report): PolicySettings {
       maxContentLength = limit;
     }
   }
-  if (raw.stretchedLetters !== undefined) {
-    if (typeof raw.stretchedLetters !== 'boolean') {
-      report(
-        ['settings', 'stretchedLetters'],
-        `must be true or false (got ${describe(raw.stretchedLetters)})`,
-      );
-    } else {
-      stretchedLetters = raw.stretchedLetters;
-    }
-  }
-  return { maskCharacter, maxContentLength, stretchedLetters };
+  stretchedLetters = readFlag(raw.stretchedLetters, 'stretchedLetters', stretchedLetters, report);
+  leetspeak = readFlag(raw.leetspeak, 'leetspeak', leetspeak, report);
+  return { maskCharacter, maxContentLength, stretchedLetters, leetspeak };
+}
+
+function readFlag(value: unknown, key: string, fallback: boolean, report: Report): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  report(['settings', key], `must be true or false (got ${describe(value)})`);
+  return fallback;
 }
 
 function readExemptions(value: unknown, path: PolicyPath, report: Report): Exemption[] {

@@ -29,6 +29,9 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
     name: document.name,
     document,
     rules: document.rules,
-    matcher: new TermMatcher(patterns, { stretchedLetters: document.settings.stretchedLetters }),
+    matcher: new TermMatcher(patterns, {
+      stretchedLetters: document.settings.stretchedLetters,
+      leetspeak: document.settings.leetspeak,
+    }),
   });
 }

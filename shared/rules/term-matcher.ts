@@ -1,4 +1,4 @@
-import { LATIN_LOOKALIKES } from '../normalization/lookalikes.js';
+import { LATIN_LOOKALIKES, LEET_LETTERS } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
 import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
 
@@ -94,9 +94,12 @@ export class TermMatcher<Tag> {
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
   /** Per UTF-16 unit: CLASS_* bits of the terms that start with it. */
   private readonly firstUnits = new Uint8Array(0x10000);
+  /** Per UTF-16 unit: CLASS_* bits of the terms that start with a letter it can be read as (LATIN_LOOKALIKES, LEET_LETTERS). */
+  private readonly alternateFirstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
-  private readonly hasAnywhereTerms: boolean;
+  /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
+  private readonly hasWatchedStarts: boolean;
   /**
    * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
    * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
@@ -105,12 +108,19 @@ export class TermMatcher<Tag> {
 
   /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
   private readonly stretchedLetters: boolean;
+  /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
+  private readonly leet: Readonly<Uint16Array>;
+  private readonly readsAsLetter: Readonly<Uint16Array>;
 
   constructor(
     patterns: readonly TermPattern<Tag>[],
-    { stretchedLetters = false }: { stretchedLetters?: boolean } = {},
+    { stretchedLetters = false, leetspeak = false }: { stretchedLetters?: boolean; leetspeak?: boolean } = {},
   ) {
     this.stretchedLetters = stretchedLetters;
+    this.leet = leetspeak ? LEET_LETTERS : NO_LEET;
+    this.readsAsLetter = leetspeak ? READS_AS_LETTER_WITH_LEET : READS_AS_LETTER;
+    const alternatesOf = (letter: number) =>
+      (leetspeak ? ALTERNATES_WITH_LEET : ALTERNATES).get(letter) ?? [];
     const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
       const startsWithWord = isWordAt(body, 0);
@@ -165,37 +175,47 @@ export class TermMatcher<Tag> {
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
       const rootClass = root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE;
-      this.firstUnits[unit] =
-        (this.firstUnits[unit] ?? 0) | rootClass | (body.length === 1 ? CLASS_ONE_UNIT_TERM : 0);
+      const oneUnit = body.length === 1 ? CLASS_ONE_UNIT_TERM : 0;
+      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass | oneUnit;
+      // The units read as this letter (lookalikes, leet) may start the term too, in a partly Latin word.
+      for (const alternate of alternatesOf(unit)) {
+        this.alternateFirstUnits[alternate] =
+          (this.alternateFirstUnits[alternate] ?? 0) | rootClass | oneUnit;
+      }
       if (body.length > 1) {
-        const pair = pairHash(unit, body.charCodeAt(1));
-        this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
+        // Filled for the alternates as well, so the filter needs no second look at run time.
+        for (const first of [unit, ...alternatesOf(unit)]) {
+          for (const second of [body.charCodeAt(1), ...alternatesOf(body.charCodeAt(1))]) {
+            const pair = pairHash(first, second);
+            this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
+          }
+        }
       }
     }
     const watchUnits = new Uint8Array(0x10000);
     for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
+    // Leet symbols that are not word units ("$lut", "@sshole") start no word: watched, they can start a walk.
+    for (const symbol of leetspeak ? LEET_WORD_STARTS : []) {
+      if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
+    }
     this.watch = createUnitWatch(watchUnits);
-    this.hasAnywhereTerms = entries.some(({ root }) => root === ANYWHERE_ROOT);
+    this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
 
   /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
   private mayStart(rootClass: number, units: Uint16Array, position: number): boolean {
     const unit = units[position] ?? 0;
+    const genuine = this.firstUnits[unit] ?? 0;
+    const first = (genuine & rootClass) !== 0 ? genuine : (this.alternateFirstUnits[unit] ?? 0);
+    if ((first & rootClass) === 0) return false;
     const second = units[position + 1] ?? 0;
-    let lead = unit;
-    let first = this.firstUnits[unit] ?? 0;
-    if ((first & rootClass) === 0) {
-      // A lookalike first letter ("сunt" with a Cyrillic с) counts only in a word that also has Latin letters.
-      lead = LATIN_LOOKALIKES[unit] ?? 0;
-      first = this.firstUnits[lead] ?? 0;
-      if (lead === 0 || (first & rootClass) === 0 || !hasAsciiLetter(units, position)) return false;
-    }
-    if ((first & CLASS_ONE_UNIT_TERM) !== 0) return true;
-    // A stretched first letter ("fffuck"): the walk skips the repeats.
-    if (this.stretchedLetters && second === unit) return true;
-    if (((this.startPairs[pairHash(lead, second)] ?? 0) & rootClass) !== 0) return true;
-    const latinSecond = LATIN_LOOKALIKES[second] ?? 0;
-    return latinSecond !== 0 && ((this.startPairs[pairHash(lead, latinSecond)] ?? 0) & rootClass) !== 0;
+    const mayStart =
+      (first & CLASS_ONE_UNIT_TERM) !== 0 ||
+      // A stretched first letter ("fffuck"): the walk skips the repeats.
+      (this.stretchedLetters && second === unit) ||
+      ((this.startPairs[pairHash(unit, second)] ?? 0) & rootClass) !== 0;
+    // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
+    return mayStart && (first === genuine || hasAsciiLetter(units, position));
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -212,14 +232,18 @@ export class TermMatcher<Tag> {
     this.findSpelledOut(normalized, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
-    if (this.hasAnywhereTerms) {
+    if (this.hasWatchedStarts) {
       const before = hits.length;
       const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
+        const afterWord = start > 0 && isWordUnit(units, start - 1);
         if (this.mayStart(CLASS_ANYWHERE, units, start)) {
-          const afterWord = start > 0 && isWordUnit(units, start - 1);
           if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
           else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
+        }
+        const unit = units[start] ?? 0;
+        if (!afterWord && LEET_WORD_STARTS.includes(unit) && this.mayStart(CLASS_WORD_START, units, start)) {
+          this.walk(WORD_START_ROOT, units, start, false, hits);
         }
       }
       if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -227,12 +251,23 @@ export class TermMatcher<Tag> {
     return hits;
   }
 
+  /**
+   * The node after reading `unit`. A letter no term has may be drawn like one
+   * that a term has (a Cyrillic с in "fuсk"); a digit or symbol that leads
+   * nowhere may stand for a letter (the 1 in "sh1t").
+   */
   private transition(node: number, unit: number): number {
-    // A letter no term has may be drawn like one that a term has (a Cyrillic с in "fuсk").
     const read = this.symbols[unit] === 0 ? (LATIN_LOOKALIKES[unit] ?? 0) : unit;
-    const symbol = this.symbols[read] ?? 0;
+    const next = this.step(node, read);
+    if (next !== DEAD) return next;
+    const leet = this.leet[unit] ?? 0;
+    return leet === 0 ? DEAD : this.step(node, leet);
+  }
+
+  private step(node: number, unit: number): number {
+    const symbol = this.symbols[unit] ?? 0;
     if (symbol === 0) return DEAD;
-    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + read) ?? DEAD;
+    if (symbol === SPARSE) return this.sparse.get(node * 0x10000 + unit) ?? DEAD;
     return this.transitions[node * this.width + symbol] ?? DEAD;
   }
 
@@ -248,18 +283,16 @@ export class TermMatcher<Tag> {
     const { symbols, transitions, width, accepting } = this;
     let node = root;
     for (let index = start; index < units.length; index++) {
-      let unit = units[index] ?? 0;
-      let symbol = symbols[unit] ?? 0;
-      if (symbol === 0) {
-        // A letter no term has may be drawn like one that a term has (a Cyrillic с in "fuсk").
-        unit = LATIN_LOOKALIKES[unit] ?? 0;
-        symbol = symbols[unit] ?? 0;
-        if (symbol === 0) return;
-      }
-      node =
-        symbol === SPARSE
-          ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
-          : (transitions[node * width + symbol] ?? DEAD);
+      const unit = units[index] ?? 0;
+      const symbol = symbols[unit] ?? 0;
+      const next =
+        symbol === 0
+          ? DEAD
+          : symbol === SPARSE
+            ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
+            : (transitions[node * width + symbol] ?? DEAD);
+      // Off the common path: lookalike letters and leetspeak (see transition).
+      node = next !== DEAD || this.readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
       if (node === DEAD) return;
       if (accepting[node] !== undefined) this.accept(node, units, start, index + 1, afterWord, hits);
     }
@@ -407,12 +440,38 @@ function isLetter(units: Uint16Array, position: number): boolean {
 
 /** The word that starts at `position` has an ASCII letter: it is (at least partly) Latin. */
 function hasAsciiLetter(units: Uint16Array, position: number): boolean {
-  for (let index = position; index < units.length && isWordUnit(units, index); index++) {
+  // A leet symbol that starts the word ("$lut") is not a word unit itself.
+  const from = isWordUnit(units, position) ? position : position + 1;
+  for (let index = from; index < units.length && isWordUnit(units, index); index++) {
     const unit = units[index] ?? 0;
     if ((unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a)) return true;
   }
   return false;
 }
+
+/** Per letter: the units a lookalike (and, with leetspeak on, leet) reading turns into it. */
+function alternatesTable(tables: readonly Readonly<Uint16Array>[]): ReadonlyMap<number, readonly number[]> {
+  const alternates = new Map<number, number[]>();
+  for (let unit = 0; unit < 0x10000; unit++) {
+    for (const table of tables) {
+      const letter = table[unit] ?? 0;
+      if (letter !== 0) alternates.set(letter, [...(alternates.get(letter) ?? []), unit]);
+    }
+  }
+  return alternates;
+}
+const ALTERNATES = alternatesTable([LATIN_LOOKALIKES]);
+const ALTERNATES_WITH_LEET = alternatesTable([LATIN_LOOKALIKES, LEET_LETTERS]);
+const NO_LEET: Readonly<Uint16Array> = new Uint16Array(0x10000);
+
+/** 1 for units that another reading may turn into a letter: a walk ending there tries again. */
+const READS_AS_LETTER = LATIN_LOOKALIKES.map((letter) => (letter !== 0 ? 1 : 0));
+const READS_AS_LETTER_WITH_LEET = LATIN_LOOKALIKES.map((letter, unit) =>
+  letter !== 0 || (LEET_LETTERS[unit] ?? 0) !== 0 ? 1 : 0,
+);
+
+/** Leet symbols that may stand for the first letter of a word. */
+const LEET_WORD_STARTS: readonly number[] = ['$', '@', '!', '|'].map((symbol) => symbol.charCodeAt(0));
 
 /** Letters stretch; digits do not ("1000" is not a stretched "10"). */
 function isStretchable(units: Uint16Array, index: number): boolean {

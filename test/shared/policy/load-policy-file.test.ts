@@ -39,7 +39,7 @@ describe('loading a policy file', () => {
     expect(parsePolicy(MINIMAL, 'minimal.yaml')).toEqual({
       version: 1,
       name: 'minimal',
-      settings: { maskCharacter: '*', maxContentLength: 4096, stretchedLetters: false },
+      settings: { maskCharacter: '*', maxContentLength: 4096, stretchedLetters: false, leetspeak: false },
       exemptions: [],
       allow: [],
       rules: [

@@ -83,7 +83,7 @@ describe('evaluateMessage with the default policy', () => {
 const document: PolicyDocument = {
   version: 1,
   name: 'test',
-  settings: { maskCharacter: '#', maxContentLength: 100, stretchedLetters: false },
+  settings: { maskCharacter: '#', maxContentLength: 100, stretchedLetters: false, leetspeak: false },
   exemptions: [],
   allow: ['grass*'],
   rules: [

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { normalize, normalizeTransient } from '../../../shared/normalization/normalize.js';
 import { parseTerm, TermMatcher, TermSyntaxError } from '../../../shared/rules/term-matcher.js';
 
-function matched(terms: string[], input: string, options: { stretchedLetters?: boolean } = {}): string[] {
+function matched(
+  terms: string[],
+  input: string,
+  options: { stretchedLetters?: boolean; leetspeak?: boolean } = {},
+): string[] {
   const matcher = new TermMatcher(
     terms.map((source) => ({ source, tag: source })),
     options,
@@ -58,6 +62,15 @@ describe('TermMatcher', () => {
       'cunt=\u0441unt',
       'shit=\u0455hiτ',
     ]);
+  });
+
+  it('reads leetspeak inside words that have letters when asked to; numbers stay numbers', () => {
+    const leet = { leetspeak: true };
+    expect(
+      matched(['shit', 'bitch', 'asshole', 'slut', 'fuck'], 'sh1t b!tch @sshole $lut 4sshole fvck', leet),
+    ).toEqual(['shit=sh1t', 'bitch=b!tch', 'asshole=@sshole', 'slut=$lut', 'asshole=4sshole', 'fuck=fvck']);
+    expect(matched(['leet', 'bob', 'seal'], '1337 808 5-341 $ 4', leet)).toEqual([]);
+    expect(matched(['shit'], 'sh1t')).toEqual([]);
   });
 
   it('leaves words written wholly in another script alone', () => {
