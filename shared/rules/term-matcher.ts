@@ -241,8 +241,12 @@ export class TermMatcher<Tag> {
           if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
           else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
         }
-        const unit = units[start] ?? 0;
-        if (!afterWord && LEET_WORD_STARTS.includes(unit) && this.mayStart(CLASS_WORD_START, units, start)) {
+        if (
+          this.leet !== NO_LEET &&
+          !afterWord &&
+          LEET_WORD_STARTS.includes(units[start] ?? 0) &&
+          this.mayStart(CLASS_WORD_START, units, start)
+        ) {
           this.walk(WORD_START_ROOT, units, start, false, hits);
         }
       }
@@ -294,7 +298,8 @@ export class TermMatcher<Tag> {
       // Off the common path: lookalike letters and leetspeak (see transition).
       node = next !== DEAD || this.readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
       if (node === DEAD) return;
-      if (accepting[node] !== undefined) this.accept(node, units, start, index + 1, afterWord, hits);
+      const terms = accepting[node];
+      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
     }
   }
 
@@ -322,7 +327,8 @@ export class TermMatcher<Tag> {
       }
       if (next !== DEAD) node = next;
       else if (!repeats) return;
-      if (this.accepting[node] !== undefined) this.accept(node, units, start, index + 1, afterWord, hits);
+      const terms = this.accepting[node];
+      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
     }
   }
 
@@ -354,7 +360,10 @@ export class TermMatcher<Tag> {
         if (next.length === 0) return;
         states = next.length > MAX_STATES ? next.slice(0, MAX_STATES) : next;
       }
-      for (const node of states) this.accept(node, units, start, index + 1, afterWord, hits);
+      for (const node of states) {
+        const terms = this.accepting[node];
+        if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
+      }
     }
   }
 
@@ -402,15 +411,13 @@ export class TermMatcher<Tag> {
 
   /** Reports the terms that end at `node` and whose edges fit the text around `[start, end)`. */
   private accept(
-    node: number,
+    terms: readonly CompiledTerm<Tag>[],
     units: Uint16Array,
     start: number,
     end: number,
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    const terms = this.accepting[node];
-    if (terms === undefined) return;
     const beforeWord = end < units.length && isWordUnit(units, end);
     for (const term of terms) {
       // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
