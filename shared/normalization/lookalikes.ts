@@ -53,21 +53,42 @@ const PAIRS: readonly (readonly [string, string])[] = [
   ['հ', 'h'],
 ];
 
+/** `[unit, letter]`: the UTF-16 unit and the Latin letter it is drawn like. */
+export const LOOKALIKE_PAIRS: readonly (readonly [number, number])[] = PAIRS.map(([lookalike, latin]) => [
+  lookalike.charCodeAt(0),
+  latin.charCodeAt(0),
+]);
+
+function table(pairs: readonly (readonly [number, number])[]): Readonly<Uint16Array> {
+  const letters = new Uint16Array(0x10000);
+  for (const [unit, letter] of pairs) letters[unit] = letter;
+  return letters;
+}
+
 /** Per UTF-16 unit: the Latin letter it is drawn like, or 0. */
-export const LATIN_LOOKALIKES: Readonly<Uint16Array> = (() => {
-  const table = new Uint16Array(0x10000);
-  for (const [lookalike, latin] of PAIRS) table[lookalike.charCodeAt(0)] = latin.charCodeAt(0);
-  return table;
-})();
+export const LATIN_LOOKALIKES = table(LOOKALIKE_PAIRS);
 
 /**
  * Digits and symbols that stand for letters in leetspeak ("sh1t", "b!tch",
  * "4sshole"), and the v of "fvck". Read only where the matcher is already inside a word that has
  * letters, so numbers stay numbers ("142,460", "1337").
  */
-export const LEET_LETTERS: Readonly<Uint16Array> = (() => {
-  const table = new Uint16Array(0x10000);
-  const pairs = ['0o', '1i', '3e', '4a', '5s', '7t', '8b', '9g', '@a', '$s', '!i', '|l', '+t', 'vu'];
-  for (const [symbol = '', letter = ''] of pairs) table[symbol.charCodeAt(0)] = letter.charCodeAt(0);
-  return table;
-})();
+export const LEET_PAIRS: readonly (readonly [number, number])[] = [
+  '0o',
+  '1i',
+  '3e',
+  '4a',
+  '5s',
+  '7t',
+  '8b',
+  '9g',
+  '@a',
+  '$s',
+  '!i',
+  '|l',
+  '+t',
+  'vu',
+].map((pair) => [pair.charCodeAt(0), pair.charCodeAt(1)]);
+
+/** Per UTF-16 unit: the letter it stands for in leetspeak, or 0. */
+export const LEET_LETTERS = table(LEET_PAIRS);

@@ -1,4 +1,4 @@
-import { LATIN_LOOKALIKES, LEET_LETTERS } from '../normalization/lookalikes.js';
+import { LATIN_LOOKALIKES, LEET_LETTERS, LEET_PAIRS, LOOKALIKE_PAIRS } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
 import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
 
@@ -457,25 +457,25 @@ function hasAsciiLetter(units: Uint16Array, position: number): boolean {
 }
 
 /** Per letter: the units a lookalike (and, with leetspeak on, leet) reading turns into it. */
-function alternatesTable(tables: readonly Readonly<Uint16Array>[]): ReadonlyMap<number, readonly number[]> {
+function alternatesTable(
+  pairs: readonly (readonly [number, number])[],
+): ReadonlyMap<number, readonly number[]> {
   const alternates = new Map<number, number[]>();
-  for (let unit = 0; unit < 0x10000; unit++) {
-    for (const table of tables) {
-      const letter = table[unit] ?? 0;
-      if (letter !== 0) alternates.set(letter, [...(alternates.get(letter) ?? []), unit]);
-    }
-  }
+  for (const [unit, letter] of pairs) alternates.set(letter, [...(alternates.get(letter) ?? []), unit]);
   return alternates;
 }
-const ALTERNATES = alternatesTable([LATIN_LOOKALIKES]);
-const ALTERNATES_WITH_LEET = alternatesTable([LATIN_LOOKALIKES, LEET_LETTERS]);
+const ALTERNATES = alternatesTable(LOOKALIKE_PAIRS);
+const ALTERNATES_WITH_LEET = alternatesTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 const NO_LEET: Readonly<Uint16Array> = new Uint16Array(0x10000);
 
 /** 1 for units that another reading may turn into a letter: a walk ending there tries again. */
-const READS_AS_LETTER = LATIN_LOOKALIKES.map((letter) => (letter !== 0 ? 1 : 0));
-const READS_AS_LETTER_WITH_LEET = LATIN_LOOKALIKES.map((letter, unit) =>
-  letter !== 0 || (LEET_LETTERS[unit] ?? 0) !== 0 ? 1 : 0,
-);
+function readsAsLetterTable(pairs: readonly (readonly [number, number])[]): Readonly<Uint16Array> {
+  const table = new Uint16Array(0x10000);
+  for (const [unit] of pairs) table[unit] = 1;
+  return table;
+}
+const READS_AS_LETTER = readsAsLetterTable(LOOKALIKE_PAIRS);
+const READS_AS_LETTER_WITH_LEET = readsAsLetterTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 
 /** Leet symbols that may stand for the first letter of a word. */
 const LEET_WORD_STARTS: readonly number[] = ['$', '@', '!', '|'].map((symbol) => symbol.charCodeAt(0));
