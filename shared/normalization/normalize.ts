@@ -260,14 +260,8 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       const isSpace = (entry & SPACE_FLAG) !== 0;
       if (isSpace && previousWasSpace) break;
       const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord !== previousWasWord) {
-        if (isWord) {
-          wordStartAt = out;
-          wordStarts.push(out);
-        } else if (out - wordStartAt === 1) {
-          oneUnitWords.push(wordStartAt);
-        }
-      }
+      if (isWord !== previousWasWord)
+        wordStartAt = noteWordEdge(isWord, out, wordStartAt, wordStarts, oneUnitWords);
       if ((entry & WATCH_FLAG) !== 0) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = isSpace;
@@ -313,14 +307,8 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       }
       previousWasSpace = codePoint === 0x20;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord !== previousWasWord) {
-        if (isWord) {
-          wordStartAt = out;
-          wordStarts.push(out);
-        } else if (out - wordStartAt === 1) {
-          oneUnitWords.push(wordStartAt);
-        }
-      }
+      if (isWord !== previousWasWord)
+        wordStartAt = noteWordEdge(isWord, out, wordStartAt, wordStarts, oneUnitWords);
       if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
       previousWasWord = isWord;
       units[out++] = folded.charCodeAt(k);
@@ -341,6 +329,25 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     watch,
     watched,
   );
+}
+
+/**
+ * Records a word edge at unit `out`: a start, or an end that closes a word one
+ * unit long. Returns where the current word started.
+ */
+function noteWordEdge(
+  isStart: boolean,
+  out: number,
+  wordStartAt: number,
+  wordStarts: number[],
+  oneUnitWords: number[],
+): number {
+  if (isStart) {
+    wordStarts.push(out);
+    return out;
+  }
+  if (out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
+  return wordStartAt;
 }
 
 class Normalized implements NormalizedText {
