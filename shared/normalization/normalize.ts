@@ -22,8 +22,6 @@ export interface NormalizedText {
   readonly runs: readonly number[] | undefined;
   /** Ascending unit offsets where a word starts (a word unit after a non-word unit or at the start). */
   readonly wordStarts: readonly number[];
-  /** Ascending unit offsets of the words one unit long: where a term spelled out letter by letter can hide. */
-  readonly oneUnitWords: readonly number[];
   /** The watch passed to normalize(), if any. */
   readonly watch: UnitWatch | undefined;
   /** Ascending unit offsets of the normalized units the watch marks. */
@@ -200,7 +198,6 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
     transient.units.slice(),
     transient.runs,
     transient.wordStarts,
-    transient.oneUnitWords,
     transient.watch,
     transient.watched,
   );
@@ -227,8 +224,6 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
   let aligned = false;
   let previousWasSpace = false;
   let previousWasWord = false;
-  const oneUnitWords: number[] = [];
-  let wordStartAt = 0;
   let index = 0;
   // Locals, so the loop reads the tables without going through the module scope each time.
   const units16 = input;
@@ -249,7 +244,6 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
         previousWasSpace = false;
-        if (previousWasWord && out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
         previousWasWord = false;
         if (watching[code] === 1) watched.push(out);
         units[out++] = code;
@@ -260,8 +254,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       const isSpace = (entry & SPACE_FLAG) !== 0;
       if (isSpace && previousWasSpace) break;
       const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord !== previousWasWord)
-        wordStartAt = noteWordEdge(isWord, out, wordStartAt, wordStarts, oneUnitWords);
+      if (isWord && !previousWasWord) wordStarts.push(out);
       if ((entry & WATCH_FLAG) !== 0) watched.push(out);
       previousWasWord = isWord;
       previousWasSpace = isSpace;
@@ -307,8 +300,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       }
       previousWasSpace = codePoint === 0x20;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord !== previousWasWord)
-        wordStartAt = noteWordEdge(isWord, out, wordStartAt, wordStarts, oneUnitWords);
+      if (isWord && !previousWasWord) wordStarts.push(out);
       if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
       previousWasWord = isWord;
       units[out++] = folded.charCodeAt(k);
@@ -317,7 +309,6 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     }
     index += width;
   }
-  if (previousWasWord && out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
   const identity =
     runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(
@@ -325,29 +316,9 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     units.subarray(0, out),
     identity ? undefined : runs,
     wordStarts,
-    oneUnitWords,
     watch,
     watched,
   );
-}
-
-/**
- * Records a word edge at unit `out`: a start, or an end that closes a word one
- * unit long. Returns where the current word started.
- */
-function noteWordEdge(
-  isStart: boolean,
-  out: number,
-  wordStartAt: number,
-  wordStarts: number[],
-  oneUnitWords: number[],
-): number {
-  if (isStart) {
-    wordStarts.push(out);
-    return out;
-  }
-  if (out - wordStartAt === 1) oneUnitWords.push(wordStartAt);
-  return wordStartAt;
 }
 
 class Normalized implements NormalizedText {
@@ -356,7 +327,6 @@ class Normalized implements NormalizedText {
     readonly units: Uint16Array,
     readonly runs: readonly number[] | undefined,
     readonly wordStarts: readonly number[],
-    readonly oneUnitWords: readonly number[],
     readonly watch: UnitWatch | undefined,
     readonly watched: readonly number[],
   ) {}

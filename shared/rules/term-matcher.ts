@@ -64,8 +64,11 @@ const CLASS_ANYWHERE = 2;
 /** A one-unit term starts with this unit: no second unit to check. */
 const CLASS_ONE_UNIT_TERM = 4;
 
+/** Slots of the two-unit filter: roomy, so that listing lookalikes there too leaves few collisions. */
+const PAIR_SLOTS = 1 << 18;
+
 function pairHash(first: number, second: number): number {
-  return (Math.imul(first, 0x9e3779b1) ^ second) & 0xffff;
+  return (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 14;
 }
 
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
@@ -104,7 +107,7 @@ export class TermMatcher<Tag> {
    * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
    * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
    */
-  private readonly startPairs = new Uint8Array(0x10000);
+  private readonly startPairs = new Uint8Array(PAIR_SLOTS);
 
   /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
   private readonly stretchedLetters: boolean;
@@ -222,14 +225,32 @@ export class TermMatcher<Tag> {
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     const { units } = normalized;
     const hits: TermHit<Tag>[] = [];
-    // Whole-word terms can only start where a word starts: normalization lists those places.
-    for (const start of normalized.wordStarts) {
+    // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
+    // finds the runs of one-letter words that a spelled-out term ("f.u.c.k") is made of.
+    const { wordStarts } = normalized;
+    let runStart = 0;
+    let runLength = 0;
+    for (let index = 0; index < wordStarts.length; index++) {
+      const start = wordStarts[index] ?? 0;
       if (this.mayStart(CLASS_WORD_START, units, start)) {
         if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
         else this.walk(WORD_START_ROOT, units, start, false, hits);
       }
+      if (!isOneLetterWord(units, start)) {
+        if (runLength >= MIN_SPELLED_LETTERS)
+          this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
+        runLength = 0;
+      } else if (runLength > 0 && start - (wordStarts[index - 1] ?? 0) <= MAX_SPELLING_GAP + 1) {
+        runLength++;
+      } else {
+        if (runLength >= MIN_SPELLED_LETTERS)
+          this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
+        runStart = index;
+        runLength = 1;
+      }
     }
-    this.findSpelledOut(normalized, hits);
+    if (runLength >= MIN_SPELLED_LETTERS)
+      this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
     if (this.hasWatchedStarts) {
@@ -284,7 +305,7 @@ export class TermMatcher<Tag> {
     hits: TermHit<Tag>[],
   ): void {
     // The hot loop: the transition lookup is written out.
-    const { symbols, transitions, width, accepting } = this;
+    const { symbols, transitions, width, accepting, readsAsLetter } = this;
     let node = root;
     for (let index = start; index < units.length; index++) {
       const unit = units[index] ?? 0;
@@ -296,7 +317,7 @@ export class TermMatcher<Tag> {
             ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
             : (transitions[node * width + symbol] ?? DEAD);
       // Off the common path: lookalike letters and leetspeak (see transition).
-      node = next !== DEAD || this.readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
+      node = next !== DEAD || readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
       if (node === DEAD) return;
       const terms = accepting[node];
       if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
@@ -370,25 +391,10 @@ export class TermMatcher<Tag> {
   /**
    * Terms spelled out letter by letter ("f.u.c.k", "f u c k", "s-h-i-t"): a run of
    * three or more one-letter words, each one or two separator units from the
-   * next, is walked as if its letters were one word. Only such runs are read,
-   * so ordinary words are never glued together.
+   * next, is walked as if its letters were one word, from each of its letters; a
+   * match spans from its first letter to its last. Only such runs are read, so
+   * ordinary words are never glued together.
    */
-  private findSpelledOut(normalized: NormalizedText, hits: TermHit<Tag>[]): void {
-    const { units, oneUnitWords } = normalized;
-    if (oneUnitWords.length < MIN_SPELLED_LETTERS) return;
-    let runStart = 0;
-    for (let index = 1; index <= oneUnitWords.length; index++) {
-      const position = oneUnitWords[index];
-      const previous = oneUnitWords[index - 1] ?? 0;
-      if (position !== undefined && isLetter(units, position) && position - previous <= MAX_SPELLING_GAP + 1)
-        continue;
-      const letters = oneUnitWords.slice(runStart, index).filter((at) => isLetter(units, at));
-      if (letters.length >= MIN_SPELLED_LETTERS) this.walkLetters(letters, units, hits);
-      runStart = index;
-    }
-  }
-
-  /** Walks the letters at `positions` as one word, from each of them; a match spans from its first letter to its last. */
   private walkLetters(positions: readonly number[], units: Uint16Array, hits: TermHit<Tag>[]): void {
     for (let first = 0; first < positions.length; first++) {
       let node = WORD_START_ROOT;
@@ -437,12 +443,17 @@ export class TermMatcher<Tag> {
 const MIN_SPELLED_LETTERS = 3;
 const MAX_SPELLING_GAP = 2;
 
-/** The unit at `position` is a letter of the Basic Multilingual Plane, not a digit. */
-function isLetter(units: Uint16Array, position: number): boolean {
+const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,
+);
+
+/** A word one letter long (a BMP letter, not a digit) starts at `position`. */
+function isOneLetterWord(units: Uint16Array, position: number): boolean {
+  // Called for every word start, and in most words the next unit is an ASCII letter: decided by one read.
+  const next = units[position + 1] ?? 0x20;
+  if (next < 0x80 ? ASCII_LETTERS_AND_DIGITS[next] === 1 : isWordUnit(units, position + 1)) return false;
   const unit = units[position] ?? 0;
-  return (
-    !(unit >= 0x30 && unit <= 0x39) && !(unit >= 0xd800 && unit <= 0xdfff) && isWordUnit(units, position)
-  );
+  return !(unit >= 0x30 && unit <= 0x39) && !(unit >= 0xd800 && unit <= 0xdfff);
 }
 
 /** The word that starts at `position` has an ASCII letter: it is (at least partly) Latin. */
