@@ -226,31 +226,18 @@ export class TermMatcher<Tag> {
     const { units } = normalized;
     const hits: TermHit<Tag>[] = [];
     // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
-    // finds the runs of one-letter words that a spelled-out term ("f.u.c.k") is made of.
-    const { wordStarts } = normalized;
-    let runStart = 0;
-    let runLength = 0;
-    for (let index = 0; index < wordStarts.length; index++) {
-      const start = wordStarts[index] ?? 0;
+    // counts, by one table read, the words that may be one letter long: a term spelled out letter by letter
+    // ("f.u.c.k") needs three of them, and most messages have fewer.
+    let oneLetterWords = 0;
+    for (const start of normalized.wordStarts) {
       if (this.mayStart(CLASS_WORD_START, units, start)) {
         if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
         else this.walk(WORD_START_ROOT, units, start, false, hits);
       }
-      if (!isOneLetterWord(units, start)) {
-        if (runLength >= MIN_SPELLED_LETTERS)
-          this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
-        runLength = 0;
-      } else if (runLength > 0 && start - (wordStarts[index - 1] ?? 0) <= MAX_SPELLING_GAP + 1) {
-        runLength++;
-      } else {
-        if (runLength >= MIN_SPELLED_LETTERS)
-          this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
-        runStart = index;
-        runLength = 1;
-      }
+      const next = units[start + 1] ?? 0x20;
+      oneLetterWords += next < 0x80 ? (ASCII_NON_WORD[next] ?? 1) : 1;
     }
-    if (runLength >= MIN_SPELLED_LETTERS)
-      this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
+    if (oneLetterWords >= MIN_SPELLED_LETTERS) this.findSpelledOut(normalized, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
     if (this.hasWatchedStarts) {
@@ -391,10 +378,29 @@ export class TermMatcher<Tag> {
   /**
    * Terms spelled out letter by letter ("f.u.c.k", "f u c k", "s-h-i-t"): a run of
    * three or more one-letter words, each one or two separator units from the
-   * next, is walked as if its letters were one word, from each of its letters; a
-   * match spans from its first letter to its last. Only such runs are read, so
+   * next, is walked as if its letters were one word. Only such runs are read, so
    * ordinary words are never glued together.
    */
+  private findSpelledOut(normalized: NormalizedText, hits: TermHit<Tag>[]): void {
+    const { units, wordStarts } = normalized;
+    let runStart = 0;
+    let runLength = 0;
+    for (let index = 0; index <= wordStarts.length; index++) {
+      const position = wordStarts[index];
+      const letter = position !== undefined && isOneLetterWord(units, position);
+      if (letter && runLength > 0 && position - (wordStarts[index - 1] ?? 0) <= MAX_SPELLING_GAP + 1) {
+        runLength++;
+        continue;
+      }
+      if (runLength >= MIN_SPELLED_LETTERS) {
+        this.walkLetters(wordStarts.slice(runStart, runStart + runLength), units, hits);
+      }
+      runStart = index;
+      runLength = letter ? 1 : 0;
+    }
+  }
+
+  /** Walks the letters at `positions` as one word, from each of them; a match spans from its first letter to its last. */
   private walkLetters(positions: readonly number[], units: Uint16Array, hits: TermHit<Tag>[]): void {
     for (let first = 0; first < positions.length; first++) {
       let node = WORD_START_ROOT;
@@ -446,6 +452,7 @@ const MAX_SPELLING_GAP = 2;
 const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
   /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,
 );
+const ASCII_NON_WORD = ASCII_LETTERS_AND_DIGITS.map((word) => 1 - word);
 
 /** A word one letter long (a BMP letter, not a digit) starts at `position`. */
 function isOneLetterWord(units: Uint16Array, position: number): boolean {
