@@ -64,11 +64,17 @@ const CLASS_ANYWHERE = 2;
 /** A one-unit term starts with this unit: no second unit to check. */
 const CLASS_ONE_UNIT_TERM = 4;
 
-/** Slots of the two-unit filter: roomy, so that listing lookalikes there too leaves few collisions. */
-const PAIR_SLOTS = 1 << 18;
+/**
+ * The two-unit filter's slots: one per pair of ASCII units, packed (16 KB, so
+ * the rows of common letters stay in cache next to other work), then hashed
+ * slots for pairs with another unit.
+ */
+const ASCII_PAIR_SLOTS = 0x80 * 0x80;
+const HASHED_PAIR_SLOTS = 1 << 16;
 
-function pairHash(first: number, second: number): number {
-  return (Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 14;
+function pairSlot(first: number, second: number): number {
+  if ((first | second) < 0x80) return (first << 7) | second;
+  return ASCII_PAIR_SLOTS + ((Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 16);
 }
 
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
@@ -107,7 +113,7 @@ export class TermMatcher<Tag> {
    * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
    * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
    */
-  private readonly startPairs = new Uint8Array(PAIR_SLOTS);
+  private readonly startPairs = new Uint8Array(ASCII_PAIR_SLOTS + HASHED_PAIR_SLOTS);
 
   /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
   private readonly stretchedLetters: boolean;
@@ -189,7 +195,7 @@ export class TermMatcher<Tag> {
         // Filled for the alternates as well, so the filter needs no second look at run time.
         for (const first of [unit, ...alternatesOf(unit)]) {
           for (const second of [body.charCodeAt(1), ...alternatesOf(body.charCodeAt(1))]) {
-            const pair = pairHash(first, second);
+            const pair = pairSlot(first, second);
             this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
           }
         }
@@ -216,7 +222,7 @@ export class TermMatcher<Tag> {
       (first & CLASS_ONE_UNIT_TERM) !== 0 ||
       // A stretched first letter ("fffuck"): the walk skips the repeats.
       (this.stretchedLetters && second === unit) ||
-      ((this.startPairs[pairHash(unit, second)] ?? 0) & rootClass) !== 0;
+      ((this.startPairs[pairSlot(unit, second)] ?? 0) & rootClass) !== 0;
     // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
     return mayStart && (first === genuine || hasAsciiLetter(units, position));
   }
