@@ -4,6 +4,9 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUILD_OPTIONS } from '../build/bundle-review-function.js';
 
+/** This folder, whether this file runs from source (tsx) or from the bundled harness in .bench/. */
+const BENCH_DIR = path.resolve(__dirname, '..', 'bench');
+
 export type Engine = typeof import('./engine-entry.js');
 
 /** Bundles bench/engine-entry.ts with the Lambda build settings and loads it. */
@@ -12,7 +15,7 @@ export function loadBundledEngine(): Engine {
   const outfile = path.join(directory, 'engine.js');
   try {
     buildSync({
-      entryPoints: [path.join(__dirname, 'engine-entry.ts')],
+      entryPoints: [path.join(BENCH_DIR, 'engine-entry.ts')],
       outfile,
       ...LAMBDA_BUILD_OPTIONS,
     });

@@ -22,7 +22,8 @@ export interface BundleResult {
   readonly secondCall: Spread;
 }
 
-const PROBE = path.join(__dirname, 'import-probe.cjs');
+// From source (tsx) or from the bundled harness in .bench/: either way the probe is in bench/.
+const PROBE = path.resolve(__dirname, '..', 'bench', 'import-probe.cjs');
 const MARKER = 'IMPORT_PROBE ';
 
 /** Builds the review bundle as `sls package` would and times its cold start in `samples` fresh processes. */
