@@ -163,6 +163,7 @@ function readSettings(value: unknown, report: Report): PolicySettings {
     'maskCharacter',
     'maxContentLength',
     'stretchedLetters',
+    'leetspeak',
   ]);
   if (raw === undefined) return DEFAULT_SETTINGS;
   let { maskCharacter, maxContentLength, stretchedLetters, leetspeak } = DEFAULT_SETTINGS;

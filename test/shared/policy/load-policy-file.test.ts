@@ -33,6 +33,17 @@ describe('loading a policy file', () => {
     expect(profanity?.terms).toContain('2g1c');
     expect(profanity?.terms).not.toContain('sucks');
     expect(policy.exemptions).toEqual([{ senderAttribute: 'role', values: ['moderator', 'broadcaster'] }]);
+    expect(policy.settings).toMatchObject({ stretchedLetters: true, leetspeak: true });
+  });
+
+  it('reads every setting a policy may give', () => {
+    const settings = 'settings:\n  maskCharacter: "#"\n  maxContentLength: 200\n  stretchedLetters: true\n  leetspeak: true\n';
+    expect(parsePolicy(`${MINIMAL}${settings}`, 'settings.yaml').settings).toEqual({
+      maskCharacter: '#',
+      maxContentLength: 200,
+      stretchedLetters: true,
+      leetspeak: true,
+    });
   });
 
   it('fills defaults for optional sections', () => {
