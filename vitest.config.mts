@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 // The project is CommonJS TypeScript; tsx loads it here rather than the config bundler.
 const { loadPolicyFile } = await tsImport('./shared/policy/load-policy-file.ts', import.meta.url);
-const { DEFAULT_POLICY_FILE } = await tsImport('./build/review-policy-plugin.ts', import.meta.url);
+const { DEFAULT_POLICY_FILE, reviewPolicyModuleSource } = await tsImport(
+  './build/review-policy-plugin.ts',
+  import.meta.url,
+);
 
 const REVIEW_POLICY_ID = '\0review-policy';
 
@@ -18,7 +21,7 @@ export default defineConfig({
         if (id !== REVIEW_POLICY_ID) return undefined;
         const file = path.resolve(import.meta.dirname, DEFAULT_POLICY_FILE);
         this.addWatchFile(file);
-        return `export default ${JSON.stringify(loadPolicyFile(file))};`;
+        return reviewPolicyModuleSource(loadPolicyFile(file));
       },
     },
   ],

@@ -7,6 +7,7 @@ import type { ReviewOutcome } from '../shared/review/review-message.js';
 import { reviewMessage } from '../shared/review/review-message.js';
 import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
+import { compileRegex } from '../shared/rules/linear-regex.js';
 
 const USAGE = `Usage: ivs-mod <command>
 
@@ -79,7 +80,10 @@ function validate(args: readonly string[], io: CliIo): number {
     throw new UsageError('expected: policy validate FILE');
   }
   const policy = loadPolicyFile(file);
-  const terms = policy.rules.reduce((total, rule) => total + rule.terms.length, 0);
+  const terms = policy.rules.reduce(
+    (total, rule) => total + (rule.kind === 'terms' ? rule.terms.length : 0),
+    0,
+  );
   io.stdout.write(`${file}: valid policy "${policy.name}": ${policy.rules.length} rules, ${terms} terms\n`);
   return EXIT_OK;
 }
@@ -94,7 +98,7 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
     strict: true,
     allowPositionals: false,
   });
-  const policy = compilePolicy(loadPolicyFile(values.policy ?? defaultPolicyFile));
+  const policy = compilePolicy(loadPolicyFile(values.policy ?? defaultPolicyFile), { compileRegex });
   const senderAttributes = parseSenderAttributes(values['sender-attribute'] ?? []);
   const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {

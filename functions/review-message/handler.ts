@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import reviewPolicy from '#review-policy';
+import reviewPolicy, { compileRegex } from '#review-policy';
 import { readReviewSettings } from '../../shared/config/env.js';
 import { logger } from '../../shared/observability/logger.js';
 import type { ReviewResponse } from '../../shared/review/review-contract.js';
@@ -8,7 +8,7 @@ import type { ReviewOutcome } from '../../shared/review/review-message.js';
 import { reviewMessage } from '../../shared/review/review-message.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 
-const policy = compilePolicy(reviewPolicy);
+const policy = compilePolicy(reviewPolicy, { compileRegex });
 const settings = readReviewSettings();
 
 function logOutcome({ result, ruleIds, messageId, roomArn, userId, failure, error }: ReviewOutcome): void {

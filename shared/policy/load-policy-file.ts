@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
+import { checkRegex } from '../rules/linear-regex.js';
+import { resolveDomain } from './domains.js';
 import { resolveLexicon } from './lexicons.js';
 import type { PolicyDocument } from './policy-document.js';
 import type { PolicyPath } from './validate-policy.js';
@@ -55,7 +57,7 @@ export function parsePolicy(text: string, file: string): PolicyDocument {
   } catch (error) {
     throw new PolicyFileError(file, [{ path: '(document)', message: String(error) }], { cause: error });
   }
-  const result = validatePolicy(raw, resolveLexicon);
+  const result = validatePolicy(raw, { resolveLexicon, checkRegex, resolveDomain });
   if (result.ok) return result.policy;
   const located = result.issues.map((issue): LocatedPolicyIssue => {
     const offset = locate(document, issue.path);

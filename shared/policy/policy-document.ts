@@ -12,7 +12,7 @@ export interface PolicyDocument {
   readonly exemptions: readonly Exemption[];
   /** Allow-list entries that win over matches of every rule. */
   readonly allow: readonly string[];
-  readonly rules: readonly TermsRule[];
+  readonly rules: readonly Rule[];
 }
 
 export interface PolicySettings {
@@ -42,16 +42,96 @@ export type RuleAction = (typeof RULE_ACTIONS)[number];
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export interface TermsRule {
+/** What every rule has, whatever it looks at. */
+interface RuleBase {
   readonly id: string;
-  readonly kind: 'terms';
   readonly action: RuleAction;
   readonly severity: Severity;
   /** Shown to the sender when the rule denies a message. */
   readonly reason: string;
-  readonly terms: readonly string[];
-  readonly allow: readonly string[];
   readonly exemptions: readonly Exemption[];
 }
+
+/** Words and phrases from the policy and its lexicons, matched whole-word on the normalized text. */
+export interface TermsRule extends RuleBase {
+  readonly kind: 'terms';
+  readonly terms: readonly string[];
+  readonly allow: readonly string[];
+}
+
+/** Where a regex rule's patterns look: the normalized text (folded, as terms see it) or the content as sent. */
+export const REGEX_TARGETS = ['normalized', 'original'] as const;
+export type RegexTarget = (typeof REGEX_TARGETS)[number];
+
+/** User-written patterns, run with RE2 semantics (linear time, no backreferences or lookaround). */
+export interface RegexRule extends RuleBase {
+  readonly kind: 'regex';
+  readonly patterns: readonly string[];
+  readonly target: RegexTarget;
+  readonly caseSensitive: boolean;
+}
+
+/** Links, written plainly or disguised ("example dot com"), except to allowed domains and their subdomains. */
+export interface LinksRule extends RuleBase {
+  readonly kind: 'links';
+  /** Registrable domains (already resolved through the public suffix list when the policy was loaded). */
+  readonly allowedDomains: readonly string[];
+  /** Also read "dot" spelled out or bracketed ("example dot com", "example[.]com") as a dot. */
+  readonly obfuscated: boolean;
+}
+
+/** Mostly capital letters, in a message with at least `minLetters` letters. */
+export interface CapsRule extends RuleBase {
+  readonly kind: 'caps';
+  readonly maxRatio: number;
+  readonly minLetters: number;
+}
+
+/** Mostly punctuation and symbols (emoji not included), in a message of at least `minLength` visible characters. */
+export interface SymbolsRule extends RuleBase {
+  readonly kind: 'symbols';
+  readonly maxRatio: number;
+  readonly minLength: number;
+}
+
+/** One character repeated more than `maxRun` times in a row ("!!!!!!!!!!!", "aaaaaaaaaaaa"). */
+export interface RepeatedCharactersRule extends RuleBase {
+  readonly kind: 'repeated-characters';
+  readonly maxRun: number;
+}
+
+/** More than `max` @mentions in one message. */
+export interface MentionsRule extends RuleBase {
+  readonly kind: 'mentions';
+  readonly max: number;
+}
+
+/** More than `max` emoji (a ZWJ sequence, a flag or a skin-toned emoji counts once). */
+export interface EmojiFloodRule extends RuleBase {
+  readonly kind: 'emoji-flood';
+  readonly max: number;
+}
+
+/** Longer than `max` characters (code points). */
+export interface LengthRule extends RuleBase {
+  readonly kind: 'length';
+  readonly max: number;
+}
+
+export type Rule =
+  | TermsRule
+  | RegexRule
+  | LinksRule
+  | CapsRule
+  | SymbolsRule
+  | RepeatedCharactersRule
+  | MentionsRule
+  | EmojiFloodRule
+  | LengthRule;
+
+export type RuleKind = Rule['kind'];
+
+/** Rules that point at a span of the message, which a mask can cover; the rest judge the message as a whole. */
+export const MASKABLE_KINDS: readonly RuleKind[] = ['terms', 'regex', 'links'];
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 1, medium: 2, high: 3 };

@@ -4,11 +4,12 @@ import type {
   Exemption,
   PolicyDocument,
   PolicySettings,
+  Rule,
   RuleAction,
+  RuleKind,
   Severity,
-  TermsRule,
 } from './policy-document.js';
-import { RULE_ACTIONS, SEVERITIES } from './policy-document.js';
+import { MASKABLE_KINDS, REGEX_TARGETS, RULE_ACTIONS, SEVERITIES } from './policy-document.js';
 
 export type PolicyPath = readonly (string | number)[];
 
@@ -19,6 +20,21 @@ export interface PolicyIssue {
 
 /** Looks up a named word list; undefined when the source or language is unknown. */
 export type LexiconResolver = (source: string, language: string) => readonly string[] | undefined;
+
+/**
+ * What validation needs from outside the domain code, injected so this module
+ * stays pure: word lists, the regex engine's parser and the public suffix list.
+ */
+export interface PolicyServices {
+  readonly resolveLexicon: LexiconResolver;
+  /** Why the regex engine refuses `pattern`, or undefined when it compiles. */
+  readonly checkRegex: (pattern: string) => string | undefined;
+  /**
+   * The registrable domain `input` names ("https://www.YouTube.com/x" → "youtube.com"), or why it names none
+   * (a public suffix such as "co.uk", an IP address, not a host name).
+   */
+  readonly resolveDomain: (input: string) => { readonly domain: string } | { readonly error: string };
+}
 
 export type PolicyValidation =
   | { readonly ok: true; readonly policy: PolicyDocument }
@@ -38,7 +54,33 @@ const LIMITS = {
   maxContentLength: 100_000,
   /** All terms and allow entries together, in characters: bounds the matcher's table (about 256 bytes each). */
   totalTermCharacters: 200_000,
+  patternsPerRule: 50,
+  patternLength: 500,
+  allowedDomains: 1_000,
+  domainLength: 253,
 } as const;
+
+/** The thresholds of the rules that judge a message as a whole: their defaults and bounds. */
+const THRESHOLDS = {
+  caps: { maxRatio: { default: 0.7, min: 0, max: 1 }, minLetters: { default: 10, min: 1, max: 10_000 } },
+  symbols: { maxRatio: { default: 0.5, min: 0, max: 1 }, minLength: { default: 10, min: 1, max: 10_000 } },
+  'repeated-characters': { maxRun: { default: 10, min: 1, max: 10_000 } },
+  mentions: { max: { default: 5, min: 0, max: 1_000 } },
+  'emoji-flood': { max: { default: 10, min: 0, max: 10_000 } },
+  length: { max: { default: 300, min: 1, max: 100_000 } },
+} as const;
+
+const RULE_KINDS: readonly RuleKind[] = [
+  'terms',
+  'regex',
+  'links',
+  'caps',
+  'symbols',
+  'repeated-characters',
+  'mentions',
+  'emoji-flood',
+  'length',
+];
 const DEFAULT_SETTINGS: PolicySettings = {
   maskCharacter: '*',
   maxContentLength: 4_096,
@@ -57,7 +99,7 @@ export function formatPolicyPath(path: PolicyPath): string {
  * Checks a parsed policy file and expands it into a PolicyDocument. Collects
  * every problem rather than stopping at the first, each with its path.
  */
-export function validatePolicy(raw: unknown, resolveLexicon: LexiconResolver): PolicyValidation {
+export function validatePolicy(raw: unknown, services: PolicyServices): PolicyValidation {
   const issues: PolicyIssue[] = [];
   const report = (path: PolicyPath, message: string) => issues.push({ path, message });
 
@@ -70,7 +112,7 @@ export function validatePolicy(raw: unknown, resolveLexicon: LexiconResolver): P
   const exemptions = readExemptions(root.exemptions, ['exemptions'], report);
   const allow = readTermList(root.allow, ['allow'], report, LIMITS.allowEntries, { optional: true });
 
-  const rules: TermsRule[] = [];
+  const rules: Rule[] = [];
   if (!Array.isArray(root.rules) || root.rules.length === 0) {
     report(['rules'], 'must be a non-empty list of rules');
   } else if (root.rules.length > LIMITS.rules) {
@@ -83,15 +125,13 @@ export function validatePolicy(raw: unknown, resolveLexicon: LexiconResolver): P
         if (seen.has(id)) report(['rules', index, 'id'], `duplicate rule id "${id}"`);
         seen.add(id);
       }
-      const rule = readRule(entry, ['rules', index], report, resolveLexicon);
+      const rule = readRule(entry, ['rules', index], report, services);
       if (rule !== undefined) rules.push(rule);
     });
   }
 
-  const totalCharacters = [...allow, ...rules.flatMap((rule) => [...rule.terms, ...rule.allow])].reduce(
-    (total, term) => total + term.length,
-    0,
-  );
+  const ruleTerms = rules.flatMap((rule) => (rule.kind === 'terms' ? [...rule.terms, ...rule.allow] : []));
+  const totalCharacters = [...allow, ...ruleTerms].reduce((total, term) => total + term.length, 0);
   if (totalCharacters > LIMITS.totalTermCharacters) {
     report(
       ['rules'],
@@ -188,16 +228,14 @@ function readSettings(value: unknown, report: Report): PolicySettings {
       maxContentLength = limit;
     }
   }
-  stretchedLetters = readFlag(raw.stretchedLetters, 'stretchedLetters', stretchedLetters, report);
-  leetspeak = readFlag(raw.leetspeak, 'leetspeak', leetspeak, report);
+  stretchedLetters = readBoolean(
+    raw.stretchedLetters,
+    ['settings', 'stretchedLetters'],
+    stretchedLetters,
+    report,
+  );
+  leetspeak = readBoolean(raw.leetspeak, ['settings', 'leetspeak'], leetspeak, report);
   return { maskCharacter, maxContentLength, stretchedLetters, leetspeak };
-}
-
-function readFlag(value: unknown, key: string, fallback: boolean, report: Report): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  report(['settings', key], `must be true or false (got ${describe(value)})`);
-  return fallback;
 }
 
 function readExemptions(value: unknown, path: PolicyPath, report: Report): Exemption[] {
@@ -265,24 +303,127 @@ function checkTerm(value: unknown, path: PolicyPath, report: Report): string | u
   }
 }
 
-const RULE_KEYS = ['id', 'kind', 'action', 'severity', 'reason', 'terms', 'lexicons', 'allow', 'exemptions'];
+/** Keys every rule may have, and the ones each kind adds. */
+const COMMON_RULE_KEYS = ['id', 'kind', 'action', 'severity', 'reason', 'exemptions'];
+const KIND_KEYS: Readonly<Record<RuleKind, readonly string[]>> = {
+  terms: ['terms', 'lexicons', 'allow'],
+  regex: ['patterns', 'target', 'caseSensitive'],
+  links: ['allowedDomains', 'obfuscated'],
+  caps: Object.keys(THRESHOLDS.caps),
+  symbols: Object.keys(THRESHOLDS.symbols),
+  'repeated-characters': Object.keys(THRESHOLDS['repeated-characters']),
+  mentions: Object.keys(THRESHOLDS.mentions),
+  'emoji-flood': Object.keys(THRESHOLDS['emoji-flood']),
+  length: Object.keys(THRESHOLDS.length),
+};
 
 function readRule(
   value: unknown,
   path: PolicyPath,
   report: Report,
-  resolveLexicon: LexiconResolver,
-): TermsRule | undefined {
-  const raw = objectAt(value, path, report, RULE_KEYS);
-  if (raw === undefined) return undefined;
+  services: PolicyServices,
+): Rule | undefined {
+  if (!isRecord(value)) {
+    report(path, `must be a mapping (got ${describe(value)})`);
+    return undefined;
+  }
+  const kind = oneOf(value.kind, RULE_KINDS, [...path, 'kind'], report);
+  // Without a known kind, only the common keys can be judged.
+  const raw = objectAt(value, path, report, [
+    ...COMMON_RULE_KEYS,
+    ...(kind === undefined ? [] : KIND_KEYS[kind]),
+  ]);
+  if (raw === undefined || kind === undefined) return undefined;
   const id = stringAt(raw.id, [...path, 'id'], report, { max: 63 });
   if (id !== undefined && !RULE_ID.test(id)) {
     report([...path, 'id'], 'must be lowercase letters, digits and dashes, starting with a letter or digit');
   }
-  const kind = oneOf(raw.kind, ['terms'] as const, [...path, 'kind'], report);
   const action: RuleAction | undefined = oneOf(raw.action, RULE_ACTIONS, [...path, 'action'], report);
+  if (action === 'mask' && !MASKABLE_KINDS.includes(kind)) {
+    report(
+      [...path, 'action'],
+      `a ${kind} rule judges the whole message and can only deny; mask is for ${MASKABLE_KINDS.join(', ')} rules`,
+    );
+  }
   const severity: Severity | undefined = oneOf(raw.severity, SEVERITIES, [...path, 'severity'], report);
   const reason = stringAt(raw.reason, [...path, 'reason'], report, { max: LIMITS.reason });
+  const exemptions = readExemptions(raw.exemptions, [...path, 'exemptions'], report);
+  const rule = readKind(kind, raw, path, report, services);
+  if (id === undefined || action === undefined || severity === undefined || reason === undefined)
+    return undefined;
+  return rule === undefined ? undefined : { id, action, severity, reason, exemptions, ...rule };
+}
+
+type KindFields = {
+  [K in RuleKind]: Omit<Extract<Rule, { kind: K }>, 'id' | 'action' | 'severity' | 'reason' | 'exemptions'>;
+}[RuleKind];
+
+function readKind(
+  kind: RuleKind,
+  raw: RawObject,
+  path: PolicyPath,
+  report: Report,
+  services: PolicyServices,
+): KindFields | undefined {
+  switch (kind) {
+    case 'terms':
+      return readTermsFields(raw, path, report, services.resolveLexicon);
+    case 'regex':
+      return readRegexFields(raw, path, report, services.checkRegex);
+    case 'links':
+      return readLinksFields(raw, path, report, services.resolveDomain);
+    case 'caps': {
+      const { maxRatio, minLetters } = THRESHOLDS.caps;
+      return { kind, maxRatio: read('maxRatio', maxRatio), minLetters: read('minLetters', minLetters) };
+    }
+    case 'symbols': {
+      const { maxRatio, minLength } = THRESHOLDS.symbols;
+      return { kind, maxRatio: read('maxRatio', maxRatio), minLength: read('minLength', minLength) };
+    }
+    case 'repeated-characters':
+      return { kind, maxRun: read('maxRun', THRESHOLDS['repeated-characters'].maxRun) };
+    case 'mentions':
+      return { kind, max: read('max', THRESHOLDS.mentions.max) };
+    case 'emoji-flood':
+      return { kind, max: read('max', THRESHOLDS['emoji-flood'].max) };
+    case 'length':
+      return { kind, max: read('max', THRESHOLDS.length.max) };
+  }
+
+  /** A threshold from the rule, or its default; a ratio is any number in bounds, every other threshold whole. */
+  function read(key: string, bounds: Bounds): number {
+    const value = raw[key];
+    if (value === undefined) return bounds.default;
+    const isRatio = key.endsWith('Ratio');
+    if (
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (isRatio || Number.isInteger(value)) &&
+      value >= bounds.min &&
+      value <= bounds.max
+    ) {
+      return value;
+    }
+    report(
+      [...path, key],
+      `must be ${isRatio ? 'a number' : 'a whole number'} from ${bounds.min} to ${bounds.max} (got ${describe(value)})`,
+    );
+    return bounds.default;
+  }
+}
+
+interface Bounds {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+function readTermsFields(
+  raw: RawObject,
+  path: PolicyPath,
+  report: Report,
+  resolveLexicon: LexiconResolver,
+): KindFields {
   const explicit = readTermList(raw.terms, [...path, 'terms'], report, LIMITS.termsPerRule, {
     optional: true,
   });
@@ -294,17 +435,68 @@ function readRule(
     report([...path, 'terms'], `at most ${LIMITS.termsPerRule} terms per rule (got ${terms.length})`);
   }
   const allow = readTermList(raw.allow, [...path, 'allow'], report, LIMITS.allowEntries, { optional: true });
-  const exemptions = readExemptions(raw.exemptions, [...path, 'exemptions'], report);
+  return { kind: 'terms', terms, allow };
+}
+
+function readRegexFields(
+  raw: RawObject,
+  path: PolicyPath,
+  report: Report,
+  checkRegex: PolicyServices['checkRegex'],
+): KindFields {
+  const patterns: string[] = [];
+  const at = [...path, 'patterns'];
   if (
-    id === undefined ||
-    kind === undefined ||
-    action === undefined ||
-    severity === undefined ||
-    reason === undefined
+    !Array.isArray(raw.patterns) ||
+    raw.patterns.length === 0 ||
+    raw.patterns.length > LIMITS.patternsPerRule
   ) {
-    return undefined;
+    report(at, `must be a list of 1 to ${LIMITS.patternsPerRule} patterns`);
+  } else {
+    raw.patterns.forEach((entry, index) => {
+      const pattern = stringAt(entry, [...at, index], report, { max: LIMITS.patternLength });
+      if (pattern === undefined) return;
+      const problem = checkRegex(pattern);
+      if (problem === undefined) patterns.push(pattern);
+      else report([...at, index], `invalid pattern ${JSON.stringify(pattern)}: ${problem}`);
+    });
   }
-  return { id, kind, action, severity, reason, terms, allow, exemptions };
+  const target =
+    raw.target === undefined ? 'normalized' : oneOf(raw.target, REGEX_TARGETS, [...path, 'target'], report);
+  const caseSensitive = readBoolean(raw.caseSensitive, [...path, 'caseSensitive'], false, report);
+  return { kind: 'regex', patterns, target: target ?? 'normalized', caseSensitive };
+}
+
+function readLinksFields(
+  raw: RawObject,
+  path: PolicyPath,
+  report: Report,
+  resolveDomain: PolicyServices['resolveDomain'],
+): KindFields {
+  const allowedDomains: string[] = [];
+  const at = [...path, 'allowedDomains'];
+  if (raw.allowedDomains !== undefined) {
+    if (!Array.isArray(raw.allowedDomains) || raw.allowedDomains.length > LIMITS.allowedDomains) {
+      report(at, `must be a list of at most ${LIMITS.allowedDomains} domains`);
+    } else {
+      raw.allowedDomains.forEach((entry, index) => {
+        const text = stringAt(entry, [...at, index], report, { max: LIMITS.domainLength });
+        if (text === undefined) return;
+        const resolved = resolveDomain(text);
+        if ('error' in resolved) report([...at, index], `"${text}": ${resolved.error}`);
+        else if (!allowedDomains.includes(resolved.domain)) allowedDomains.push(resolved.domain);
+      });
+    }
+  }
+  const obfuscated = readBoolean(raw.obfuscated, [...path, 'obfuscated'], true, report);
+  return { kind: 'links', allowedDomains, obfuscated };
+}
+
+function readBoolean(value: unknown, path: PolicyPath, fallback: boolean, report: Report): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  report(path, `must be true or false (got ${describe(value)})`);
+  return fallback;
 }
 
 function readLexicons(

@@ -1,7 +1,11 @@
+import type { NormalizedText } from '../normalization/normalize.js';
 import { foldAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
-import type { Exemption, RuleAction, Severity, TermsRule } from '../policy/policy-document.js';
+import type { Exemption, Rule, RuleAction, Severity } from '../policy/policy-document.js';
 import { SEVERITY_RANK } from '../policy/policy-document.js';
 import type { CompiledPolicy, TermTag } from './compile-policy.js';
+import { findLinks, isAllowedHost } from './find-links.js';
+import type { MessageMetrics } from './message-metrics.js';
+import { measureMessage } from './message-metrics.js';
 import type { TermHit } from './term-matcher.js';
 
 export type SenderAttributes = Readonly<Record<string, string>>;
@@ -10,7 +14,10 @@ export interface RuleMatch {
   readonly ruleId: string;
   readonly action: RuleAction;
   readonly severity: Severity;
-  /** The policy term that matched, as written in the policy. */
+  /**
+   * What matched: the policy term as written, the regex pattern, the link's host, or for a rule that judges the
+   * whole message the measurement that crossed its threshold ("caps 18/20 letters").
+   */
   readonly term: string;
   /** Half-open UTF-16 span `[start, end)` in the original content. */
   readonly start: number;
@@ -44,31 +51,38 @@ export function evaluateMessage(
   // Transient: finished with before anything else normalizes.
   const normalized = normalizeTransient(content, policy.matcher.watch);
   const hits = policy.matcher.findAll(normalized);
-  if (hits.length === 0) return CLEAN;
+  if (hits.length === 0 && policy.termsOnly) return CLEAN;
 
-  const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
   const policyExempt = isExempt(senderAttributes, policy.document.exemptions);
   const matches: RuleMatch[] = [];
   const seen = new Set<string>();
-  for (const hit of hits) {
-    if (hit.tag.kind !== 'block') continue;
-    const ruleIndex = hit.tag.rule;
+  const report = (ruleIndex: number, term: string, start: number, end: number) => {
     const rule = policy.rules[ruleIndex];
-    if (rule === undefined || isAllowed(hit, ruleIndex, allowHits)) continue;
-    const { start, end } = originalSpan(normalized, hit.start, hit.end);
     const key = `${ruleIndex}:${start}:${end}`;
-    if (seen.has(key)) continue;
+    if (rule === undefined || seen.has(key)) return;
     seen.add(key);
     matches.push({
       ruleId: rule.id,
       action: rule.action,
       severity: rule.severity,
-      term: hit.source,
+      term,
       start,
       end,
       exempt: policyExempt || isExempt(senderAttributes, rule.exemptions),
     });
+  };
+  const reportNormalized = (ruleIndex: number, term: string, start: number, end: number) => {
+    const span = originalSpan(normalized, start, end);
+    report(ruleIndex, term, span.start, span.end);
+  };
+
+  const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
+  for (const hit of hits) {
+    if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, allowHits)) continue;
+    reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
   }
+  if (!policy.termsOnly) findOtherMatches(content, normalized, policy, report, reportNormalized);
+  if (matches.length === 0) return CLEAN;
 
   const acted = matches.filter((match) => !match.exempt);
   const denying = mostSevereDenyingRule(acted, policy.rules);
@@ -78,6 +92,64 @@ export function evaluateMessage(
   const masked = acted.filter((match) => match.action === 'mask');
   if (masked.length === 0) return { verdict: 'allow', matches };
   return { verdict: 'mask', content: mask(content, masked, policy.document.settings.maskCharacter), matches };
+}
+
+type Report = (ruleIndex: number, term: string, start: number, end: number) => void;
+
+/** The regex, links and whole-message rules. */
+function findOtherMatches(
+  content: string,
+  normalized: NormalizedText,
+  policy: CompiledPolicy,
+  report: Report,
+  reportNormalized: Report,
+): void {
+  for (const { rule, target, searches } of policy.regexRules) {
+    const text = target === 'normalized' ? normalized.text : content;
+    const found = target === 'normalized' ? reportNormalized : report;
+    for (const { pattern, search } of searches) {
+      for (const { start, end } of search(text)) found(rule, pattern, start, end);
+    }
+  }
+  for (const { rule, options } of policy.linksRules) {
+    for (const link of findLinks(normalized.text, options.obfuscated)) {
+      if (!isAllowedHost(link.host, options.allowedDomains))
+        reportNormalized(rule, link.host, link.start, link.end);
+    }
+  }
+  if (policy.wholeMessageRules.length === 0) return;
+  const metrics = measureMessage(content);
+  for (const index of policy.wholeMessageRules) {
+    const rule = policy.rules[index];
+    const crossed = rule === undefined ? undefined : thresholdCrossed(rule, metrics);
+    if (crossed !== undefined) report(index, crossed, 0, content.length);
+  }
+}
+
+/** How the message crosses `rule`'s threshold, in words, or undefined when it does not. */
+export function thresholdCrossed(rule: Rule, metrics: MessageMetrics): string | undefined {
+  switch (rule.kind) {
+    case 'caps':
+      return metrics.letters >= rule.minLetters && metrics.uppercase > rule.maxRatio * metrics.letters
+        ? `caps ${metrics.uppercase}/${metrics.letters} letters`
+        : undefined;
+    case 'symbols':
+      return metrics.visible >= rule.minLength && metrics.symbols > rule.maxRatio * metrics.visible
+        ? `symbols ${metrics.symbols}/${metrics.visible} characters`
+        : undefined;
+    case 'repeated-characters':
+      return metrics.longestRun > rule.maxRun
+        ? `one character ${metrics.longestRun} times in a row`
+        : undefined;
+    case 'mentions':
+      return metrics.mentions > rule.max ? `${metrics.mentions} mentions` : undefined;
+    case 'emoji-flood':
+      return metrics.emoji > rule.max ? `${metrics.emoji} emoji` : undefined;
+    case 'length':
+      return metrics.length > rule.max ? `${metrics.length} characters` : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function isExempt(attributes: SenderAttributes, exemptions: readonly Exemption[]): boolean {
@@ -103,11 +175,8 @@ function isAllowed(
   );
 }
 
-function mostSevereDenyingRule(
-  matches: readonly RuleMatch[],
-  rules: readonly TermsRule[],
-): TermsRule | undefined {
-  let best: TermsRule | undefined;
+function mostSevereDenyingRule(matches: readonly RuleMatch[], rules: readonly Rule[]): Rule | undefined {
+  let best: Rule | undefined;
   for (const rule of rules) {
     if (rule.action !== 'deny') continue;
     if (!matches.some((match) => match.ruleId === rule.id)) continue;

@@ -15,6 +15,19 @@ describe('review policy build plugin', () => {
     expect(bytes).toBe(Buffer.byteLength(code));
     expect(code).toContain('"fuck*"');
     expect(code).not.toMatch(/LineCounter|parseDocument|ZodError/);
+    // The default policy has no regex rules: the regex engine stays out of the bundle.
+    expect(code).not.toContain('RE2JS');
+  });
+
+  it('bundles the regex engine only for a policy with regex rules', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'review-bundle-'));
+    const { outfile } = await bundleReviewFunction(
+      path.join(directory, 'handler.js'),
+      'test/fixtures/policies/every-kind.yaml',
+    );
+    const code = readFileSync(outfile, 'utf8');
+    expect(code).toContain('RE2JS');
+    expect(code).toContain('phone-numbers');
   });
 
   it('fails the build with the file, line and path of a policy problem', async () => {
