@@ -37,7 +37,8 @@ describe('loading a policy file', () => {
   });
 
   it('reads every setting a policy may give', () => {
-    const settings = 'settings:\n  maskCharacter: "#"\n  maxContentLength: 200\n  stretchedLetters: true\n  leetspeak: true\n';
+    const settings =
+      'settings:\n  maskCharacter: "#"\n  maxContentLength: 200\n  stretchedLetters: true\n  leetspeak: true\n';
     expect(parsePolicy(`${MINIMAL}${settings}`, 'settings.yaml').settings).toEqual({
       maskCharacter: '#',
       maxContentLength: 200,
