@@ -98,7 +98,6 @@ export interface EngineQuality {
  * measured cell says when the closest peer tied.
  */
 export function peerTargets(ours: EngineQuality, peers: readonly EngineQuality[]): TargetResult[] {
-  const names = peers.map((peer) => peer.name).join(', ');
   const closest = (better: (a: number, b: number) => boolean, rate: (summary: Summary) => number) =>
     peers.reduce<EngineQuality | undefined>(
       (best, peer) => (best === undefined || better(rate(peer.summary), rate(best.summary)) ? peer : best),
@@ -122,12 +121,12 @@ export function peerTargets(ours: EngineQuality, peers: readonly EngineQuality[]
   };
   return [
     compare(
-      `Recall on the evaluation corpus strictly higher than every peer's (${names})`,
+      "Recall (evaluation corpus) strictly higher than every peer's",
       (a, b) => a > b,
       (summary) => summary.recall,
     ),
     compare(
-      `False-positive rate on the evaluation corpus strictly lower than every peer's (${names})`,
+      "False-positive rate (evaluation corpus) strictly lower than every peer's",
       (a, b) => a < b,
       (summary) => summary.falsePositiveRate,
     ),
