@@ -130,11 +130,14 @@ function machine(): string {
   ].join(' · ');
 }
 
-/** Which code was measured; the worktree is often mid-edit, so say so. */
+/**
+ * Which code was measured; the worktree is often mid-edit, so say so. A linked worktree's node_modules is
+ * an untracked symlink (the ignore rule matches directories only), not an edit, so it is left out.
+ */
 function revision(): string {
   try {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain') === '' ? '' : ' + uncommitted changes'}`;
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '.', ':!node_modules') === '' ? '' : ' + uncommitted changes'}`;
   } catch {
     return 'commit unknown';
   }
