@@ -65,6 +65,30 @@ export interface CorpusOptions {
   readonly maxLength: number;
   /** Share of messages that carry a profane word. */
   readonly profaneShare: number;
+  /**
+   * Every message exactly its target length in UTF-16 units (set minLength = maxLength for one length):
+   * words are added while they fit, then a number fills the gap. Off, a message can end a few units short
+   * of its target, and the corpus stays as it has always been generated for the same seed.
+   */
+  readonly exactLength?: boolean;
+}
+
+/**
+ * Lengthens the joined `words` by exactly `gap` units: with a number of `gap - 1` digits (a word and its
+ * separator), or, for a gap of one, an exclamation mark on the last word.
+ */
+function fillGap(words: string[], gap: number, random: () => number): void {
+  if (gap <= 0) return;
+  const last = words.length - 1;
+  if (gap === 1 && last >= 0) {
+    words[last] = `${words[last] ?? ''}!`;
+    return;
+  }
+  // With no word yet the joined length starts at -1, so the number itself is `gap - 1` units long.
+  const digits = Array.from({ length: gap - 1 }, (_, i) =>
+    String(i === 0 ? 1 + Math.floor(random() * 9) : Math.floor(random() * 10)),
+  );
+  words.push(digits.join(''));
 }
 
 export function generateCorpus(options: CorpusOptions): CorpusMessage[] {
@@ -105,10 +129,12 @@ export function generateCorpus(options: CorpusOptions): CorpusMessage[] {
     // Stop before the budget is exceeded so messages stay inside [minLength, maxLength].
     while (length < options.minLength || length < budget) {
       const word = filler();
-      if (length + word.length + 1 > budget && length >= options.minLength) break;
+      if (length + word.length + 1 > budget && (options.exactLength === true || length >= options.minLength))
+        break;
       words.push(word);
       length += word.length + 1;
     }
+    if (options.exactLength === true) fillGap(words, budget - length, random);
     if (insert !== undefined) words.splice(Math.floor(random() * (words.length + 1)), 0, insert.word);
     // Through JSON, as chat content reaches the review function: a flat string, like the real input.
     const text: unknown = JSON.parse(JSON.stringify(words.join(' ')));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EVAL_CORPUS_FILE, readEvalCorpus, report, scoreCorpus } from '../../bench/eval.js';
+import { report } from '../../bench/eval.js';
 import { generateEvalCorpus, serializeEvalCorpus } from '../../bench/eval-corpus.js';
+import { EVAL_CORPUS_FILE, readEvalCorpus, scoreCorpus } from '../../bench/scoring.js';
 
 describe('evaluation corpus', () => {
   it('is committed exactly as bench/eval-corpus.ts generates it (run `npm run eval:generate` after a change)', () => {
