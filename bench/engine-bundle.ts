@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { LAMBDA_BUILD_OPTIONS } from '../build/bundle-review-function.js';
@@ -11,7 +10,10 @@ export type Engine = typeof import('./engine-entry.js');
 
 /** Bundles bench/engine-entry.ts with the Lambda build settings and loads it. */
 export function loadBundledEngine(): Engine {
-  const directory = mkdtempSync(path.join(tmpdir(), 'bench-engine-'));
+  // Inside the repository (.bench/ is ignored by git): policy loading finds config/lexicons upward from the bundle.
+  const parent = path.resolve(BENCH_DIR, '..', '.bench');
+  mkdirSync(parent, { recursive: true });
+  const directory = mkdtempSync(path.join(parent, 'engine-'));
   const outfile = path.join(directory, 'engine.js');
   try {
     buildSync({

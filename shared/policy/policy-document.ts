@@ -36,6 +36,13 @@ export interface Exemption {
   readonly values: readonly string[];
 }
 
+/** Categories a categorized lexicon sorts its entries into; a policy sets a level (0–4) per category. */
+export const LEXICON_CATEGORIES = ['slur', 'sexual', 'insult', 'profanity', 'drugs', 'violence'] as const;
+export type LexiconCategory = (typeof LEXICON_CATEGORIES)[number];
+/** 1 mild … 4 severe. A category at level L filters its entries of severity ≥ 5 − L (so level 0 filters none). */
+export type EntrySeverity = 1 | 2 | 3 | 4;
+export const MAX_LEVEL = 4;
+
 export const RULE_ACTIONS = ['deny', 'mask'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
 

@@ -1,7 +1,9 @@
 import { isRecord } from '../guards.js';
 import { parseTerm, TermSyntaxError } from '../rules/term-matcher.js';
 import type {
+  EntrySeverity,
   Exemption,
+  LexiconCategory,
   PolicyDocument,
   PolicySettings,
   Rule,
@@ -9,7 +11,14 @@ import type {
   RuleKind,
   Severity,
 } from './policy-document.js';
-import { MASKABLE_KINDS, REGEX_TARGETS, RULE_ACTIONS, SEVERITIES } from './policy-document.js';
+import {
+  LEXICON_CATEGORIES,
+  MASKABLE_KINDS,
+  MAX_LEVEL,
+  REGEX_TARGETS,
+  RULE_ACTIONS,
+  SEVERITIES,
+} from './policy-document.js';
 
 export type PolicyPath = readonly (string | number)[];
 
@@ -18,8 +27,17 @@ export interface PolicyIssue {
   readonly message: string;
 }
 
+/** A word list, with a category and severity per entry when it is categorized. */
+export interface Lexicon {
+  readonly words: readonly string[];
+  readonly categories?: ReadonlyMap<
+    string,
+    { readonly category: LexiconCategory; readonly severity: EntrySeverity }
+  >;
+}
+
 /** Looks up a named word list; undefined when the source or language is unknown. */
-export type LexiconResolver = (source: string, language: string) => readonly string[] | undefined;
+export type LexiconResolver = (source: string, language: string) => Lexicon | undefined;
 
 /**
  * What validation needs from outside the domain code, injected so this module
@@ -492,6 +510,52 @@ function readLinksFields(
   return { kind: 'links', allowedDomains, obfuscated };
 }
 
+/**
+ * Which entries of a lexicon its `levels` keep, the way Twitch AutoMod levels work: a category at level L
+ * (0–4) keeps its entries of severity ≥ 5 − L; a category the policy does not name is at level 0. Without
+ * `levels`, every entry is kept.
+ */
+function readLevels(
+  value: unknown,
+  path: PolicyPath,
+  report: Report,
+  lexicon: Lexicon,
+  name: string,
+): (word: string) => boolean {
+  if (value === undefined) return () => true;
+  const { categories } = lexicon;
+  if (categories === undefined) {
+    report(
+      path,
+      `lexicon ${name} has no categories, so it cannot be filtered by level; list it without "levels"`,
+    );
+    return () => true;
+  }
+  const raw = objectAt(value, path, report, LEXICON_CATEGORIES);
+  const levels = new Map<LexiconCategory, number>();
+  for (const category of LEXICON_CATEGORIES) {
+    const level = raw?.[category];
+    if (level === undefined) continue;
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
+      report(
+        [...path, category],
+        `must be a level from 0 (off) to ${MAX_LEVEL} (strictest) (got ${describe(level)})`,
+      );
+    } else levels.set(category, level);
+  }
+  return (word) => {
+    const entry = categories.get(word);
+    // An entry the categorization has not caught up with counts as severe: filtered at any level above 0.
+    const { category, severity }: { category: LexiconCategory | undefined; severity: EntrySeverity } =
+      entry ?? {
+        category: undefined,
+        severity: 4,
+      };
+    const level = category === undefined ? Math.max(0, ...levels.values()) : (levels.get(category) ?? 0);
+    return severity >= MAX_LEVEL + 1 - level;
+  };
+}
+
 function readBoolean(value: unknown, path: PolicyPath, fallback: boolean, report: Report): boolean {
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
@@ -513,7 +577,7 @@ function readLexicons(
   const terms: string[] = [];
   value.forEach((entry, index) => {
     const at = [...path, index];
-    const raw = objectAt(entry, at, report, ['source', 'language', 'exclude']);
+    const raw = objectAt(entry, at, report, ['source', 'language', 'levels', 'exclude']);
     if (raw === undefined) return;
     const source = stringAt(raw.source, [...at, 'source'], report, { max: 100 });
     const language = stringAt(raw.language, [...at, 'language'], report, { max: 35 });
@@ -521,18 +585,19 @@ function readLexicons(
       optional: true,
     });
     if (source === undefined || language === undefined) return;
-    const words = resolveLexicon(source, language);
-    if (words === undefined) {
+    const lexicon = resolveLexicon(source, language);
+    if (lexicon === undefined) {
       report(at, `unknown lexicon "${source}" language "${language}"`);
       return;
     }
-    const listed = new Set(words);
+    const listed = new Set(lexicon.words);
     exclude.forEach((word, excludeIndex) => {
       if (!listed.has(word)) report([...at, 'exclude', excludeIndex], `"${word}" is not in this lexicon`);
     });
     const excluded = new Set(exclude);
-    words.forEach((word, wordIndex) => {
-      if (excluded.has(word)) return;
+    const filtered = readLevels(raw.levels, [...at, 'levels'], report, lexicon, `${source} ${language}`);
+    lexicon.words.forEach((word, wordIndex) => {
+      if (excluded.has(word) || !filtered(word)) return;
       const term = checkTerm(word, [...at, `(entry ${wordIndex})`], report);
       if (term !== undefined) terms.push(term);
     });
