@@ -21,7 +21,7 @@ const expected: Record<
     result: 'DENY',
     attributes: {
       Reason: 'Your message was not sent because it contains a slur.',
-      'moderation.rules': 'slurs,profanity',
+      'moderation.rules': 'slurs',
     },
   },
   'mask-profanity': {
