@@ -7,6 +7,7 @@ import type { ReviewOutcome } from '../shared/review/review-message.js';
 import { reviewMessage } from '../shared/review/review-message.js';
 import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
+import { explainMessage, STEP_DESCRIPTIONS } from '../shared/rules/explain.js';
 import { compileRegex } from '../shared/rules/linear-regex.js';
 
 const USAGE = `Usage: ivs-mod <command>
@@ -17,6 +18,11 @@ Commands:
       object per line: {"result","content","matches",...}. Without --policy
       the shipped default policy (${DEFAULT_POLICY_FILE}) is used.
       --sender-attribute sets a server-minted sender attribute (e.g. role=moderator).
+  explain [--policy FILE] [--sender-attribute KEY=VALUE ...] [--json] MESSAGE
+      Reviews one message and explains the verdict: each rule that matched, the
+      matched characters and where they are in the message, and which
+      normalization steps (lookalike letters, leetspeak, stretched letters, ...)
+      it took to see them. --json prints the same as one JSON object.
   policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
@@ -45,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     switch (command) {
       case 'check':
         return await check(rest, io);
+      case 'explain':
+        return explain(rest, io);
       case 'policy':
         return validate(rest, io);
       case 'help':
@@ -105,6 +113,50 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(checkLine(line, senderAttributes, policy))}\n`);
   }
   return EXIT_OK;
+}
+
+function explain(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      policy: { type: 'string' },
+      'sender-attribute': { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [content, ...extra] = positionals;
+  if (content === undefined || extra.length > 0) throw new UsageError('explain takes one MESSAGE (quote it)');
+  const policy = compilePolicy(loadPolicyFile(values.policy ?? defaultPolicyFile), { compileRegex });
+  const senderAttributes = parseSenderAttributes(values['sender-attribute'] ?? []);
+  const explained = explainMessage(content, senderAttributes, policy);
+  io.stdout.write(values.json ? `${JSON.stringify(explained)}\n` : formatExplanation(content, explained));
+  return EXIT_OK;
+}
+
+function formatExplanation(
+  content: string,
+  { decision, matches }: ReturnType<typeof explainMessage>,
+): string {
+  const lines = [`message: ${JSON.stringify(content)}`];
+  if (decision.verdict === 'deny')
+    lines.push(`verdict: DENY by rule ${decision.ruleId}: ${JSON.stringify(decision.reason)}`);
+  else if (decision.verdict === 'mask')
+    lines.push(`verdict: ALLOW, masked: ${JSON.stringify(decision.content)}`);
+  else lines.push('verdict: ALLOW');
+  if (matches.length === 0) lines.push('no rule matched');
+  for (const match of matches) {
+    const exempt = match.exempt ? ', sender exempt' : '';
+    lines.push(
+      `rule ${match.ruleId} (${match.action}, ${match.severity}${exempt}): ${JSON.stringify(match.text)} at ${match.start}–${match.end}, matched ${JSON.stringify(match.term)}`,
+    );
+    if (match.steps.length === 0) lines.push('  seen as written');
+    for (const { step, examples } of match.steps) {
+      lines.push(`  seen through: ${STEP_DESCRIPTIONS[step]}: ${examples.join(', ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function parseSenderAttributes(pairs: readonly string[]): Record<string, string> {

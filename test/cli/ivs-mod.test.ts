@@ -100,6 +100,43 @@ describe('ivs-mod check', () => {
   });
 });
 
+describe('ivs-mod explain', () => {
+  it('prints the verdict, each matched rule with its span, and the normalization steps it took', async () => {
+    const { code, stdout, stderr } = await ivsMod(['explain', 'you are a fuсk1ng legend']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.split('\n')).toEqual([
+      'message: "you are a fuсk1ng legend"',
+      'verdict: ALLOW, masked: "you are a ******* legend"',
+      'rule profanity (mask, medium): "fuсk1ng" at 10–17, matched "fuck*"',
+      '  seen through: lookalike letters read as Latin (Cyrillic, Greek, small capitals): "с" U+0441 → "c"',
+      '  seen through: digits and symbols read as letters: "1" U+0031 → "i"',
+      '',
+    ]);
+  });
+
+  it('prints JSON with --json, and honours sender attributes', async () => {
+    const { code, stdout } = await ivsMod([
+      'explain',
+      '--json',
+      '--sender-attribute',
+      'role=moderator',
+      'you faggot',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      decision: { verdict: 'allow' },
+      matches: [{ ruleId: 'slurs', exempt: true, text: 'faggot', start: 4, end: 10, steps: [] }],
+    });
+  });
+
+  it('needs exactly one message', async () => {
+    const { code, stderr } = await ivsMod(['explain']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('explain takes one MESSAGE');
+  });
+});
+
 describe('ivs-mod policy validate', () => {
   it('confirms a valid policy', async () => {
     const { code, stdout } = await ivsMod(['policy', 'validate', 'config/default-policy.yaml']);
