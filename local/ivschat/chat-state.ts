@@ -154,3 +154,10 @@ export class ChatState {
     for (const listener of this.logListeners) listener(record);
   }
 }
+
+/** A listening emulator server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:4566 or ws://127.0.0.1:4567. */
+  readonly url: string;
+  close(): Promise<void>;
+}
