@@ -1,0 +1,127 @@
+import { isRecord } from '../guards.js';
+
+/**
+ * IVS chat log records (`{event_timestamp, type, version, payload}`, the
+ * payload being the frame clients receive), parsed strictly: a record that
+ * is not one gets a reason, never a throw, so a consumer can report it
+ * instead of losing it.
+ */
+
+export type StringMap = Readonly<Record<string, string>>;
+
+/** A SendTime with its nanoseconds kept: IVS writes nine fractional digits, which Date would cut to three. */
+export interface SendTime {
+  readonly iso: string;
+  readonly epochNanos: bigint;
+}
+
+export interface LoggedMessage {
+  readonly type: 'MESSAGE';
+  readonly eventTimestamp: string;
+  readonly id: string;
+  /** Often empty in logs. */
+  readonly requestId: string;
+  readonly content: string;
+  readonly attributes: StringMap;
+  readonly sendTime: SendTime;
+  readonly sender: { readonly userId: string; readonly attributes: StringMap };
+}
+
+export interface LoggedEvent {
+  readonly type: 'EVENT';
+  readonly eventTimestamp: string;
+  readonly id: string;
+  readonly requestId: string;
+  readonly eventName: string;
+  readonly attributes: StringMap;
+  readonly sendTime: SendTime;
+}
+
+export type LoggedRecord = LoggedMessage | LoggedEvent;
+
+export type RecordParse =
+  | { readonly ok: true; readonly record: LoggedRecord }
+  | { readonly ok: false; readonly reason: string };
+
+const ISO_WITH_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+
+export function parseSendTime(value: unknown): SendTime | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = ISO_WITH_FRACTION.exec(value);
+  if (match === null) return undefined;
+  const [, seconds, fraction = '', zone] = match;
+  const millis = Date.parse(`${seconds}${zone}`);
+  if (Number.isNaN(millis)) return undefined;
+  return { iso: value, epochNanos: BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0')) };
+}
+
+function isStringMap(value: unknown): value is StringMap {
+  return isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
+}
+
+/** Attributes are optional in frames: absent reads as none. */
+function stringMap(value: unknown): StringMap | undefined {
+  if (value === undefined) return {};
+  return isStringMap(value) ? value : undefined;
+}
+
+/** One record, from its JSON text (a CloudWatch log event message, an NDJSON line). */
+export function parseChatLogLine(line: string): RecordParse {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  return parseChatLogRecord(value);
+}
+
+export function parseChatLogRecord(value: unknown): RecordParse {
+  if (!isRecord(value)) return { ok: false, reason: 'not an object' };
+  const { event_timestamp: eventTimestamp, type, payload } = value;
+  if (typeof eventTimestamp !== 'string' || Number.isNaN(Date.parse(eventTimestamp))) {
+    return { ok: false, reason: 'event_timestamp is not a date-time' };
+  }
+  if (type !== 'MESSAGE' && type !== 'EVENT')
+    return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
+  if (!isRecord(payload)) return { ok: false, reason: 'payload is not an object' };
+  const { Id: id, RequestId: requestId = '', Attributes, SendTime } = payload;
+  const attributes = stringMap(Attributes);
+  const sendTime = parseSendTime(SendTime);
+  if (typeof id !== 'string' || id === '') return { ok: false, reason: 'payload.Id is missing' };
+  if (typeof requestId !== 'string') return { ok: false, reason: 'payload.RequestId is not a string' };
+  if (attributes === undefined) return { ok: false, reason: 'payload.Attributes is not a string map' };
+  if (sendTime === undefined) return { ok: false, reason: 'payload.SendTime is not a date-time' };
+  if (type === 'EVENT') {
+    const { EventName: eventName } = payload;
+    if (typeof eventName !== 'string' || eventName === '')
+      return { ok: false, reason: 'payload.EventName is missing' };
+    return { ok: true, record: { type, eventTimestamp, id, requestId, eventName, attributes, sendTime } };
+  }
+  const { Content: content, Sender } = payload;
+  if (typeof content !== 'string') return { ok: false, reason: 'payload.Content is not a string' };
+  if (!isRecord(Sender) || typeof Sender.UserId !== 'string')
+    return { ok: false, reason: 'payload.Sender.UserId is missing' };
+  const senderAttributes = stringMap(Sender.Attributes);
+  if (senderAttributes === undefined)
+    return { ok: false, reason: 'payload.Sender.Attributes is not a string map' };
+  return {
+    ok: true,
+    record: {
+      type,
+      eventTimestamp,
+      id,
+      requestId,
+      content,
+      attributes,
+      sendTime,
+      sender: { userId: Sender.UserId, attributes: senderAttributes },
+    },
+  };
+}
+
+/** The message a `aws:DELETE_MESSAGE` event deleted: `MessageId`, or the deprecated `MessageID` older logs carry. */
+export function deletedMessageId(event: LoggedEvent): string | undefined {
+  if (event.eventName !== 'aws:DELETE_MESSAGE') return undefined;
+  return event.attributes.MessageId ?? event.attributes.MessageID;
+}

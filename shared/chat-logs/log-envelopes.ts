@@ -1,0 +1,153 @@
+import { gunzipSync } from 'node:zlib';
+import { isRecord } from '../guards.js';
+
+/**
+ * The envelopes chat log records arrive in: a CloudWatch Logs subscription
+ * event (gzip + base64 JSON) and Firehose transformation records (base64,
+ * one or more JSON records per record). Decompression is capped, so a
+ * hostile or broken payload cannot exhaust the function's memory.
+ */
+
+/** Far above any real batch: a Lambda event is at most 6 MB, and chat log records are small. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
+
+export interface LogEvent {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+export type SubscriptionEnvelope =
+  /** CloudWatch Logs checking the destination is reachable: acknowledge, process nothing. */
+  | { readonly kind: 'control' }
+  | {
+      readonly kind: 'data';
+      readonly logGroup: string;
+      readonly logStream: string;
+      /** From the log stream `aws/IVSChatLogs/1.0/room_<id>`; undefined when the stream is not an IVS chat log stream. */
+      readonly roomId: string | undefined;
+      readonly logEvents: readonly LogEvent[];
+    }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+const ROOM_STREAM = /^aws\/IVSChatLogs\/[^/]+\/room_([A-Za-z0-9]+)$/;
+
+/** The room id a chat log stream names. */
+export function roomIdOfLogStream(logStream: string): string | undefined {
+  return ROOM_STREAM.exec(logStream)?.[1];
+}
+
+/** base64 → gunzip (capped) → text, or why not. */
+export function gunzipBase64(data: string, maxBytes: number): { text: string } | { error: string } {
+  const compressed = Buffer.from(data, 'base64');
+  try {
+    return { text: gunzipSync(compressed, { maxOutputLength: maxBytes }).toString('utf8') };
+  } catch (error) {
+    if (error instanceof RangeError) return { error: `decompresses to more than ${maxBytes} bytes` };
+    return { error: `not gzip: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+export function decodeSubscriptionEvent(
+  event: unknown,
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): SubscriptionEnvelope {
+  if (!isRecord(event) || !isRecord(event.awslogs) || typeof event.awslogs.data !== 'string') {
+    return { kind: 'invalid', reason: 'not a CloudWatch Logs subscription event (no awslogs.data)' };
+  }
+  const decoded = gunzipBase64(event.awslogs.data, maxDecompressedBytes);
+  if ('error' in decoded) return { kind: 'invalid', reason: `awslogs.data ${decoded.error}` };
+  return parseSubscriptionBody(decoded.text);
+}
+
+/** The decoded (gunzipped) JSON of a subscription event. */
+function parseSubscriptionBody(text: string): SubscriptionEnvelope {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', reason: 'awslogs.data is not JSON' };
+  }
+  if (!isRecord(body)) return { kind: 'invalid', reason: 'awslogs.data is not an object' };
+  if (body.messageType === 'CONTROL_MESSAGE') return { kind: 'control' };
+  if (body.messageType !== 'DATA_MESSAGE') {
+    return { kind: 'invalid', reason: `unknown messageType ${JSON.stringify(body.messageType)}` };
+  }
+  const { logGroup, logStream, logEvents } = body;
+  if (typeof logGroup !== 'string' || typeof logStream !== 'string' || !Array.isArray(logEvents)) {
+    return { kind: 'invalid', reason: 'DATA_MESSAGE without logGroup, logStream or logEvents' };
+  }
+  const events: LogEvent[] = [];
+  for (const [index, entry] of logEvents.entries()) {
+    if (
+      !isRecord(entry) ||
+      typeof entry.id !== 'string' ||
+      typeof entry.timestamp !== 'number' ||
+      typeof entry.message !== 'string'
+    ) {
+      return { kind: 'invalid', reason: `logEvents[${index}] is not {id, timestamp, message}` };
+    }
+    events.push({ id: entry.id, timestamp: entry.timestamp, message: entry.message });
+  }
+  return { kind: 'data', logGroup, logStream, roomId: roomIdOfLogStream(logStream), logEvents: events };
+}
+
+export interface FirehoseRecord {
+  readonly recordId: string;
+  readonly approximateArrivalTimestamp: number;
+  readonly data: string;
+}
+
+export type FirehoseBatch =
+  | {
+      readonly ok: true;
+      readonly invocationId: string;
+      readonly deliveryStreamArn: string;
+      readonly records: readonly FirehoseRecord[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export function parseFirehoseEvent(event: unknown): FirehoseBatch {
+  if (!isRecord(event) || !Array.isArray(event.records))
+    return { ok: false, reason: 'not a Firehose event (no records)' };
+  const { invocationId, deliveryStreamArn } = event;
+  if (typeof invocationId !== 'string' || typeof deliveryStreamArn !== 'string') {
+    return { ok: false, reason: 'Firehose event without invocationId or deliveryStreamArn' };
+  }
+  const records: FirehoseRecord[] = [];
+  for (const [index, entry] of event.records.entries()) {
+    if (!isRecord(entry) || typeof entry.recordId !== 'string' || typeof entry.data !== 'string') {
+      return { ok: false, reason: `records[${index}] has no recordId or data` };
+    }
+    const arrival =
+      typeof entry.approximateArrivalTimestamp === 'number' ? entry.approximateArrivalTimestamp : 0;
+    records.push({ recordId: entry.recordId, approximateArrivalTimestamp: arrival, data: entry.data });
+  }
+  return { ok: true, invocationId, deliveryStreamArn, records };
+}
+
+/**
+ * The chat log lines in one Firehose record. Direct IVS → Firehose framing is undocumented, so this reads it
+ * defensively: gzip (a CloudWatch Logs subscription feeding Firehose) or plain text, one record per non-empty line.
+ */
+export function firehoseRecordLines(
+  data: string,
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): { lines: readonly string[] } | { error: string } {
+  const bytes = Buffer.from(data, 'base64');
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (gzipped) {
+    const decoded = gunzipBase64(data, maxDecompressedBytes);
+    if ('error' in decoded) return { error: decoded.error };
+    const envelope = parseSubscriptionBody(decoded.text);
+    if (envelope.kind === 'data') return { lines: envelope.logEvents.map((event) => event.message) };
+    if (envelope.kind === 'control') return { lines: [] };
+    return { lines: splitLines(decoded.text) };
+  }
+  if (bytes.length > maxDecompressedBytes) return { error: `larger than ${maxDecompressedBytes} bytes` };
+  return { lines: splitLines(bytes.toString('utf8')) };
+}
+
+function splitLines(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
