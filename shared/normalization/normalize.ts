@@ -92,7 +92,9 @@ const LETTER_LOOKALIKES: ReadonlyMap<number, string> = new Map([
 export function foldCodePoint(char: string): string {
   if (INVISIBLE.test(char)) return '';
   if (SEPARATOR.test(char)) return ' ';
-  const folded = char.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase();
+  // Marks go before case mapping too: U+0345 (a combining mark) upper-cases to the letter Ι.
+  const unmarked = char.normalize('NFKD').replace(DIACRITICS, '').normalize('NFKC');
+  const folded = unmarked.toLowerCase().toUpperCase().toLowerCase();
   const stripped = folded.normalize('NFD').replace(DIACRITICS, '').normalize('NFC');
   // After NFKC, so that forms NFKC turns into a lookalike (ᶦ → ɪ) fold all the way, as a second pass would.
   let out = '';

@@ -23,6 +23,7 @@ describe('normalize', () => {
     ['precomposed diacritics', 'vehículo café', 'vehiculo cafe'],
     ['combining diacritics', 'cafe\u0301', 'cafe'],
     ['zalgo stacks', 'f̸̡u̵c̷k', 'fuck'],
+    ['a combining mark that upper-cases to a letter (U+0345)', 'f\u0345u\u0345ck', 'fuck'],
     ['zero-width space, joiner and soft hyphen', 'f\u200Bu\u200Dc\u00ADk', 'fuck'],
     ['bidi controls', 'f\u202Euck', 'fuck'],
     ['runs of separators collapse', 'a \t\u00A0\u3000 b', 'a b'],
