@@ -13,6 +13,46 @@ export interface PolicyDocument {
   /** Allow-list entries that win over matches of every rule. */
   readonly allow: readonly string[];
   readonly rules: readonly Rule[];
+  /** What the chat log consumers do after delivery: floods, duplicates, re-checks, strikes and sanctions. */
+  readonly enforcement: EnforcementPolicy;
+}
+
+export const ENFORCEMENT_MODES = ['enforce', 'shadow'] as const;
+export type EnforcementMode = (typeof ENFORCEMENT_MODES)[number];
+
+/** More than `maxMessages` messages from one user in one room within `windowSeconds`. */
+export interface FloodLimit {
+  readonly maxMessages: number;
+  readonly windowSeconds: number;
+}
+
+/** The same message (as normalized) from one user in one room more than `maxRepeats` times within `windowSeconds`. */
+export interface DuplicateLimit {
+  readonly maxRepeats: number;
+  readonly windowSeconds: number;
+}
+
+export const LADDER_ACTIONS = ['warn', 'timeout', 'disconnect', 'ban'] as const;
+export type LadderAction = (typeof LADDER_ACTIONS)[number];
+
+/** What a user's `strikes`-th strike (within the window) brings; `minutes` only for a timeout. */
+export type LadderStep =
+  | { readonly strikes: number; readonly action: 'warn' | 'disconnect' | 'ban' }
+  | { readonly strikes: number; readonly action: 'timeout'; readonly minutes: number };
+
+export interface EnforcementPolicy {
+  /** shadow: decide and record every action, call IVS for none. */
+  readonly mode: EnforcementMode;
+  readonly flood: FloodLimit | undefined;
+  readonly duplicates: DuplicateLimit | undefined;
+  /** Re-check delivered messages with this policy (the review may have failed open, or the policy changed). */
+  readonly recheck: boolean;
+  /** Strikes older than this no longer count. */
+  readonly strikeWindowMinutes: number;
+  /** Ascending by strikes; empty: strikes are counted and nothing else happens. */
+  readonly ladder: readonly LadderStep[];
+  /** The SendEvent event name of a warning, for client UIs to render. */
+  readonly warningEventName: string;
 }
 
 export interface PolicySettings {

@@ -1,8 +1,12 @@
 import { isRecord } from '../guards.js';
 import { parseTerm, TermSyntaxError } from '../rules/term-matcher.js';
 import type {
+  DuplicateLimit,
+  EnforcementPolicy,
   EntrySeverity,
   Exemption,
+  FloodLimit,
+  LadderStep,
   LexiconCategory,
   PolicyDocument,
   PolicySettings,
@@ -12,6 +16,8 @@ import type {
   Severity,
 } from './policy-document.js';
 import {
+  ENFORCEMENT_MODES,
+  LADDER_ACTIONS,
   LEXICON_CATEGORIES,
   MASKABLE_KINDS,
   MAX_LEVEL,
@@ -121,7 +127,15 @@ export function validatePolicy(raw: unknown, services: PolicyServices): PolicyVa
   const issues: PolicyIssue[] = [];
   const report = (path: PolicyPath, message: string) => issues.push({ path, message });
 
-  const root = objectAt(raw, [], report, ['version', 'name', 'settings', 'exemptions', 'allow', 'rules']);
+  const root = objectAt(raw, [], report, [
+    'version',
+    'name',
+    'settings',
+    'exemptions',
+    'allow',
+    'rules',
+    'enforcement',
+  ]);
   if (root === undefined) return { ok: false, issues };
 
   if (root.version !== 1) report(['version'], `must be 1 (got ${describe(root.version)})`);
@@ -157,7 +171,9 @@ export function validatePolicy(raw: unknown, services: PolicyServices): PolicyVa
     );
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, policy: { version: 1, name, settings, exemptions, allow, rules } };
+  const enforcement = readEnforcement(root.enforcement, report);
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, policy: { version: 1, name, settings, exemptions, allow, rules, enforcement } };
 }
 
 type Report = (path: PolicyPath, message: string) => void;
@@ -603,4 +619,116 @@ function readLexicons(
     });
   });
   return terms;
+}
+
+export const DEFAULT_ENFORCEMENT: EnforcementPolicy = {
+  mode: 'enforce',
+  flood: undefined,
+  duplicates: undefined,
+  recheck: false,
+  strikeWindowMinutes: 60,
+  ladder: [],
+  warningEventName: 'app:moderation-warning',
+};
+
+/** IVS event names: 1–100 characters; ours must not take the reserved `aws:` prefix. */
+const EVENT_NAME = /^(?!aws:)[A-Za-z0-9_:.-]{1,100}$/;
+const MAX_TIMEOUT_MINUTES = 7 * 24 * 60;
+
+function readEnforcement(value: unknown, report: Report): EnforcementPolicy {
+  if (value === undefined) return DEFAULT_ENFORCEMENT;
+  const path = ['enforcement'];
+  const raw = objectAt(value, path, report, [
+    'mode',
+    'flood',
+    'duplicates',
+    'recheck',
+    'strikeWindowMinutes',
+    'ladder',
+    'warningEventName',
+  ]);
+  if (raw === undefined) return DEFAULT_ENFORCEMENT;
+  const whole = (from: unknown, at: PolicyPath, min: number, max: number, fallback: number) => {
+    if (from === undefined) return fallback;
+    if (typeof from === 'number' && Number.isInteger(from) && from >= min && from <= max) return from;
+    report(at, `must be a whole number from ${min} to ${max} (got ${describe(from)})`);
+    return fallback;
+  };
+  const mode =
+    raw.mode === undefined ? 'enforce' : oneOf(raw.mode, ENFORCEMENT_MODES, [...path, 'mode'], report);
+  let flood: FloodLimit | undefined;
+  if (raw.flood !== undefined) {
+    const at = [...path, 'flood'];
+    const limit = objectAt(raw.flood, at, report, ['maxMessages', 'windowSeconds']);
+    if (limit !== undefined) {
+      flood = {
+        maxMessages: whole(limit.maxMessages, [...at, 'maxMessages'], 1, 1_000, 8),
+        windowSeconds: whole(limit.windowSeconds, [...at, 'windowSeconds'], 1, 3_600, 10),
+      };
+    }
+  }
+  let duplicates: DuplicateLimit | undefined;
+  if (raw.duplicates !== undefined) {
+    const at = [...path, 'duplicates'];
+    const limit = objectAt(raw.duplicates, at, report, ['maxRepeats', 'windowSeconds']);
+    if (limit !== undefined) {
+      duplicates = {
+        maxRepeats: whole(limit.maxRepeats, [...at, 'maxRepeats'], 1, 1_000, 3),
+        windowSeconds: whole(limit.windowSeconds, [...at, 'windowSeconds'], 1, 86_400, 60),
+      };
+    }
+  }
+  const warningEventName =
+    raw.warningEventName === undefined
+      ? DEFAULT_ENFORCEMENT.warningEventName
+      : stringAt(raw.warningEventName, [...path, 'warningEventName'], report, { max: 100 });
+  if (warningEventName !== undefined && !EVENT_NAME.test(warningEventName)) {
+    report([...path, 'warningEventName'], 'must be letters, digits and _:.- only, and not start with "aws:"');
+  }
+  return {
+    mode: mode ?? 'enforce',
+    flood,
+    duplicates,
+    recheck: readBoolean(raw.recheck, [...path, 'recheck'], DEFAULT_ENFORCEMENT.recheck, report),
+    strikeWindowMinutes: whole(
+      raw.strikeWindowMinutes,
+      [...path, 'strikeWindowMinutes'],
+      1,
+      MAX_TIMEOUT_MINUTES * 4,
+      DEFAULT_ENFORCEMENT.strikeWindowMinutes,
+    ),
+    ladder: readLadder(raw.ladder, [...path, 'ladder'], report),
+    warningEventName: warningEventName ?? DEFAULT_ENFORCEMENT.warningEventName,
+  };
+
+  function readLadder(list: unknown, at: PolicyPath, problem: Report): LadderStep[] {
+    if (list === undefined) return [];
+    if (!Array.isArray(list) || list.length > 20) {
+      problem(at, 'must be a list of at most 20 steps');
+      return [];
+    }
+    const steps: LadderStep[] = [];
+    list.forEach((entry, index) => {
+      const stepPath = [...at, index];
+      const step = objectAt(entry, stepPath, problem, ['strikes', 'action', 'minutes']);
+      if (step === undefined) return;
+      const strikes = whole(step.strikes, [...stepPath, 'strikes'], 1, 1_000, 0);
+      const action = oneOf(step.action, LADDER_ACTIONS, [...stepPath, 'action'], problem);
+      const previous = steps[steps.length - 1];
+      if (previous !== undefined && strikes <= previous.strikes) {
+        problem([...stepPath, 'strikes'], `must be more than the step before (${previous.strikes})`);
+      }
+      if (action === 'timeout') {
+        if (step.minutes === undefined)
+          problem([...stepPath, 'minutes'], 'a timeout needs its length in minutes');
+        const minutes = whole(step.minutes, [...stepPath, 'minutes'], 1, MAX_TIMEOUT_MINUTES, 10);
+        steps.push({ strikes, action, minutes });
+      } else if (action !== undefined) {
+        if (step.minutes !== undefined)
+          problem([...stepPath, 'minutes'], `only a timeout has minutes, not ${action}`);
+        steps.push({ strikes, action });
+      }
+    });
+    return steps;
+  }
 }

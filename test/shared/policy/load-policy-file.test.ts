@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFile, PolicyFileError, parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { DEFAULT_ENFORCEMENT } from '../../../shared/policy/validate-policy.js';
 import { DEFAULT_POLICY_PATH } from '../../helpers/default-policy.js';
 
 const INVALID = path.resolve(__dirname, '../../fixtures/policies/invalid.yaml');
@@ -67,6 +68,7 @@ describe('loading a policy file', () => {
           exemptions: [],
         },
       ],
+      enforcement: DEFAULT_ENFORCEMENT,
     });
   });
 

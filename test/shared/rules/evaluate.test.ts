@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../shared/policy/policy-document.js';
+import { DEFAULT_ENFORCEMENT } from '../../../shared/policy/validate-policy.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
 import { evaluateMessage, mask } from '../../../shared/rules/evaluate.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
@@ -82,6 +83,7 @@ describe('evaluateMessage with the default policy', () => {
 
 const document: PolicyDocument = {
   version: 1,
+  enforcement: DEFAULT_ENFORCEMENT,
   name: 'test',
   settings: { maskCharacter: '#', maxContentLength: 100, stretchedLetters: false, leetspeak: false },
   exemptions: [],

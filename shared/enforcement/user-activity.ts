@@ -1,0 +1,71 @@
+import { normalizeText } from '../normalization/normalize.js';
+import type { DuplicateLimit, FloodLimit } from '../policy/policy-document.js';
+
+/**
+ * Floods and duplicates across messages: one user's recent messages in one
+ * room, which the consumers keep between batches (DynamoDB with a TTL), and
+ * what one more message does to them. Pure: the store is someone else's.
+ */
+
+export interface RecentMessage {
+  readonly messageId: string;
+  readonly atMillis: number;
+  /** The normalized content's hash: "HELLO" and "hello​" repeat one message. */
+  readonly fingerprint: string;
+}
+
+export interface ActivityLimits {
+  readonly flood: FloodLimit | undefined;
+  readonly duplicates: DuplicateLimit | undefined;
+}
+
+export interface ActivityVerdict {
+  /** More than flood.maxMessages within flood.windowSeconds, this message included. */
+  readonly flood: boolean;
+  /** More than duplicates.maxRepeats of this message within duplicates.windowSeconds, this one included. */
+  readonly duplicate: boolean;
+  /** What to keep: the messages still inside the longest window, ordered by time, at most MAX_KEPT. */
+  readonly recent: readonly RecentMessage[];
+}
+
+/** Enough for any flood limit a policy can set (1,000) plus the message that crosses it. */
+export const MAX_KEPT = 1_001;
+
+export function recordMessage(
+  recent: readonly RecentMessage[],
+  message: RecentMessage,
+  limits: ActivityLimits,
+): ActivityVerdict {
+  // A redelivered batch brings the same message again: it must not count twice.
+  if (recent.some((kept) => kept.messageId === message.messageId)) {
+    return { flood: false, duplicate: false, recent };
+  }
+  const longestWindowMillis =
+    1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
+  // Batches can arrive out of order: keep time order, and age out by the newest message seen.
+  const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
+  const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
+  const kept = merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
+  const within = (seconds: number) =>
+    kept.filter(
+      (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
+    );
+  const flood =
+    limits.flood !== undefined && within(limits.flood.windowSeconds).length > limits.flood.maxMessages;
+  const duplicate =
+    limits.duplicates !== undefined &&
+    within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
+      .length > limits.duplicates.maxRepeats;
+  return { flood, duplicate, recent: kept };
+}
+
+/** 64-bit FNV-1a of the normalized content, as hex: small to store, equal for messages that read the same. */
+export function fingerprint(content: string): string {
+  const text = normalizeText(content).trim();
+  let hash = 0xcbf29ce484222325n;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= BigInt(text.charCodeAt(index));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}

@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { activeStrikes, isInForce, sanctionOf, stepFor } from '../../../shared/enforcement/escalation.js';
+import type { RecentMessage } from '../../../shared/enforcement/user-activity.js';
+import { fingerprint, MAX_KEPT, recordMessage } from '../../../shared/enforcement/user-activity.js';
+import { PolicyFileError, parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import type { LadderStep } from '../../../shared/policy/policy-document.js';
+
+const limits = {
+  flood: { maxMessages: 3, windowSeconds: 10 },
+  duplicates: { maxRepeats: 2, windowSeconds: 60 },
+};
+const message = (id: string, seconds: number, content = id): RecentMessage => ({
+  messageId: id,
+  atMillis: seconds * 1000,
+  fingerprint: fingerprint(content),
+});
+/** Records messages one by one, as batches bring them; returns each verdict. */
+const replay = (messages: RecentMessage[]) => {
+  let recent: readonly RecentMessage[] = [];
+  return messages.map((next) => {
+    const verdict = recordMessage(recent, next, limits);
+    recent = verdict.recent;
+    return { flood: verdict.flood, duplicate: verdict.duplicate };
+  });
+};
+
+describe('floods and duplicates across messages', () => {
+  it('flags the message that makes more than maxMessages within the window, and not after it passes', () => {
+    const verdicts = replay([
+      message('a', 0),
+      message('b', 1),
+      message('c', 2),
+      message('d', 3),
+      message('e', 30),
+    ]);
+    expect(verdicts.map((verdict) => verdict.flood)).toEqual([false, false, false, true, false]);
+  });
+
+  it('flags repeats of one message as normalized, across case and invisible characters', () => {
+    const verdicts = replay([
+      message('1', 0, 'buy gold'),
+      message('2', 20, 'BUY GOLD'),
+      message('3', 40, 'buy\u200b gold'),
+      message('4', 200, 'buy gold'),
+    ]);
+    expect(verdicts.map((verdict) => verdict.duplicate)).toEqual([false, false, true, false]);
+  });
+
+  it('counts a redelivered message once', () => {
+    const first = recordMessage([], message('a', 0), limits);
+    const again = recordMessage(first.recent, message('a', 0), limits);
+    expect(again).toEqual({ flood: false, duplicate: false, recent: first.recent });
+  });
+
+  it('handles batches out of order and keeps what it stores bounded', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 100_000 }), { maxLength: 60 }), (times) => {
+        let recent: readonly RecentMessage[] = [];
+        times.forEach((millis, index) => {
+          recent = recordMessage(
+            recent,
+            { messageId: String(index), atMillis: millis, fingerprint: 'f' },
+            limits,
+          ).recent;
+        });
+        expect(recent.length).toBeLessThanOrEqual(MAX_KEPT);
+        expect([...recent].sort((a, b) => a.atMillis - b.atMillis)).toEqual(recent);
+      }),
+    );
+  });
+});
+
+describe('strikes and the escalation ladder', () => {
+  const ladder: LadderStep[] = [
+    { strikes: 1, action: 'warn' },
+    { strikes: 2, action: 'timeout', minutes: 10 },
+    { strikes: 3, action: 'disconnect' },
+    { strikes: 5, action: 'ban' },
+  ];
+
+  it('takes the last step the count has reached, and repeats the top one', () => {
+    expect([0, 1, 2, 3, 4, 5, 9].map((count) => stepFor(count, ladder)?.action)).toEqual([
+      undefined,
+      'warn',
+      'timeout',
+      'disconnect',
+      'disconnect',
+      'ban',
+      'ban',
+    ]);
+  });
+
+  it('counts only the strikes inside the window', () => {
+    const strikes = [0, 30, 61, 90].map((minute) => ({
+      atMillis: minute * 60_000,
+      ruleId: 'flood',
+      messageId: `${minute}`,
+    }));
+    expect(activeStrikes(strikes, 100 * 60_000, 60).map((strike) => strike.messageId)).toEqual(['61', '90']);
+  });
+
+  it('turns timeouts and bans into sanctions with expiry; warnings and disconnects leave none', () => {
+    const timeout = sanctionOf({ strikes: 2, action: 'timeout', minutes: 10 }, 0, 'flooding');
+    expect(timeout).toEqual({ kind: 'timeout', untilMillis: 600_000, reason: 'flooding' });
+    expect(timeout !== undefined && isInForce(timeout, 599_999)).toBe(true);
+    expect(timeout !== undefined && isInForce(timeout, 600_000)).toBe(false);
+    expect(isInForce({ kind: 'ban', reason: 'x' }, Number.MAX_SAFE_INTEGER)).toBe(true);
+    expect(sanctionOf({ strikes: 1, action: 'warn' }, 0, 'x')).toBeUndefined();
+  });
+});
+
+describe('the enforcement section of a policy', () => {
+  const policy = (enforcement: string) => `version: 1
+name: enforcement
+rules:
+  - { id: words, kind: terms, action: mask, severity: low, reason: No., terms: [heck] }
+enforcement:
+${enforcement}`;
+  const problems = (enforcement: string) => {
+    try {
+      parsePolicy(policy(enforcement), 'enforcement.yaml');
+      return [];
+    } catch (error) {
+      if (error instanceof PolicyFileError)
+        return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+      throw error;
+    }
+  };
+
+  it('reads every key, with defaults for the rest', () => {
+    const document = parsePolicy(
+      policy(`  mode: shadow
+  flood: { maxMessages: 8, windowSeconds: 10 }
+  duplicates: { maxRepeats: 3 }
+  recheck: true
+  ladder:
+    - { strikes: 1, action: warn }
+    - { strikes: 2, action: timeout, minutes: 10 }
+    - { strikes: 4, action: ban }`),
+      'enforcement.yaml',
+    );
+    expect(document.enforcement).toEqual({
+      mode: 'shadow',
+      flood: { maxMessages: 8, windowSeconds: 10 },
+      duplicates: { maxRepeats: 3, windowSeconds: 60 },
+      recheck: true,
+      strikeWindowMinutes: 60,
+      ladder: [
+        { strikes: 1, action: 'warn' },
+        { strikes: 2, action: 'timeout', minutes: 10 },
+        { strikes: 4, action: 'ban' },
+      ],
+      warningEventName: 'app:moderation-warning',
+    });
+  });
+
+  it('refuses a ladder out of order, a timeout without minutes, minutes elsewhere and reserved event names', () => {
+    expect(
+      problems(`  warningEventName: "aws:WARN"
+  ladder:
+    - { strikes: 2, action: warn, minutes: 5 }
+    - { strikes: 2, action: timeout }`),
+    ).toEqual([
+      'enforcement.warningEventName: must be letters, digits and _:.- only, and not start with "aws:"',
+      'enforcement.ladder[0].minutes: only a timeout has minutes, not warn',
+      'enforcement.ladder[1].strikes: must be more than the step before (2)',
+      'enforcement.ladder[1].minutes: a timeout needs its length in minutes',
+    ]);
+  });
+});
