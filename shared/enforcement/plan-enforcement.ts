@@ -1,0 +1,207 @@
+import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
+import type { Rule } from '../policy/policy-document.js';
+import type { CompiledPolicy } from '../rules/compile-policy.js';
+import { evaluateMessage } from '../rules/evaluate.js';
+import type { Sanction, Strike } from './escalation.js';
+import { activeStrikes, sanctionOf, stepFor } from './escalation.js';
+import type { RecentMessage } from './user-activity.js';
+import { fingerprint, recordMessage } from './user-activity.js';
+
+/**
+ * The post-delivery decision for one room's batch of logged messages: which
+ * messages to delete, which strikes they earn, and what the ladder then
+ * does. Pure: the consumers load each sender's state before and store it
+ * after, and an executor carries the actions out, idempotently, by `key`.
+ */
+
+/** What the store keeps per user and room between batches. */
+export interface UserState {
+  readonly recent: readonly RecentMessage[];
+  readonly strikes: readonly Strike[];
+}
+
+export const EMPTY_USER_STATE: UserState = { recent: [], strikes: [] };
+
+interface ActionBase {
+  /** Idempotency key: one action per key, however often a batch is delivered. */
+  readonly key: string;
+  readonly roomArn: string;
+  readonly userId: string;
+}
+
+export type EnforcementAction =
+  | (ActionBase & { readonly kind: 'delete-message'; readonly messageId: string; readonly reason: string })
+  | (ActionBase & {
+      readonly kind: 'warn';
+      readonly eventName: string;
+      readonly reason: string;
+      readonly strikes: number;
+    })
+  | (ActionBase & { readonly kind: 'disconnect'; readonly reason: string })
+  | (ActionBase & { readonly kind: 'sanction'; readonly sanction: Sanction });
+
+/** What became of one logged message. */
+export interface MessageOutcome {
+  readonly messageId: string;
+  readonly userId: string;
+  /** Rules it broke after delivery: a rule id, `flood` or `duplicates`. */
+  readonly ruleIds: readonly string[];
+  readonly deleted: boolean;
+  /** The decision masked it: an archive must not keep what moderation removed. */
+  readonly redact: boolean;
+}
+
+export interface EnforcementPlan {
+  readonly actions: readonly EnforcementAction[];
+  readonly outcomes: readonly MessageOutcome[];
+  /** Every sender's state after the batch, to store. */
+  readonly users: ReadonlyMap<string, UserState>;
+}
+
+export interface BatchInput {
+  readonly roomArn: string;
+  readonly messages: readonly LoggedMessage[];
+  readonly policy: CompiledPolicy;
+  /** Each sender's state before the batch; a sender not in it starts empty. */
+  readonly users: ReadonlyMap<string, UserState>;
+  readonly nowMillis: number;
+}
+
+export function planEnforcement({
+  roomArn,
+  messages,
+  policy,
+  users,
+  nowMillis,
+}: BatchInput): EnforcementPlan {
+  const { enforcement } = policy.document;
+  const states = new Map(users);
+  const actions: EnforcementAction[] = [];
+  const outcomes: MessageOutcome[] = [];
+  const ordered = [...messages].sort((a, b) => (a.sendTime.epochNanos < b.sendTime.epochNanos ? -1 : 1));
+  for (const message of ordered) {
+    const userId = message.sender.userId;
+    const before = states.get(userId) ?? EMPTY_USER_STATE;
+    const atMillis = Number(message.sendTime.epochNanos / 1_000_000n);
+    const exempt = isExempt(message.sender.attributes, policy);
+    const activity = recordMessage(
+      before.recent,
+      { messageId: message.id, atMillis, fingerprint: fingerprint(message.content) },
+      enforcement,
+    );
+    const alreadySeen = activity.recent === before.recent;
+    const broken: string[] = [];
+    let deleteReason: string | undefined;
+    let redact = false;
+    if (!exempt && !alreadySeen) {
+      if (activity.flood) broken.push('flood');
+      if (activity.duplicate) broken.push('duplicates');
+      if (broken.length > 0)
+        deleteReason = broken.includes('flood') ? 'Too many messages' : 'Repeated message';
+      if (enforcement.recheck) {
+        const decision = evaluateMessage(message.content, message.sender.attributes, policy);
+        if (decision.verdict === 'deny') {
+          broken.push(decision.ruleId);
+          deleteReason = decision.reason;
+        } else if (decision.verdict === 'mask') {
+          // Delivered unmasked (the review failed open, or the policy changed): take it down, strike nobody.
+          redact = true;
+          deleteReason ??= reasonOf(policy.rules, decision.matches[0]?.ruleId);
+        }
+      }
+    }
+    let strikes = before.strikes;
+    if (deleteReason !== undefined) {
+      actions.push({
+        kind: 'delete-message',
+        key: `delete:${message.id}`,
+        roomArn,
+        userId,
+        messageId: message.id,
+        reason: deleteReason,
+      });
+    }
+    // One strike per message that broke a rule, however many it broke.
+    if (broken.length > 0 && !before.strikes.some((strike) => strike.messageId === message.id)) {
+      strikes = [
+        ...activeStrikes(before.strikes, atMillis, enforcement.strikeWindowMinutes),
+        { atMillis, ruleId: broken[0] ?? 'flood', messageId: message.id },
+      ];
+      actions.push(
+        ...ladderActions(
+          roomArn,
+          userId,
+          message.id,
+          strikes.length,
+          deleteReason ?? 'Rule broken',
+          policy,
+          nowMillis,
+        ),
+      );
+    }
+    states.set(userId, { recent: activity.recent, strikes });
+    outcomes.push({
+      messageId: message.id,
+      userId,
+      ruleIds: broken,
+      deleted: deleteReason !== undefined,
+      redact: redact || broken.length > 0,
+    });
+  }
+  return { actions, outcomes, users: states };
+}
+
+function ladderActions(
+  roomArn: string,
+  userId: string,
+  messageId: string,
+  count: number,
+  reason: string,
+  policy: CompiledPolicy,
+  nowMillis: number,
+): EnforcementAction[] {
+  const { ladder, warningEventName } = policy.document.enforcement;
+  const step = stepFor(count, ladder);
+  if (step === undefined) return [];
+  // Keyed by the message that earned the strike: a redelivered batch repeats no step.
+  const base = { roomArn, userId };
+  switch (step.action) {
+    case 'warn':
+      return [
+        {
+          ...base,
+          kind: 'warn',
+          key: `warn:${userId}:${messageId}`,
+          eventName: warningEventName,
+          reason,
+          strikes: count,
+        },
+      ];
+    case 'disconnect':
+      return [{ ...base, kind: 'disconnect', key: `disconnect:${userId}:${messageId}`, reason }];
+    default: {
+      const sanction = sanctionOf(step, nowMillis, reason);
+      const sanctionAction: EnforcementAction[] =
+        sanction === undefined
+          ? []
+          : [{ ...base, kind: 'sanction', key: `sanction:${userId}:${messageId}`, sanction }];
+      // A ban also ends the connections the user has now; a timeout lets review refuse their messages.
+      const disconnect: EnforcementAction[] =
+        step.action === 'ban'
+          ? [{ ...base, kind: 'disconnect', key: `disconnect:${userId}:${messageId}`, reason }]
+          : [];
+      return [...sanctionAction, ...disconnect];
+    }
+  }
+}
+
+function isExempt(attributes: Readonly<Record<string, string>>, policy: CompiledPolicy): boolean {
+  return policy.document.exemptions.some(
+    ({ senderAttribute, values }) =>
+      Object.hasOwn(attributes, senderAttribute) && values.includes(attributes[senderAttribute] ?? ''),
+  );
+}
+
+function reasonOf(rules: readonly Rule[], ruleId: string | undefined): string {
+  return rules.find((rule) => rule.id === ruleId)?.reason ?? 'Removed by moderation';
+}

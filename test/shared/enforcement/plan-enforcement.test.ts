@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { LoggedMessage } from '../../../shared/chat-logs/chat-log-record.js';
+import type { UserState } from '../../../shared/enforcement/plan-enforcement.js';
+import { planEnforcement } from '../../../shared/enforcement/plan-enforcement.js';
+import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+
+const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abc123DEF456';
+const policy = compilePolicy(
+  parsePolicy(
+    `version: 1
+name: enforcement
+exemptions:
+  - { senderAttribute: role, values: [moderator] }
+rules:
+  - { id: slurs, kind: terms, action: deny, severity: high, reason: No slurs., terms: [slurword] }
+  - { id: words, kind: terms, action: mask, severity: low, reason: Keep it clean., terms: [heck] }
+enforcement:
+  flood: { maxMessages: 3, windowSeconds: 10 }
+  duplicates: { maxRepeats: 2, windowSeconds: 60 }
+  recheck: true
+  ladder:
+    - { strikes: 1, action: warn }
+    - { strikes: 2, action: timeout, minutes: 10 }
+    - { strikes: 3, action: disconnect }
+    - { strikes: 4, action: ban }
+`,
+    'enforcement.yaml',
+  ),
+);
+
+let sequence = 0;
+const logged = (userId: string, seconds: number, content: string, role = 'viewer'): LoggedMessage => {
+  sequence++;
+  const iso = new Date(seconds * 1000).toISOString();
+  return {
+    type: 'MESSAGE',
+    eventTimestamp: iso,
+    id: `m${sequence}`,
+    requestId: '',
+    content,
+    attributes: {},
+    sendTime: { iso, epochNanos: BigInt(seconds) * 1_000_000_000n },
+    sender: { userId, attributes: { role } },
+  };
+};
+const plan = (messages: LoggedMessage[], users: ReadonlyMap<string, UserState> = new Map()) =>
+  planEnforcement({ roomArn: ROOM, messages, policy, users, nowMillis: 1_000_000 });
+
+describe('planEnforcement', () => {
+  it('leaves ordinary chat alone', () => {
+    const result = plan([logged('ann', 0, 'hi'), logged('bob', 1, 'hello'), logged('ann', 5, 'how are you')]);
+    expect(result.actions).toEqual([]);
+    expect(result.outcomes.every((outcome) => !outcome.deleted && outcome.ruleIds.length === 0)).toBe(true);
+  });
+
+  it('deletes a flood, strikes once per offending message, and climbs the ladder', () => {
+    const messages = [0, 1, 2, 3, 4].map((second) => logged('spammer', second, `message ${second}`));
+    const result = plan(messages);
+    expect(result.actions.map((action) => `${action.kind}:${action.key}`)).toEqual([
+      `delete-message:delete:${messages[3]?.id}`,
+      `warn:warn:spammer:${messages[3]?.id}`,
+      `delete-message:delete:${messages[4]?.id}`,
+      `sanction:sanction:spammer:${messages[4]?.id}`,
+    ]);
+    expect(result.actions[3]).toMatchObject({
+      sanction: { kind: 'timeout', untilMillis: 1_000_000 + 600_000 },
+    });
+    expect(result.users.get('spammer')?.strikes).toHaveLength(2);
+  });
+
+  it('acts once when the same batch is delivered again', () => {
+    const messages = [0, 1, 2, 3].map((second) => logged('spammer', second, `again ${second}`));
+    const first = plan(messages);
+    const second = plan(messages, first.users);
+    expect(first.actions.length).toBeGreaterThan(0);
+    expect(second.actions).toEqual([]);
+    expect(second.users.get('spammer')).toEqual(first.users.get('spammer'));
+  });
+
+  it('re-checks delivered messages: a denied one is deleted with a strike, a masked one deleted and redacted', () => {
+    const denied = logged('troll', 0, 'you slurword');
+    const masked = logged('kid', 0, 'what the heck');
+    const result = plan([denied, masked]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'delete-message', messageId: denied.id, reason: 'No slurs.' }),
+      expect.objectContaining({ kind: 'warn', userId: 'troll', strikes: 1 }),
+      expect.objectContaining({ kind: 'delete-message', messageId: masked.id, reason: 'Keep it clean.' }),
+    ]);
+    expect(result.outcomes.find((outcome) => outcome.messageId === masked.id)).toMatchObject({
+      redact: true,
+      ruleIds: [],
+    });
+  });
+
+  it('counts duplicates across batches and bans at the top of the ladder, disconnecting too', () => {
+    let users: ReadonlyMap<string, UserState> = new Map();
+    const kinds: string[][] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      const result = plan([logged('bot', batch * 5, 'BUY GOLD at example')], users);
+      users = result.users;
+      kinds.push(result.actions.map((action) => action.kind));
+    }
+    expect(kinds).toEqual([
+      [],
+      [],
+      ['delete-message', 'warn'],
+      ['delete-message', 'sanction'],
+      ['delete-message', 'disconnect'],
+      ['delete-message', 'sanction', 'disconnect'],
+    ]);
+  });
+
+  it('exempts moderators from every post-delivery rule', () => {
+    const messages = [0, 1, 2, 3, 4].map((second) => logged('mod', second, 'slurword', 'moderator'));
+    expect(plan(messages).actions).toEqual([]);
+  });
+});
