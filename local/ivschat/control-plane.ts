@@ -127,26 +127,20 @@ function decodeLabel(label: string): string {
 }
 
 /**
- * The body as a JSON object ({} when empty). Answers a body over MAX_BODY_BYTES itself, closing the
- * connection rather than reading the rest, and returns undefined.
+ * The body as a JSON object ({} when empty). A body over MAX_BODY_BYTES is answered here, with the connection
+ * closed after the answer rather than the rest read, and gives undefined.
  */
 async function readJsonBody(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    if (!Buffer.isBuffer(chunk)) continue;
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      response.setHeader('connection', 'close');
-      respondError(response, requestError(`The request body is larger than ${MAX_BODY_BYTES} bytes`));
-      return undefined;
-    }
-    chunks.push(chunk);
+  const bytes = await readBoundedBody(request);
+  if (bytes === undefined) {
+    response.setHeader('connection', 'close');
+    respondError(response, requestError(`The request body is larger than ${MAX_BODY_BYTES} bytes`));
+    return undefined;
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = bytes.toString('utf8');
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
@@ -156,6 +150,22 @@ async function readJsonBody(
   }
   if (!isRecord(parsed)) throw requestError('The request body must be a JSON object');
   return parsed;
+}
+
+/** The whole body, or undefined as soon as it passes MAX_BODY_BYTES (the rest is discarded as it arrives). */
+function readBoundedBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: unknown) => {
+      if (!Buffer.isBuffer(chunk) || size > MAX_BODY_BYTES) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) resolve(undefined);
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
 }
 
 function respond(

@@ -109,7 +109,8 @@ export class FieldReader {
     if (rule.maxEntries !== undefined && entries.length > rule.maxEntries) {
       return this.fail(name, `Member must have at most ${rule.maxEntries} entries`);
     }
-    const map: Record<string, string> = {};
+    // Collected as entries: assigning a `__proto__` key to an object literal would drop it silently.
+    const accepted: [string, string][] = [];
     let bytes = 0;
     let valid = true;
     for (const [key, entry] of entries) {
@@ -122,7 +123,7 @@ export class FieldReader {
         valid = false;
         continue;
       }
-      map[key] = entry;
+      accepted.push([key, entry]);
       bytes += Buffer.byteLength(key) + Buffer.byteLength(entry);
     }
     if (rule.maxTotalBytes !== undefined && bytes > rule.maxTotalBytes) {
@@ -131,7 +132,7 @@ export class FieldReader {
         `Member must total at most ${rule.maxTotalBytes} bytes (keys and values, UTF-8)`,
       );
     }
-    return valid ? map : undefined;
+    return valid ? Object.fromEntries(accepted) : undefined;
   }
 
   /** A nested structure, read with the same problem list and dotted member names. */

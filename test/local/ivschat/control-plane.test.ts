@@ -712,6 +712,17 @@ describe('tags', () => {
     expect(read.tags).toEqual({ a: '1', b: '2' });
   });
 
+  it('keeps a tag named __proto__ as an ordinary tag', async () => {
+    const room = await createRoom();
+    // Sent raw: the SDK's own map serializer drops such a key.
+    const response = await fetch(`${server.url}/tags/${encodeURIComponent(room)}`, {
+      method: 'POST',
+      body: '{"tags":{"__proto__":"x"}}',
+    });
+    expect(response.status).toBe(200);
+    expect(Object.entries(state.rooms.get(room)?.tags ?? {})).toEqual([['__proto__', 'x']]);
+  });
+
   it('answers an unknown resource with ResourceNotFound and a malformed ARN with ValidationException', async () => {
     for (const call of [
       client.send(new ListTagsForResourceCommand({ resourceArn: MISSING_ROOM })),
