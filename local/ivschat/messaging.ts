@@ -152,13 +152,18 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
       });
       return;
     }
-    switch (action) {
-      case 'SEND_MESSAGE':
-        return sendMessage(connection, room, envelope.value);
-      case 'DELETE_MESSAGE':
-        return deleteMessage(connection, room, envelope.value);
-      case 'DISCONNECT_USER':
-        return disconnectUser(connection, room, envelope.value);
+    try {
+      switch (action) {
+        case 'SEND_MESSAGE':
+          return await sendMessage(connection, room, envelope.value);
+        case 'DELETE_MESSAGE':
+          return deleteMessage(connection, room, envelope.value);
+        case 'DISCONNECT_USER':
+          return disconnectUser(connection, room, envelope.value);
+      }
+    } catch {
+      // An emulator fault (a throwing reviewHandlers lookup, a chat log listener) still settles the request.
+      refuse(connection, requestId, { code: 500, message: ERROR_MESSAGES[500] });
     }
   }
 
@@ -277,7 +282,12 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
         connection === requester?.connection ? withRequestId(frame, requester.requestId) : frame,
       );
     }
-    state.publishChatLog(chatLogRecord(roomArn, frame, state.now()));
+    try {
+      state.publishChatLog(chatLogRecord(roomArn, frame, state.now()));
+    } catch (error) {
+      // A failing log sink is that sink's bug; the frame is already delivered, so report it and carry on.
+      console.error(`chat log listener failed for ${frame.Type} ${frame.Id}:`, error);
+    }
   }
 
   function refuse(connection: Connection, requestId: string, { code, message }: RequestProblem): void {

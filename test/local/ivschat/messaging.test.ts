@@ -54,7 +54,11 @@ const deployed: Record<string, (event: unknown, context: Context) => Promise<unk
   },
   [INVALID_REVIEW]: async () => ({ ReviewResult: 'MAYBE', Content: 'rewritten', Attributes: {} }),
 };
-const reviewHandlers: ReviewHandlers = (functionArn) => deployed[functionArn];
+const BROKEN_LOOKUP = lambdaArn('broken-lookup');
+const reviewHandlers: ReviewHandlers = (functionArn) => {
+  if (functionArn === BROKEN_LOOKUP) throw new Error('the emulator could not resolve the function');
+  return deployed[functionArn];
+};
 
 /** A client that drops its own console logging: tests provoke errors on purpose. */
 const silent = { debug: () => undefined, info: () => undefined, error: () => undefined };
@@ -406,6 +410,14 @@ describe("Messaging: the review handler's 200 ms limit and the room's fallbackRe
     }
     // The slow handler's reply (a DENY) came too late to count; the fallback was applied at 200 ms.
     if (uri === SLOW_REVIEW) expect(Date.now() - started).toBeLessThan(290);
+  });
+
+  it('answers an emulator fault with ERROR 500 for the request, keeping the connection', async () => {
+    room.messageReviewHandler = { uri: BROKEN_LOOKUP, fallbackResult: 'ALLOW' };
+    expect(await rejection(sender.room.sendMessage(new SendMessageRequest('hello')))).toMatchObject({
+      errorCode: 500,
+    });
+    expect(sender.room.state).toBe('connected');
   });
 
   it('delivers without review when the room has no handler', async () => {
