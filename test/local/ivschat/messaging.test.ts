@@ -40,13 +40,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What each deployed handler was called with, to check the request IVS sends. */
 const reviewCalls: { event: unknown; context: Context }[] = [];
+let slowReviewsRunning = 0;
 const deployed: Record<string, (event: unknown, context: Context) => Promise<unknown>> = {
   [DEFAULT_REVIEW]: async (event, context) => {
     reviewCalls.push({ event, context });
     return defaultReviewHandler(event, context);
   },
   [SLOW_REVIEW]: async () => {
-    await sleep(300);
+    slowReviewsRunning++;
+    await sleep(500);
+    slowReviewsRunning--;
     return { ReviewResult: 'DENY', Content: '', Attributes: { Reason: 'too late to count' } };
   },
   [THROWING_REVIEW]: async () => {
@@ -393,7 +396,6 @@ describe("Messaging: the review handler's 200 ms limit and the room's fallbackRe
   ])('%s gets fallbackResult %s', async (_case, fallbackResult, uri) => {
     room.messageReviewHandler = { uri, fallbackResult };
     const content = `original text for ${fallbackResult}`;
-    const started = Date.now();
 
     const sending = sender.room.sendMessage(new SendMessageRequest(content, { kept: 'yes' }));
 
@@ -408,8 +410,8 @@ describe("Messaging: the review handler's 200 ms limit and the room's fallbackRe
       });
       expect(chatLog).toEqual([]);
     }
-    // The slow handler's reply (a DENY) came too late to count; the fallback was applied at 200 ms.
-    if (uri === SLOW_REVIEW) expect(Date.now() - started).toBeLessThan(290);
+    // The fallback was applied while the slow handler was still running; its late DENY does not count.
+    if (uri === SLOW_REVIEW) expect(slowReviewsRunning).toBeGreaterThan(0);
   });
 
   it('answers an emulator fault with ERROR 500 for the request, keeping the connection', async () => {
