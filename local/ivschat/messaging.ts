@@ -256,7 +256,8 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
   /** Tells the room, then closes every connection the user has in it: a clean close, so clients do not reconnect. */
   function disconnect(roomArn: string, userId: string, reason: string, requester?: Requester): void {
     const frame = eventFrame(DISCONNECT_USER_EVENT, { UserId: userId, Reason: reason }, state.now());
-    deliver(roomArn, frame, requester);
+    // A control-plane DisconnectUser (no requester) is logged by the control plane.
+    deliver(roomArn, frame, requester, requester !== undefined);
     for (const connection of rooms.get(roomArn) ?? []) {
       if (connection.token.userId === userId)
         connection.socket.close(CLOSE_NORMAL, 'disconnected by moderator');
@@ -274,14 +275,18 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
     };
   }
 
-  /** To every connection of the room (the requester with its RequestId), and to the room's chat log. */
-  function deliver(roomArn: string, frame: DeliveredFrame, requester?: Requester): void {
+  /**
+   * To every connection of the room (the requester with its RequestId), and to the room's chat log unless the
+   * frame came from the control plane, which logs its own events whether or not anyone is connected.
+   */
+  function deliver(roomArn: string, frame: DeliveredFrame, requester?: Requester, logged = true): void {
     for (const connection of rooms.get(roomArn) ?? []) {
       send(
         connection,
         connection === requester?.connection ? withRequestId(frame, requester.requestId) : frame,
       );
     }
+    if (!logged) return;
     try {
       state.publishChatLog(chatLogRecord(roomArn, frame, state.now()));
     } catch (error) {
@@ -307,7 +312,7 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
       Attributes: event.attributes,
       SendTime: nanosecondTime(event.sendTime),
     };
-    deliver(event.roomArn, frame);
+    deliver(event.roomArn, frame, undefined, false);
   }
   const stopListening = state.onRoomEvent(onRoomEvent);
 
