@@ -1,0 +1,115 @@
+import type { Sanction } from './escalation.js';
+import type { Clock, Pacer } from './pacer.js';
+import type { EnforcementAction } from './plan-enforcement.js';
+
+/**
+ * Carries out enforcement actions: each exactly once (by its key, through the
+ * injected `once`), paced under IVS's quotas, retried with exponential
+ * backoff and full jitter on throttling and server errors, and reported —
+ * done, already done, or failed with why — so nothing is dropped silently.
+ */
+
+/** The external calls, injected: IVS Chat (one adapter) and the sanctions store. */
+export interface ActionPorts {
+  deleteMessage(roomArn: string, messageId: string, reason: string): Promise<void>;
+  sendEvent(roomArn: string, eventName: string, attributes: Readonly<Record<string, string>>): Promise<void>;
+  disconnectUser(roomArn: string, userId: string, reason: string): Promise<void>;
+  putSanction(roomArn: string, userId: string, sanction: Sanction): Promise<void>;
+  /** How a failed call may be retried: throttled and transient failures are, permanent ones are not. */
+  classify(error: unknown): 'throttled' | 'transient' | 'permanent';
+}
+
+/** Runs `work` once per key; a key already done resolves to `{ duplicate: true }` without running it. */
+export type Once = (key: string, work: () => Promise<void>) => Promise<{ readonly duplicate: boolean }>;
+
+export type PacedOperation = 'DeleteMessage' | 'SendEvent' | 'DisconnectUser';
+
+export interface ExecutorOptions {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
+  maxAttempts: 6,
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+};
+
+export type ActionResult =
+  | { readonly action: EnforcementAction; readonly status: 'done'; readonly attempts: number }
+  | { readonly action: EnforcementAction; readonly status: 'duplicate' }
+  | {
+      readonly action: EnforcementAction;
+      readonly status: 'failed';
+      readonly attempts: number;
+      readonly error: string;
+    };
+
+export interface ExecutorDeps {
+  readonly ports: ActionPorts;
+  readonly once: Once;
+  readonly pacer: Pacer<PacedOperation>;
+  readonly clock: Clock;
+  /** In [0, 1): the jitter. */
+  readonly random: () => number;
+  readonly options?: ExecutorOptions;
+}
+
+/** Runs every action (concurrently; the pacer orders calls per operation) and reports each. */
+export function executeActions(
+  actions: readonly EnforcementAction[],
+  deps: ExecutorDeps,
+): Promise<ActionResult[]> {
+  return Promise.all(actions.map((action) => executeAction(action, deps)));
+}
+
+async function executeAction(action: EnforcementAction, deps: ExecutorDeps): Promise<ActionResult> {
+  const options = deps.options ?? DEFAULT_EXECUTOR_OPTIONS;
+  let attempts = 0;
+  try {
+    const { duplicate } = await deps.once(action.key, async () => {
+      for (;;) {
+        attempts++;
+        try {
+          await call(action, deps);
+          return;
+        } catch (error) {
+          const kind = deps.ports.classify(error);
+          if (kind === 'permanent' || attempts >= options.maxAttempts) throw error;
+          // Full jitter: spreads retries from concurrent invocations that were throttled together.
+          const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempts - 1));
+          await deps.clock.sleep(Math.floor(deps.random() * ceiling));
+        }
+      }
+    });
+    return duplicate ? { action, status: 'duplicate' } : { action, status: 'done', attempts };
+  } catch (error) {
+    return {
+      action,
+      status: 'failed',
+      attempts,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
+  }
+}
+
+async function call(action: EnforcementAction, { ports, pacer }: ExecutorDeps): Promise<void> {
+  switch (action.kind) {
+    case 'delete-message':
+      await pacer.acquire('DeleteMessage');
+      return ports.deleteMessage(action.roomArn, action.messageId, action.reason);
+    case 'warn':
+      await pacer.acquire('SendEvent');
+      return ports.sendEvent(action.roomArn, action.eventName, {
+        userId: action.userId,
+        reason: action.reason,
+        strikes: String(action.strikes),
+      });
+    case 'disconnect':
+      await pacer.acquire('DisconnectUser');
+      return ports.disconnectUser(action.roomArn, action.userId, action.reason);
+    case 'sanction':
+      return ports.putSanction(action.roomArn, action.userId, action.sanction);
+  }
+}
