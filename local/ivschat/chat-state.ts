@@ -48,7 +48,14 @@ export interface LoggingConfiguration {
   readonly createTime: Date;
   updateTime: Date;
   destinationConfiguration: LoggingDestination;
-  state: 'ACTIVE' | 'CREATING' | 'UPDATING' | 'DELETING' | 'CREATE_FAILED' | 'UPDATE_FAILED' | 'DELETE_FAILED';
+  state:
+    | 'ACTIVE'
+    | 'CREATING'
+    | 'UPDATING'
+    | 'DELETING'
+    | 'CREATE_FAILED'
+    | 'UPDATE_FAILED'
+    | 'DELETE_FAILED';
   tags: Tags;
 }
 
@@ -75,7 +82,12 @@ export type RoomEvent =
       readonly attributes: Readonly<Record<string, string>>;
       readonly sendTime: Date;
     }
-  | { readonly kind: 'disconnect'; readonly roomArn: string; readonly userId: string; readonly reason: string };
+  | {
+      readonly kind: 'disconnect';
+      readonly roomArn: string;
+      readonly userId: string;
+      readonly reason: string;
+    };
 
 /** One chat log record, in IVS's format (see ../shared/reference/ivschat-contracts.md §2.2). */
 export interface ChatLogRecord {

@@ -12,6 +12,9 @@ export interface ControlPlaneOptions {
   readonly enforceQuotas?: boolean;
 }
 
-export async function startControlPlane(_state: ChatState, _options?: ControlPlaneOptions): Promise<RunningServer> {
+export async function startControlPlane(
+  _state: ChatState,
+  _options?: ControlPlaneOptions,
+): Promise<RunningServer> {
   throw new Error('not merged yet');
 }
