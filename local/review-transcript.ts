@@ -6,6 +6,7 @@ import { bundleReviewFunction } from '../build/bundle-review-function.js';
 import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
 import { isRecord } from '../shared/guards.js';
 import { lambdaContext } from './lambda-context.js';
+import { loadHandler } from './load-function.js';
 
 /**
  * `npm start` until the local IVS Chat stack exists: bundles the review
@@ -40,16 +41,6 @@ function messageId(): string {
     .toString('base64')
     .replace(/[^a-zA-Z0-9]/g, 'x')
     .slice(0, 12);
-}
-
-type ReviewHandler = (event: unknown, context: unknown) => Promise<unknown>;
-
-function loadHandler(file: string): ReviewHandler {
-  const module: unknown = require(file);
-  if (!isRecord(module) || typeof module.handler !== 'function')
-    throw new Error(`${file} exports no handler`);
-  const handler = module.handler;
-  return async (event, context) => handler(event, context);
 }
 
 function describe(response: unknown, line: TranscriptLine): string {

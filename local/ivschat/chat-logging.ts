@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent, Context } from 'aws-lambda';
+import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda';
 import { isRecord } from '../../shared/guards.js';
 import { lambdaContext } from '../lambda-context.js';
+import type { LambdaHandler } from '../load-function.js';
 import type { ChatLogRecord, ChatState, LoggingDestination } from './chat-state.js';
+
+export type { LambdaHandler };
 
 /**
  * Chat logging for the emulator: what IVS does with the records of a room
@@ -18,8 +21,6 @@ import type { ChatLogRecord, ChatState, LoggingDestination } from './chat-state.
  *   laid out like the stream's S3 destination;
  * - S3: written as gzip NDJSON objects in the §2.3 layout.
  */
-
-export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** Receives one CloudWatch Logs subscription event (one log stream, so one room). */
 export type CloudWatchLogsSink = (
