@@ -9,12 +9,13 @@ import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-function.js';
 
 /**
- * `npm start` until the local IVS Chat stack exists: bundles the review
- * function exactly as `sls package` does, then sends every line of a chat
- * transcript through it as IVS would, and prints each verdict.
+ * `ivs-mod transcript`: bundles the review function exactly as `sls package`
+ * does, then sends every line of a chat transcript through it as IVS would,
+ * and prints each verdict.
  */
 
 const ROOT = path.resolve(__dirname, '..');
+export const SAMPLE_TRANSCRIPT = path.join(__dirname, 'sample-transcript.txt');
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/LocalRoom001';
 const LINE = /^(?<user>[^\s:()]+)(?: \((?<role>[^)]+)\))?: (?<message>.*)$/;
 
@@ -66,7 +67,7 @@ export async function reviewTranscript(
     policyFile,
   );
   out.write(
-    `review function bundled: ${path.relative(ROOT, outfile)} (${(bytes / 1024).toFixed(1)} KB, policy ${policyFile})\n`,
+    `review function bundled: ${path.relative(ROOT, outfile)} (${(bytes / 1024).toFixed(1)} KB, policy ${path.relative(ROOT, policyFile)})\n`,
   );
   out.write(`reviewing ${lines.length} messages from ${path.relative(ROOT, transcriptFile)}\n\n`);
   const handler = loadHandler(outfile);
@@ -85,21 +86,4 @@ export async function reviewTranscript(
     out.write(`${text}\n`);
   }
   out.write(`\n${counts.ALLOW} allowed, ${counts.MASKED} masked, ${counts.DENY} denied\n`);
-}
-
-if (require.main === module) {
-  const { values, positionals } = parseArgs({
-    options: { policy: { type: 'string', default: DEFAULT_POLICY_FILE } },
-    allowPositionals: true,
-  });
-  // Verdicts are printed here; keep the function's own log lines to warnings and errors.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  reviewTranscript(
-    path.resolve(positionals[0] ?? path.join(__dirname, 'sample-transcript.txt')),
-    values.policy,
-    process.stdout,
-  ).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
 }
