@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { bundleReviewFunction } from '../build/bundle-review-function.js';
-import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
 import { isRecord } from '../shared/guards.js';
 import { lambdaContext } from './lambda-context.js';
 import { loadHandler } from './load-function.js';
