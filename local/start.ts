@@ -34,8 +34,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 
   const [lobby] = stack.rooms.values();
   const token = lobby && (await stack.createChatToken(lobby.arn, { userId: 'cli-user', role: 'viewer' }));
