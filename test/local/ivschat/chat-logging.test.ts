@@ -333,7 +333,33 @@ describe('startChatLogging: Firehose', () => {
     },
   );
 
-  it('keeps ProcessingFailed records and a throwing transformation’s batch in processing-failed', async () => {
+  it('keeps ProcessingFailed records in processing-failed and writes the Ok ones on, with no error', async () => {
+    const transform: LambdaHandler = async (event) => {
+      const records = isRecord(event) && Array.isArray(event.records) ? event.records.filter(isRecord) : [];
+      return {
+        records: records.map(({ recordId, data }, index) =>
+          index === 0 ? { recordId, result: 'ProcessingFailed', data: '' } : { recordId, result: 'Ok', data },
+        ),
+      };
+    };
+    const { state, roomId, logging } = firehoseSetup(transform);
+    publish(state, roomId, messageRecord('unreadable'));
+    publish(state, roomId, messageRecord('fine'));
+    await logging.close();
+
+    const files = await filesUnder(directory);
+    expect(files).toHaveLength(2);
+    const failedFile = files.find((file) => file.includes('processing-failed')) ?? '';
+    const failed = JSON.parse(await readFile(path.join(directory, failedFile), 'utf8'));
+    expect(failed.errorCode).toBe('Lambda.ProcessingFailedStatus');
+    expect(JSON.parse(Buffer.from(failed.rawData, 'base64').toString('utf8'))).toEqual(
+      messageRecord('unreadable'),
+    );
+    const okFile = files.find((file) => !file.includes('processing-failed')) ?? '';
+    expect(JSON.parse(await readFile(path.join(directory, okFile), 'utf8'))).toEqual(messageRecord('fine'));
+  });
+
+  it('keeps a throwing transformation’s batch in processing-failed after Firehose’s retries', async () => {
     let calls = 0;
     const transform: LambdaHandler = async () => {
       calls++;
