@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
+import { reviewTranscript, SAMPLE_TRANSCRIPT } from '../local/review-transcript.js';
 import { loadPolicyFile, PolicyFileError } from '../shared/policy/load-policy-file.js';
 import type { ReviewOutcome } from '../shared/review/review-message.js';
 import { reviewMessage } from '../shared/review/review-message.js';
@@ -23,6 +24,11 @@ Commands:
       matched characters and where they are in the message, and which
       normalization steps (lookalike letters, leetspeak, stretched letters, ...)
       it took to see them. --json prints the same as one JSON object.
+  transcript [--policy FILE] [FILE]
+      Bundles the review function as \`sls package\` does and sends every line of a
+      chat transcript (default local/sample-transcript.txt) through it as IVS
+      would, printing each verdict. Lines read \`user: message\` or
+      \`user (role): message\`; role stands for a server-minted sender attribute.
   policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
@@ -41,6 +47,8 @@ const defaultPolicyFile = path.resolve(__dirname, '..', DEFAULT_POLICY_FILE);
 const EXIT_OK = 0;
 const EXIT_INVALID_POLICY = 1;
 const EXIT_USAGE = 2;
+/** A transcript that cannot be read or reviewed (an invalid policy keeps exit code 1 too). */
+const EXIT_FAILED = 1;
 
 class UsageError extends Error {}
 
@@ -55,6 +63,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         return explain(rest, io);
       case 'policy':
         return validate(rest, io);
+      case 'transcript':
+        return await transcript(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -93,6 +103,32 @@ function validate(args: readonly string[], io: CliIo): number {
     0,
   );
   io.stdout.write(`${file}: valid policy "${policy.name}": ${policy.rules.length} rules, ${terms} terms\n`);
+  return EXIT_OK;
+}
+
+async function transcript(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { policy: { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [file, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError('transcript takes at most one FILE');
+  // Verdicts are printed here; keep the function's own log lines to warnings and errors.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  try {
+    await reviewTranscript(
+      file === undefined ? SAMPLE_TRANSCRIPT : path.resolve(file),
+      values.policy === undefined ? defaultPolicyFile : path.resolve(values.policy),
+      io.stdout,
+    );
+  } catch (error) {
+    // An unreadable transcript or a policy that does not build: say what, without a stack trace.
+    if (!(error instanceof Error) || error instanceof PolicyFileError) throw error;
+    io.stderr.write(`ivs-mod transcript: ${error.message}\n`);
+    return EXIT_FAILED;
+  }
   return EXIT_OK;
 }
 

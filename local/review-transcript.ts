@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { bundleReviewFunction } from '../build/bundle-review-function.js';
-import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
 import { isRecord } from '../shared/guards.js';
 import { lambdaContext } from './lambda-context.js';
+import { loadHandler } from './load-function.js';
 
 /**
- * `npm start` until the local IVS Chat stack exists: bundles the review
- * function exactly as `sls package` does, then sends every line of a chat
- * transcript through it as IVS would, and prints each verdict.
+ * `ivs-mod transcript`: bundles the review function exactly as `sls package`
+ * does, then sends every line of a chat transcript through it as IVS would,
+ * and prints each verdict.
  */
 
 const ROOT = path.resolve(__dirname, '..');
+export const SAMPLE_TRANSCRIPT = path.join(__dirname, 'sample-transcript.txt');
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/LocalRoom001';
 const LINE = /^(?<user>[^\s:()]+)(?: \((?<role>[^)]+)\))?: (?<message>.*)$/;
 
@@ -42,16 +42,6 @@ function messageId(): string {
     .slice(0, 12);
 }
 
-type ReviewHandler = (event: unknown, context: unknown) => Promise<unknown>;
-
-function loadHandler(file: string): ReviewHandler {
-  const module: unknown = require(file);
-  if (!isRecord(module) || typeof module.handler !== 'function')
-    throw new Error(`${file} exports no handler`);
-  const handler = module.handler;
-  return async (event, context) => handler(event, context);
-}
-
 function describe(response: unknown, line: TranscriptLine): string {
   if (!isRecord(response) || !isRecord(response.Attributes)) return `INVALID ${JSON.stringify(response)}`;
   const who = line.role === 'viewer' ? line.user : `${line.user} (${line.role})`;
@@ -75,7 +65,7 @@ export async function reviewTranscript(
     policyFile,
   );
   out.write(
-    `review function bundled: ${path.relative(ROOT, outfile)} (${(bytes / 1024).toFixed(1)} KB, policy ${policyFile})\n`,
+    `review function bundled: ${path.relative(ROOT, outfile)} (${(bytes / 1024).toFixed(1)} KB, policy ${path.relative(ROOT, policyFile)})\n`,
   );
   out.write(`reviewing ${lines.length} messages from ${path.relative(ROOT, transcriptFile)}\n\n`);
   const handler = loadHandler(outfile);
@@ -94,21 +84,4 @@ export async function reviewTranscript(
     out.write(`${text}\n`);
   }
   out.write(`\n${counts.ALLOW} allowed, ${counts.MASKED} masked, ${counts.DENY} denied\n`);
-}
-
-if (require.main === module) {
-  const { values, positionals } = parseArgs({
-    options: { policy: { type: 'string', default: DEFAULT_POLICY_FILE } },
-    allowPositionals: true,
-  });
-  // Verdicts are printed here; keep the function's own log lines to warnings and errors.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  reviewTranscript(
-    path.resolve(positionals[0] ?? path.join(__dirname, 'sample-transcript.txt')),
-    values.policy,
-    process.stdout,
-  ).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
 }

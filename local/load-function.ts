@@ -1,0 +1,14 @@
+import { createRequire } from 'node:module';
+import type { Context } from 'aws-lambda';
+import { isRecord } from '../shared/guards.js';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** The `handler` export of a bundled function file, called as the Lambda runtime would (always awaited). */
+export function loadHandler(file: string): LambdaHandler {
+  const module: unknown = createRequire(__filename)(file);
+  if (!isRecord(module) || typeof module.handler !== 'function')
+    throw new Error(`${file} exports no handler`);
+  const handler = module.handler;
+  return async (event, context) => handler(event, context);
+}

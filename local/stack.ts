@@ -1,0 +1,209 @@
+import path from 'node:path';
+import type { CreateChatTokenCommandInput } from '@aws-sdk/client-ivschat';
+import { CreateChatTokenCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import dynalite from 'dynalite';
+import { bundleReviewFunction } from '../build/bundle-review-function.js';
+import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
+import type { ChatLogDeliveryError, ChatLogging } from './ivschat/chat-logging.js';
+import { allOf, logGroupFolder, startChatLogging, subscribedFunction } from './ivschat/chat-logging.js';
+import type { Room, RunningServer } from './ivschat/chat-state.js';
+import { ChatState } from './ivschat/chat-state.js';
+import { startControlPlane } from './ivschat/control-plane.js';
+import { startMessaging } from './ivschat/messaging.js';
+import { listen } from './listen.js';
+import type { LambdaHandler } from './load-function.js';
+import { loadHandler } from './load-function.js';
+import { createLocalRooms, loadLocalRooms } from './local-rooms.js';
+import type { IssuedToken, TokenRequest } from './web-server.js';
+import { startWebServer } from './web-server.js';
+
+/**
+ * The whole local stack in one call, on 127.0.0.1 only: DynamoDB (dynalite), the IVS Chat emulator
+ * (control plane and messaging WebSocket) with the project's functions wired to it as IVS would call
+ * them, chat logging to local folders, and the web page. `npm start` (start.ts) and tests use it.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const HOST = '127.0.0.1';
+/** serverless.yml's service; `local` plays the stage, so ARNs look like a deployed stage's. */
+const SERVICE = 'ivs-chat-moderation';
+const STAGE = 'local';
+
+export interface StackOptions {
+  /** First port: control plane, then messaging, web page and DynamoDB on the next ones. 0 (default) = free ports. */
+  readonly port?: number;
+  /** Rooms and logging configurations to create (default config/local-rooms.yaml). */
+  readonly roomsFile?: string;
+  /** Policy compiled into the review function (default the shipped one). */
+  readonly policyFile?: string;
+  /** Where chat logs and the bundled function land (default .local/ in the repository, git-ignored). */
+  readonly dataDirectory?: string;
+  /** How long chat log records are batched before delivery (default 1 s; IVS takes about 10 s). */
+  readonly chatLogDelayMs?: number;
+  /**
+   * The consumer subscribed to a CloudWatch Logs log group, if any. Records are written to the data
+   * directory either way; a consumer also gets them the way Lambda would.
+   */
+  readonly logSubscribers?: (logGroupName: string) => LambdaHandler | undefined;
+  /** A Firehose delivery stream's transformation function, if any. */
+  readonly firehoseTransformations?: (deliveryStreamName: string) => LambdaHandler | undefined;
+  /** Told about chat log deliveries that failed (default: printed to stderr). */
+  readonly onChatLogError?: (error: ChatLogDeliveryError) => void;
+}
+
+export interface RunningStack {
+  readonly controlPlaneUrl: string;
+  readonly messagingUrl: string;
+  readonly webUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly state: ChatState;
+  /** The rooms of the rooms file, by name. */
+  readonly rooms: ReadonlyMap<string, Room>;
+  readonly chatLogging: ChatLogging;
+  /** A chat token from the emulator's CreateChatToken, as an application backend would get one. */
+  createChatToken(roomArn: string, request: TokenRequest): Promise<IssuedToken>;
+  stop(): Promise<void>;
+}
+
+export function functionName(functionKey: string): string {
+  return `${SERVICE}-${STAGE}-${functionKey}`;
+}
+
+function functionArn(state: ChatState, functionKey: string): string {
+  return `arn:aws:lambda:${state.region}:${state.accountId}:function:${functionName(functionKey)}`;
+}
+
+function portAt(first: number, offset: number): number {
+  return first === 0 ? 0 : first + offset;
+}
+
+async function startDynamoDb(port: number): Promise<RunningServer> {
+  return listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }), port, HOST, 'http');
+}
+
+/** Capabilities by role: a moderator may delete messages and disconnect users, as the backend would grant. */
+function chatTokenInput(roomArn: string, { userId, role }: TokenRequest): CreateChatTokenCommandInput {
+  return {
+    roomIdentifier: roomArn,
+    userId,
+    attributes: { role },
+    capabilities:
+      role === 'moderator' ? ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'] : ['SEND_MESSAGE'],
+    sessionDurationInMinutes: 60,
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const firstPort = options.port ?? 0;
+  if (!Number.isInteger(firstPort) || firstPort < 0 || firstPort > 65_532)
+    throw new RangeError(`port must be a whole number from 0 to 65532, got ${firstPort}`);
+  const dataDirectory = options.dataDirectory ?? path.join(ROOT, '.local');
+  const state = new ChatState();
+  const reviewArn = functionArn(state, 'reviewMessage');
+  const rooms = createLocalRooms(
+    state,
+    loadLocalRooms(options.roomsFile ?? path.join(ROOT, 'config/local-rooms.yaml')),
+    (key) => functionArn(state, key),
+  );
+
+  // Bundled exactly as `sls package` bundles it, so the stack runs what Lambda would run.
+  const { outfile } = await bundleReviewFunction(
+    path.join(dataDirectory, 'build/review-message/handler.js'),
+    options.policyFile ?? DEFAULT_POLICY_FILE,
+  );
+  const reviewMessage = loadHandler(outfile);
+
+  // Started in order so that a failure stops what already runs; stopped in reverse.
+  const running: { close(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const part of running.reverse()) await part.close().catch((error: unknown) => errors.push(error));
+    running.length = 0;
+    if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not stop cleanly');
+  };
+  try {
+    const controlPlane = await startControlPlane(state, { port: portAt(firstPort, 0), host: HOST });
+    running.push(controlPlane);
+    const messaging = await startMessaging(state, {
+      port: portAt(firstPort, 1),
+      host: HOST,
+      reviewHandlers: (arn) => (arn === reviewArn ? reviewMessage : undefined),
+    });
+    running.push(messaging);
+
+    const ivschat = new IvschatClient({
+      endpoint: controlPlane.url,
+      region: state.region,
+      // The emulator checks no signatures; fixed credentials keep the SDK from looking for real ones.
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    running.push({ close: async () => ivschat.destroy() });
+    const createChatToken = async (roomArn: string, request: TokenRequest): Promise<IssuedToken> => {
+      const { token, sessionExpirationTime, tokenExpirationTime } = await ivschat.send(
+        new CreateChatTokenCommand(chatTokenInput(roomArn, request)),
+      );
+      if (token === undefined) throw new Error('CreateChatToken returned no token');
+      return {
+        token,
+        ...(sessionExpirationTime && { sessionExpirationTime }),
+        ...(tokenExpirationTime && { tokenExpirationTime }),
+      };
+    };
+
+    const lobby = rooms.values().next().value;
+    if (lobby === undefined) throw new Error('the rooms file defines no room');
+    const web = await startWebServer({
+      port: portAt(firstPort, 2),
+      host: HOST,
+      messagingUrl: messaging.url,
+      roomName: lobby.name ?? lobby.id,
+      issueToken: (request) => createChatToken(lobby.arn, request),
+    });
+    running.push(web);
+    const dynamodb = await startDynamoDb(portAt(firstPort, 3));
+    running.push(dynamodb);
+
+    const subscribers = options.logSubscribers;
+    const chatLogging = startChatLogging(
+      state,
+      {
+        cloudWatchLogs: allOf(
+          logGroupFolder(path.join(dataDirectory, 'cloudwatch-logs')),
+          async (event, decoded) => {
+            // The consumer of chat logs is functions/moderate-chat-logs (a later issue); its name is the stage's.
+            const subscriber = subscribers?.(decoded.logGroup);
+            if (subscriber !== undefined)
+              await subscribedFunction(subscriber, functionName('moderateChatLogs'))(event, decoded);
+          },
+        ),
+        firehose: {
+          directory: path.join(dataDirectory, 'firehose'),
+          ...(options.firehoseTransformations && { transformation: options.firehoseTransformations }),
+        },
+        s3: { directory: path.join(dataDirectory, 's3') },
+      },
+      {
+        ...(options.chatLogDelayMs !== undefined && { delayMs: options.chatLogDelayMs }),
+        onError: options.onChatLogError ?? ((error) => console.error(error.message)),
+      },
+    );
+    // Closed first on stop (the list is stopped in reverse): pending records are delivered while the rest still
+    // runs. A failed delivery was already reported through onError, so it does not fail stop() again.
+    running.push({ close: () => chatLogging.close().catch(() => undefined) });
+
+    return {
+      controlPlaneUrl: controlPlane.url,
+      messagingUrl: messaging.url,
+      webUrl: `${web.url}/`,
+      dynamodbEndpoint: dynamodb.url,
+      state,
+      rooms,
+      chatLogging,
+      createChatToken,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
