@@ -6,10 +6,6 @@ import { GetRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../../local/stack.js';
 import { functionName, startStack } from '../../local/stack.js';
-import { emulatorModulesReady } from '../helpers/emulator-modules.js';
-
-// Needs the real control plane and messaging server: SKIPPED on the `stack` branch until cp and msg merge.
-const modulesReady = emulatorModulesReady();
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -28,7 +24,7 @@ async function freePortRun(length: number): Promise<number> {
   throw new Error('no run of free ports found');
 }
 
-describe.skipIf(!modulesReady)('startStack', () => {
+describe('startStack', () => {
   let stack: RunningStack;
   let dataDirectory: string;
 
@@ -87,7 +83,7 @@ describe.skipIf(!modulesReady)('startStack', () => {
   });
 });
 
-describe.skipIf(!modulesReady)('startStack with a port', () => {
+describe('startStack with a port', () => {
   it('uses consecutive ports from it: control plane, messaging, web page, DynamoDB', async () => {
     const port = await freePortRun(4);
     const dataDirectory = await mkdtemp(path.join(tmpdir(), 'stack-'));

@@ -2,13 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulatorModulesReady } from '../helpers/emulator-modules.js';
 import { REPO_ROOT } from '../helpers/run-command.js';
 
-// Needs the real control plane and messaging server: SKIPPED on the `stack` branch until cp and msg merge.
-const modulesReady = emulatorModulesReady();
-
-describe.skipIf(!modulesReady)('npm start (tsx local/start.ts)', () => {
+describe('npm start (tsx local/start.ts)', () => {
   it('prints the endpoints, ready, how to try it, and stops cleanly on SIGTERM', async () => {
     // The script itself, not through npm: npm dies of the signal it forwards (exit code null), and its
     // `sh -c` does not pass on a signal sent to npm alone. tsx relays it to the stack's process.

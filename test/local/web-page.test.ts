@@ -6,17 +6,12 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningStack } from '../../local/stack.js';
 import { startStack } from '../../local/stack.js';
-import { emulatorModulesReady } from '../helpers/emulator-modules.js';
-
-// Needs the real control plane and messaging server. On the `stack` branch they are placeholders until the
-// cp and msg branches merge, so this shows as SKIPPED there; after the merge it runs (and fails if broken).
-const modulesReady = emulatorModulesReady();
 
 /** Debian's chromium package; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
 const SLUR_REASON = 'Your message was not sent because it contains a slur.';
 
-describe.skipIf(!modulesReady)('the web page, in headless Chromium', () => {
+describe('the web page, in headless Chromium', () => {
   let stack: RunningStack;
   let browser: Browser;
   let dataDirectory: string;
