@@ -656,28 +656,43 @@ function readEnforcement(value: unknown, report: Report): EnforcementPolicy {
   };
   const mode =
     raw.mode === undefined ? 'enforce' : oneOf(raw.mode, ENFORCEMENT_MODES, [...path, 'mode'], report);
-  let flood: FloodLimit | undefined;
-  if (raw.flood !== undefined) {
-    const at = [...path, 'flood'];
-    const limit = objectAt(raw.flood, at, report, ['maxMessages', 'windowSeconds']);
-    if (limit !== undefined) {
-      flood = {
-        maxMessages: whole(limit.maxMessages, [...at, 'maxMessages'], 1, 1_000, 8),
-        windowSeconds: whole(limit.windowSeconds, [...at, 'windowSeconds'], 1, 3_600, 10),
-      };
-    }
-  }
-  let duplicates: DuplicateLimit | undefined;
-  if (raw.duplicates !== undefined) {
-    const at = [...path, 'duplicates'];
-    const limit = objectAt(raw.duplicates, at, report, ['maxRepeats', 'windowSeconds']);
-    if (limit !== undefined) {
-      duplicates = {
-        maxRepeats: whole(limit.maxRepeats, [...at, 'maxRepeats'], 1, 1_000, 3),
-        windowSeconds: whole(limit.windowSeconds, [...at, 'windowSeconds'], 1, 86_400, 60),
-      };
-    }
-  }
+  /** A count within a window (`{ <countKey>, windowSeconds }`), both whole numbers within their bounds. */
+  const readLimit = (key: 'flood' | 'duplicates', countKey: string, count: Bounds, window: Bounds) => {
+    if (raw[key] === undefined) return undefined;
+    const at = [...path, key];
+    const limit = objectAt(raw[key], at, report, [countKey, 'windowSeconds']);
+    if (limit === undefined) return undefined;
+    return {
+      count: whole(limit[countKey], [...at, countKey], count.min, count.max, count.default),
+      windowSeconds: whole(
+        limit.windowSeconds,
+        [...at, 'windowSeconds'],
+        window.min,
+        window.max,
+        window.default,
+      ),
+    };
+  };
+  const floodLimit = readLimit(
+    'flood',
+    'maxMessages',
+    { default: 8, min: 1, max: 1_000 },
+    { default: 10, min: 1, max: 3_600 },
+  );
+  const flood: FloodLimit | undefined = floodLimit && {
+    maxMessages: floodLimit.count,
+    windowSeconds: floodLimit.windowSeconds,
+  };
+  const repeatLimit = readLimit(
+    'duplicates',
+    'maxRepeats',
+    { default: 3, min: 1, max: 1_000 },
+    { default: 60, min: 1, max: 86_400 },
+  );
+  const duplicates: DuplicateLimit | undefined = repeatLimit && {
+    maxRepeats: repeatLimit.count,
+    windowSeconds: repeatLimit.windowSeconds,
+  };
   const warningEventName =
     raw.warningEventName === undefined
       ? DEFAULT_ENFORCEMENT.warningEventName

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { activeStrikes, isInForce, sanctionOf, stepFor } from '../../../shared/enforcement/escalation.js';
 import type { RecentMessage } from '../../../shared/enforcement/user-activity.js';
 import { fingerprint, MAX_KEPT, recordMessage } from '../../../shared/enforcement/user-activity.js';
-import { PolicyFileError, parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import type { LadderStep } from '../../../shared/policy/policy-document.js';
+import { policyProblems } from '../../helpers/policy-problems.js';
 
 const limits = {
   flood: { maxMessages: 3, windowSeconds: 10 },
@@ -117,16 +118,7 @@ rules:
   - { id: words, kind: terms, action: mask, severity: low, reason: No., terms: [heck] }
 enforcement:
 ${enforcement}`;
-  const problems = (enforcement: string) => {
-    try {
-      parsePolicy(policy(enforcement), 'enforcement.yaml');
-      return [];
-    } catch (error) {
-      if (error instanceof PolicyFileError)
-        return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-      throw error;
-    }
-  };
+  const problems = (enforcement: string) => policyProblems(policy(enforcement), 'enforcement.yaml');
 
   it('reads every key, with defaults for the rest', () => {
     const document = parsePolicy(

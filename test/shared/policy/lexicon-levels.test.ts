@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isRecord } from '../../../shared/guards.js';
 import { resolveLexicon } from '../../../shared/policy/lexicons.js';
-import { PolicyFileError, parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { policyProblems } from '../../helpers/policy-problems.js';
 import { REPO_ROOT } from '../../helpers/run-command.js';
 
 const CATEGORIES_FILE = path.join(REPO_ROOT, 'config/lexicons/naughty-words-en.categories.yaml');
@@ -25,16 +26,7 @@ const termsOf = (lexicon: string): readonly string[] => {
   const rule = parsePolicy(policyWith(lexicon), 'levels.yaml').rules[0];
   return rule?.kind === 'terms' ? rule.terms : [];
 };
-const problemsOf = (lexicon: string): string[] => {
-  try {
-    parsePolicy(policyWith(lexicon), 'levels.yaml');
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyFileError)
-      return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-};
+const problemsOf = (lexicon: string): string[] => policyProblems(policyWith(lexicon), 'levels.yaml');
 
 describe('the categorized English lexicon', () => {
   it('gives every entry of the installed naughty-words list exactly one category and severity', () => {
