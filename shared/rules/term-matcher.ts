@@ -61,21 +61,13 @@ const ANYWHERE_ROOT = 2;
 const CLASS_WORD_START = 1;
 /** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
 const CLASS_ANYWHERE = 2;
-/** A one-unit term starts with this unit: no second unit to check. */
-const CLASS_ONE_UNIT_TERM = 4;
 
 /**
- * The two-unit filter's slots: one per pair of ASCII units, packed (16 KB, so
- * the rows of common letters stay in cache next to other work), then hashed
- * slots for pairs with another unit.
+ * The walk-table entry that defers to transition() (the unit is in the sparse map) when node
+ * numbers fit 16 bits; a table with 32-bit entries uses -1.
  */
-const ASCII_PAIR_SLOTS = 0x80 * 0x80;
-const HASHED_PAIR_SLOTS = 1 << 16;
-
-function pairSlot(first: number, second: number): number {
-  if ((first | second) < 0x80) return (first << 7) | second;
-  return ASCII_PAIR_SLOTS + ((Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 16);
-}
+const SLOW_16 = 0xffff;
+const SLOW_32 = -1;
 
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
 const MAX_STATES = 4;
@@ -101,25 +93,29 @@ export class TermMatcher<Tag> {
   /** Transitions on rare units, keyed `node * 0x10000 + unit`. */
   private readonly sparse = new Map<number, number>();
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
+  /** 1 for the nodes where a term ends: a typed read per step, where `accepting` would cost a property load. */
+  private readonly accepts: Uint8Array;
+  /**
+   * The walks' table: per node, a row over the units' readings (`readings`), each entry already
+   * transition()'s answer (genuine unit, lookalike, then leet), so a walk step is one read.
+   * SLOW where the answer needs the sparse map.
+   */
+  private readonly readings = new Uint8Array(0x10000);
+  private readonly readingCount: number;
+  private readonly next: Uint16Array | Int32Array;
+  /** The entry of `next` that defers to transition(): SLOW_16 or SLOW_32. */
+  private readonly slow: number;
   /** Per UTF-16 unit: CLASS_* bits of the terms that start with it. */
   private readonly firstUnits = new Uint8Array(0x10000);
-  /** Per UTF-16 unit: CLASS_* bits of the terms that start with a letter it can be read as (LATIN_LOOKALIKES, LEET_LETTERS). */
-  private readonly alternateFirstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
   private readonly hasWatchedStarts: boolean;
-  /**
-   * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
-   * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
-   */
-  private readonly startPairs = new Uint8Array(ASCII_PAIR_SLOTS + HASHED_PAIR_SLOTS);
 
-  /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
+  /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walk). */
   private readonly stretchedLetters: boolean;
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
-  private readonly readsAsLetter: Readonly<Uint16Array>;
 
   constructor(
     patterns: readonly TermPattern<Tag>[],
@@ -127,9 +123,6 @@ export class TermMatcher<Tag> {
   ) {
     this.stretchedLetters = stretchedLetters;
     this.leet = leetspeak ? LEET_LETTERS : NO_LEET;
-    this.readsAsLetter = leetspeak ? READS_AS_LETTER_WITH_LEET : READS_AS_LETTER;
-    const alternatesOf = (letter: number) =>
-      (leetspeak ? ALTERNATES_WITH_LEET : ALTERNATES).get(letter) ?? [];
     const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
       const startsWithWord = isWordAt(body, 0);
@@ -156,50 +149,55 @@ export class TermMatcher<Tag> {
     });
     this.width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
 
-    const nodeCount = 3 + entries.reduce((total, { body }) => total + body.length, 0);
-    // Sized for the worst case while building, trimmed to the nodes used after.
-    const building = new Int32Array(nodeCount * this.width);
-    this.transitions = building;
-    const accepting: CompiledTerm<Tag>[][] = [];
-    let nodes = 3;
+    // The trie, built with maps, then numbered breadth first: the shallow nodes, where almost every
+    // walk ends, get neighbouring rows in the tables.
+    const children: Map<number, number>[] = [new Map(), new Map(), new Map()];
+    const ending: CompiledTerm<Tag>[][] = [];
     for (const { body, term, root } of entries) {
       let node = root;
       for (let index = 0; index < body.length; index++) {
         const unit = body.charCodeAt(index);
-        let next = this.transition(node, unit);
-        if (next === DEAD) {
-          next = nodes++;
-          const symbol = this.symbols[unit] ?? SPARSE;
-          if (symbol === SPARSE) this.sparse.set(node * 0x10000 + unit, next);
-          else building[node * this.width + symbol] = next;
+        let next = children[node]?.get(unit);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          children[node]?.set(unit, next);
         }
         node = next;
       }
-      const terms = accepting[node] ?? [];
-      terms.push(term);
-      accepting[node] = terms;
+      ending[node] = [...(ending[node] ?? []), term];
     }
-    this.transitions = building.slice(0, nodes * this.width);
-    this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
+    const order = [DEAD, WORD_START_ROOT, ANYWHERE_ROOT];
+    for (let index = 1; index < order.length; index++)
+      order.push(...(children[order[index] ?? 0]?.values() ?? []));
+    const renumbered = new Int32Array(order.length);
+    order.forEach((node, index) => {
+      renumbered[node] = index;
+    });
+    const nodes = order.length;
+    this.transitions = new Int32Array(nodes * this.width);
+    order.forEach((node, index) => {
+      for (const [unit, child] of children[node] ?? []) {
+        const symbol = this.symbols[unit] ?? SPARSE;
+        if (symbol === SPARSE) this.sparse.set(index * 0x10000 + unit, renumbered[child] ?? DEAD);
+        else this.transitions[index * this.width + symbol] = renumbered[child] ?? DEAD;
+      }
+    });
+    this.accepting = order.map((node) => ending[node]);
+    this.accepts = Uint8Array.from(this.accepting, (terms) => (terms === undefined ? 0 : 1));
+    ({
+      count: this.readingCount,
+      next: this.next,
+      slow: this.slow,
+    } = this.buildReadings(nodes, [
+      ...frequency.keys(),
+      ...LOOKALIKE_PAIRS.map(([unit]) => unit),
+      ...(leetspeak ? LEET_PAIRS.map(([unit]) => unit) : []),
+    ]));
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
       const rootClass = root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE;
-      const oneUnit = body.length === 1 ? CLASS_ONE_UNIT_TERM : 0;
-      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass | oneUnit;
-      // The units read as this letter (lookalikes, leet) may start the term too, in a partly Latin word.
-      for (const alternate of alternatesOf(unit)) {
-        this.alternateFirstUnits[alternate] =
-          (this.alternateFirstUnits[alternate] ?? 0) | rootClass | oneUnit;
-      }
-      if (body.length > 1) {
-        // Filled for the alternates as well, so the filter needs no second look at run time.
-        for (const first of [unit, ...alternatesOf(unit)]) {
-          for (const second of [body.charCodeAt(1), ...alternatesOf(body.charCodeAt(1))]) {
-            const pair = pairSlot(first, second);
-            this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
-          }
-        }
-      }
+      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass;
     }
     const watchUnits = new Uint8Array(0x10000);
     for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
@@ -211,35 +209,63 @@ export class TermMatcher<Tag> {
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
 
-  /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
-  private mayStart(rootClass: number, units: Uint16Array, position: number): boolean {
-    const unit = units[position] ?? 0;
-    const genuine = this.firstUnits[unit] ?? 0;
-    const first = (genuine & rootClass) !== 0 ? genuine : (this.alternateFirstUnits[unit] ?? 0);
-    if ((first & rootClass) === 0) return false;
-    const second = units[position + 1] ?? 0;
-    const mayStart =
-      (first & CLASS_ONE_UNIT_TERM) !== 0 ||
-      // A stretched first letter ("fffuck"): the walk skips the repeats.
-      (this.stretchedLetters && second === unit) ||
-      ((this.startPairs[pairSlot(unit, second)] ?? 0) & rootClass) !== 0;
-    // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
-    return mayStart && (first === genuine || hasAsciiLetter(units, position));
+  /**
+   * Fills `readings` and the table of walk steps: units that read the same way (a letter and
+   * its lookalikes, a leet digit and its letter when no term has the digit) share a column.
+   * Column 0 is all DEAD: the units no term can read.
+   */
+  private buildReadings(
+    nodes: number,
+    readable: readonly number[],
+  ): { count: number; next: Uint16Array | Int32Array; slow: number } {
+    const columnOf = new Map<string, number>();
+    const columns: number[] = [];
+    const slow: number[] = [];
+    for (const unit of readable) {
+      const read = this.symbols[unit] === 0 ? (LATIN_LOOKALIKES[unit] ?? 0) : unit;
+      const leet = this.leet[unit] ?? 0;
+      const readSymbol = this.symbols[read] ?? 0;
+      const leetSymbol = leet === 0 ? 0 : (this.symbols[leet] ?? 0);
+      if (readSymbol === SPARSE || leetSymbol === SPARSE) slow.push(unit);
+      if (readSymbol === SPARSE || leetSymbol === SPARSE || (readSymbol === 0 && leetSymbol === 0)) continue;
+      // At most DENSE_SYMBOLS letters, each with at most a few leet units: far fewer than 0xff columns.
+      const key = `${readSymbol}:${leetSymbol}`;
+      let column = columnOf.get(key);
+      if (column === undefined) {
+        column = columns.length + 1;
+        columnOf.set(key, column);
+        columns.push(unit);
+      }
+      this.readings[unit] = column;
+    }
+    // The last column: all SLOW, for the units in the sparse map.
+    const slowColumn = columns.length + 1;
+    for (const unit of slow) this.readings[unit] = slowColumn;
+    const count = slowColumn + 1;
+    // Node numbers fit 16 bits in all but huge lexicons: half the table, so more of it stays in cache.
+    const narrow = nodes < SLOW_16;
+    const slowEntry = narrow ? SLOW_16 : SLOW_32;
+    const next = narrow ? new Uint16Array(nodes * count) : new Int32Array(nodes * count);
+    for (let node = 0; node < nodes; node++) {
+      columns.forEach((unit, index) => {
+        next[node * count + index + 1] = this.transition(node, unit);
+      });
+      next[node * count + slowColumn] = slowEntry;
+    }
+    return { count, next, slow: slowEntry };
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     const { units } = normalized;
     const hits: TermHit<Tag>[] = [];
+    const { stretchedLetters } = this;
     // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
     // counts, by one table read, the words that may be one letter long: a term spelled out letter by letter
     // ("f.u.c.k") needs three of them, and most messages have fewer.
     let oneLetterWords = 0;
     for (const start of normalized.wordStarts) {
-      if (this.mayStart(CLASS_WORD_START, units, start)) {
-        if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
-        else this.walk(WORD_START_ROOT, units, start, false, hits);
-      }
+      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, start, false, stretchedLetters, hits);
       const next = units[start + 1] ?? 0x20;
       oneLetterWords += next < 0x80 ? (ASCII_NON_WORD[next] ?? 1) : 1;
     }
@@ -251,17 +277,9 @@ export class TermMatcher<Tag> {
       const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
       for (const start of candidates) {
         const afterWord = start > 0 && isWordUnit(units, start - 1);
-        if (this.mayStart(CLASS_ANYWHERE, units, start)) {
-          if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
-          else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
-        }
-        if (
-          this.leet !== NO_LEET &&
-          !afterWord &&
-          LEET_WORD_STARTS.includes(units[start] ?? 0) &&
-          this.mayStart(CLASS_WORD_START, units, start)
-        ) {
-          this.walk(WORD_START_ROOT, units, start, false, hits);
+        this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, start, afterWord, stretchedLetters, hits);
+        if (this.leet !== NO_LEET && !afterWord && LEET_WORD_STARTS.includes(units[start] ?? 0)) {
+          this.walk(WORD_START_ROOT, CLASS_WORD_START, units, start, false, false, hits);
         }
       }
       if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -289,60 +307,47 @@ export class TermMatcher<Tag> {
     return this.transitions[node * this.width + symbol] ?? DEAD;
   }
 
-  /** Walks the trie from `root` over the units from `start`, reporting each term that ends on an acceptable boundary. */
+  /**
+   * Walks the trie from `root` over the units from `start`, reporting each term that ends on an
+   * acceptable boundary. With `stretch`, it also follows stretched letters ("fuuuck", "shhhit"): a
+   * letter that repeats the one before it lets the walk stay where it is; where it could also
+   * advance (the trie has "bb" for "bbw", the text says "bbbitch") it follows both from there on
+   * (walkStates).
+   *
+   * Most walks die within two units, so this is the hot loop: one table read per unit (see
+   * buildReadings) and no filter before it, since the first two reads are as cheap as a filter.
+   */
   private walk(
     root: number,
+    rootClass: number,
     units: Uint16Array,
     start: number,
     afterWord: boolean,
+    stretch: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    // The hot loop: the transition lookup is written out.
-    const { symbols, transitions, width, accepting, readsAsLetter } = this;
-    let node = root;
-    for (let index = start; index < units.length; index++) {
+    const { readings, next: table, readingCount, accepts, slow } = this;
+    const first = units[start] ?? 0;
+    let node = table[root * readingCount + (readings[first] ?? 0)] ?? DEAD;
+    if (node === slow) node = this.transition(root, first);
+    if (node === DEAD) return;
+    // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
+    if (((this.firstUnits[first] ?? 0) & rootClass) === 0 && !hasAsciiLetter(units, start)) return;
+    if (accepts[node] === 1) this.accept(node, units, start, start + 1, afterWord, hits);
+    let previous = first;
+    for (let index = start + 1; index < units.length; index++) {
       const unit = units[index] ?? 0;
-      const symbol = symbols[unit] ?? 0;
-      const next =
-        symbol === 0
-          ? DEAD
-          : symbol === SPARSE
-            ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
-            : (transitions[node * width + symbol] ?? DEAD);
-      // Off the common path: lookalike letters and leetspeak (see transition).
-      node = next !== DEAD || readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
-      if (node === DEAD) return;
-      const terms = accepting[node];
-      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
-    }
-  }
-
-  /**
-   * walk() that also follows stretched letters ("fuuuck", "shhhit"): a letter
-   * that repeats the one before it lets the walk stay where it is; where it
-   * could also advance (the trie has "bb" for "bbw", the text says "bbbitch")
-   * it follows both from there on (walkStates).
-   */
-  private walkStretched(
-    root: number,
-    units: Uint16Array,
-    start: number,
-    afterWord: boolean,
-    hits: TermHit<Tag>[],
-  ): void {
-    let node = root;
-    for (let index = start; index < units.length; index++) {
-      const unit = units[index] ?? 0;
-      const next = this.transition(node, unit);
-      const repeats = index > start && unit === units[index - 1] && isStretchable(units, index);
-      if (repeats && next !== DEAD) {
-        this.walkStates([next, node], index, units, start, afterWord, hits);
-        return;
-      }
-      if (next !== DEAD) node = next;
-      else if (!repeats) return;
-      const terms = this.accepting[node];
-      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
+      let next = table[node * readingCount + (readings[unit] ?? 0)] ?? DEAD;
+      if (next === slow) next = this.transition(node, unit);
+      if (unit === previous && stretch && isStretchable(units, index)) {
+        if (next !== DEAD) {
+          this.walkStates([next, node], index, units, start, afterWord, hits);
+          return;
+        }
+      } else if (next === DEAD) return;
+      else node = next;
+      if (accepts[node] === 1) this.accept(node, units, start, index + 1, afterWord, hits);
+      previous = unit;
     }
   }
 
@@ -375,8 +380,7 @@ export class TermMatcher<Tag> {
         states = next.length > MAX_STATES ? next.slice(0, MAX_STATES) : next;
       }
       for (const node of states) {
-        const terms = this.accepting[node];
-        if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
+        if (this.accepts[node] === 1) this.accept(node, units, start, index + 1, afterWord, hits);
       }
     }
   }
@@ -429,7 +433,7 @@ export class TermMatcher<Tag> {
 
   /** Reports the terms that end at `node` and whose edges fit the text around `[start, end)`. */
   private accept(
-    terms: readonly CompiledTerm<Tag>[],
+    node: number,
     units: Uint16Array,
     start: number,
     end: number,
@@ -437,7 +441,7 @@ export class TermMatcher<Tag> {
     hits: TermHit<Tag>[],
   ): void {
     const beforeWord = end < units.length && isWordUnit(units, end);
-    for (const term of terms) {
+    for (const term of this.accepting[node] ?? []) {
       // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
       if (afterWord && term.startsWithWord && !term.openStart) continue;
       if (beforeWord && term.endsWithWord && !term.openEnd) continue;
@@ -480,26 +484,7 @@ function hasAsciiLetter(units: Uint16Array, position: number): boolean {
   return false;
 }
 
-/** Per letter: the units a lookalike (and, with leetspeak on, leet) reading turns into it. */
-function alternatesTable(
-  pairs: readonly (readonly [number, number])[],
-): ReadonlyMap<number, readonly number[]> {
-  const alternates = new Map<number, number[]>();
-  for (const [unit, letter] of pairs) alternates.set(letter, [...(alternates.get(letter) ?? []), unit]);
-  return alternates;
-}
-const ALTERNATES = alternatesTable(LOOKALIKE_PAIRS);
-const ALTERNATES_WITH_LEET = alternatesTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 const NO_LEET: Readonly<Uint16Array> = new Uint16Array(0x10000);
-
-/** 1 for units that another reading may turn into a letter: a walk ending there tries again. */
-function readsAsLetterTable(pairs: readonly (readonly [number, number])[]): Readonly<Uint16Array> {
-  const table = new Uint16Array(0x10000);
-  for (const [unit] of pairs) table[unit] = 1;
-  return table;
-}
-const READS_AS_LETTER = readsAsLetterTable(LOOKALIKE_PAIRS);
-const READS_AS_LETTER_WITH_LEET = readsAsLetterTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 
 /** Leet symbols that may stand for the first letter of a word. */
 const LEET_WORD_STARTS: readonly number[] = ['$', '@', '!', '|'].map((symbol) => symbol.charCodeAt(0));
