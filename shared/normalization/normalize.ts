@@ -8,7 +8,7 @@
  */
 export interface NormalizedText {
   readonly original: string;
-  /** The normalized text as UTF-16 units: what the matcher walks. */
+  /** The normalized text as UTF-16 units: `buffer` up to `length`. */
   readonly units: Uint16Array;
   /** The normalized text as a string (decoded on first use). */
   readonly text: string;
@@ -26,6 +26,21 @@ export interface NormalizedText {
   readonly watch: UnitWatch | undefined;
   /** Ascending unit offsets of the normalized units the watch marks. */
   readonly watched: readonly number[];
+
+  // The same, as the matcher reads them: no array or view is made per message.
+  /**
+   * The units in `[0, length)`, then a 0, which normalization never produces (NUL folds to a
+   * space): a look one unit past the end sees a non-word unit, as `units[length] ?? 0` would.
+   * Units after that are stale.
+   */
+  readonly buffer: Uint16Array;
+  readonly length: number;
+  /** wordStarts in `[0, wordStartCount)`; entries after that are stale. */
+  readonly wordStartList: Int32Array;
+  readonly wordStartCount: number;
+  /** watched in `[0, watchedCount)`; entries after that are stale. */
+  readonly watchedList: Int32Array;
+  readonly watchedCount: number;
 }
 
 /**
@@ -195,46 +210,65 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
   const transient = normalizeTransient(original, watch);
   return new Normalized(
     original,
-    transient.units.slice(),
-    transient.runs,
-    transient.wordStarts,
-    transient.watch,
-    transient.watched,
+    transient.buffer.slice(0, transient.length + 1),
+    transient.length,
+    transient.runs === undefined ? undefined : Int32Array.from(transient.runs),
+    transient.runs?.length ?? 0,
+    transient.wordStartList.slice(0, transient.wordStartCount),
+    transient.wordStartCount,
+    watch,
+    transient.watchedList.slice(0, transient.watchedCount),
+    transient.watchedCount,
   );
 }
 
 /**
- * normalize() without the copy, for the review path: `units` (and so `text`)
- * is a view of a buffer that the next call overwrites, so a caller must be
- * done with the result before it normalizes again.
+ * normalize() without the copy, for the review path: the result reads buffers that the next
+ * call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
   if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
   inputBytes.write(original, 0, 'utf16le');
-  const runs: number[] = [];
+  // A run opens at most once per input code point, and once per stretch of the fast loop.
+  if (runList.length < 6 * (length + 1)) runList = new Int32Array(6 * (length + 1));
+  const runs = runList;
+  let runCount = 0;
+  reserve(length + 2);
   let units = output;
+  let starts = startList;
+  let watchedAt = watchedList;
   let out = 0;
-  const wordStarts: number[] = [];
-  const watched: number[] = [];
+  let startCount = 0;
+  let watchedCount = 0;
   // A table that marks nothing keeps the loop free of undefined checks.
   const watching = watch?.units ?? NOTHING_WATCHED;
   // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
   let aligned = false;
-  let previousWasSpace = false;
-  let previousWasWord = false;
+  // The flags (WORD_FLAG, SPACE_FLAG) of the last unit written.
+  let previous = 0;
   let index = 0;
   // Locals, so the loop reads the tables without going through the module scope each time.
   const units16 = input;
   const folds = watch?.folds ?? unitFolds;
   while (index < length) {
     // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
-    if (units.length < out + length - index + 2) units = output = grow(units, out + length - index + 2);
+    if (units.length < out + length - index + 2) {
+      reserve(out + length - index + 2);
+      units = output;
+      starts = startList;
+      watchedAt = watchedList;
+    }
     // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
     // Units written here continue one step-1 run, opened up front and withdrawn if none is written.
     const openedRun = !aligned;
-    if (openedRun) runs.push(out, index, 1);
+    if (openedRun) {
+      runs[runCount] = out;
+      runs[runCount + 1] = index;
+      runs[runCount + 2] = 1;
+      runCount += 3;
+    }
     const firstOut = out;
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
@@ -243,99 +277,149 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
-        previousWasSpace = false;
-        previousWasWord = false;
-        if (watching[code] === 1) watched.push(out);
+        previous = 0;
+        watchedAt[watchedCount] = out;
+        watchedCount += watching[code] ?? 0;
         units[out++] = code;
         units[out++] = low;
         index++;
         continue;
       }
-      const isSpace = (entry & SPACE_FLAG) !== 0;
-      if (isSpace && previousWasSpace) break;
-      const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if ((entry & WATCH_FLAG) !== 0) watched.push(out);
-      previousWasWord = isWord;
-      previousWasSpace = isSpace;
-      units[out++] = entry & 0xffff;
+      // A space after a space leaves the loop, to be collapsed below.
+      if ((entry & previous & SPACE_FLAG) !== 0) break;
+      // Branch-free lists, since where words start is unpredictable: the offset is written always,
+      // and the count moves past it only when the unit starts a word (is watched).
+      starts[startCount] = out;
+      startCount += ((entry & ~previous) >>> WORD_SHIFT) & 1;
+      watchedAt[watchedCount] = out;
+      watchedCount += (entry >>> WATCH_SHIFT) & 1;
+      previous = entry;
+      // The store keeps the low 16 bits: the folded unit, without the flags.
+      units[out++] = entry;
     }
     if (out > firstOut) aligned = true;
-    else if (openedRun) runs.length -= 3;
+    else if (openedRun) runCount -= 3;
     if (index >= length) break;
-    const code = input[index] ?? 0;
+    const code = units16[index] ?? 0;
     if (folds[code] === UNKNOWN) {
       learnUnitFold(code, folds, watching);
       continue;
     }
-    const low = input[index + 1] ?? 0;
+    const low = units16[index + 1] ?? 0;
     // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
     const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
     const width = paired ? 2 : 1;
     const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
     // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
-    if (folded === '' || (folded === ' ' && previousWasSpace)) {
+    if (folded === '' || (folded === ' ' && (previous & SPACE_FLAG) !== 0)) {
       aligned = false;
       index += width;
       continue;
     }
     if (units.length < out + folded.length + length - index) {
-      units = output = grow(units, out + folded.length + length - index);
+      reserve(out + folded.length + length - index);
+      units = output;
+      starts = startList;
+      watchedAt = watchedList;
     }
     if (folded.length === width) {
       if (!aligned) {
-        runs.push(out, index, 1);
+        runs[runCount] = out;
+        runs[runCount + 1] = index;
+        runs[runCount + 2] = 1;
+        runCount += 3;
         aligned = true;
       }
     } else {
-      runs.push(out, index, 0);
+      runs[runCount] = out;
+      runs[runCount + 1] = index;
+      runs[runCount + 2] = 0;
+      runCount += 3;
       aligned = false;
     }
     for (let k = 0; k < folded.length; ) {
       const codePoint = folded.codePointAt(k) ?? 0;
       // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
-      if (codePoint === 0x20 && previousWasSpace) {
+      if (codePoint === 0x20 && (previous & SPACE_FLAG) !== 0) {
         k++;
         continue;
       }
-      previousWasSpace = codePoint === 0x20;
       const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
-      previousWasWord = isWord;
-      units[out++] = folded.charCodeAt(k);
+      const unit = folded.charCodeAt(k);
+      if (isWord && (previous & WORD_FLAG) === 0) starts[startCount++] = out;
+      if (watching[unit] === 1) watchedAt[watchedCount++] = out;
+      previous = (isWord ? WORD_FLAG : 0) | (codePoint === 0x20 ? SPACE_FLAG : 0);
+      units[out++] = unit;
       if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
       k += codePoint > 0xffff ? 2 : 1;
     }
     index += width;
   }
-  const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  if (units.length <= out) {
+    reserve(out + 1);
+    units = output;
+  }
+  units[out] = 0;
+  const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(
     original,
-    units.subarray(0, out),
+    units,
+    out,
     identity ? undefined : runs,
-    wordStarts,
+    runCount,
+    startList,
+    startCount,
     watch,
-    watched,
+    watchedList,
+    watchedCount,
   );
 }
 
 class Normalized implements NormalizedText {
   constructor(
     readonly original: string,
-    readonly units: Uint16Array,
-    readonly runs: readonly number[] | undefined,
-    readonly wordStarts: readonly number[],
+    readonly buffer: Uint16Array,
+    readonly length: number,
+    /** Undefined when the units map one for one onto `original`. */
+    private readonly runList: Int32Array | undefined,
+    private readonly runCount: number,
+    readonly wordStartList: Int32Array,
+    readonly wordStartCount: number,
     readonly watch: UnitWatch | undefined,
-    readonly watched: readonly number[],
+    readonly watchedList: Int32Array,
+    readonly watchedCount: number,
   ) {}
 
+  // The array and string forms, made on first use: the review path needs them only for a message with hits.
+  private view: Uint16Array | undefined;
+  private runArray: readonly number[] | undefined;
+  private starts: readonly number[] | undefined;
+  private watchedArray: readonly number[] | undefined;
   private decoded: string | undefined;
 
-  /** Decoded on first use: the matcher needs only the units. */
+  get units(): Uint16Array {
+    this.view ??= this.buffer.subarray(0, this.length);
+    return this.view;
+  }
+
+  get runs(): readonly number[] | undefined {
+    if (this.runList === undefined) return undefined;
+    this.runArray ??= Array.from(this.runList.subarray(0, this.runCount));
+    return this.runArray;
+  }
+
+  get wordStarts(): readonly number[] {
+    this.starts ??= Array.from(this.wordStartList.subarray(0, this.wordStartCount));
+    return this.starts;
+  }
+
+  get watched(): readonly number[] {
+    this.watchedArray ??= Array.from(this.watchedList.subarray(0, this.watchedCount));
+    return this.watchedArray;
+  }
+
   get text(): string {
-    this.decoded ??= Buffer.from(this.units.buffer, this.units.byteOffset, this.units.length * 2).toString(
+    this.decoded ??= Buffer.from(this.buffer.buffer, this.buffer.byteOffset, this.length * 2).toString(
       'utf16le',
     );
     return this.decoded;
@@ -349,24 +433,38 @@ function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer }
 
 /** The input's units. Shared: normalize() never re-enters itself. */
 let { input, inputBytes } = inputBuffer(1024);
-/** The output units of normalizeTransient(), shared the same way. */
+/** The output units and lists of normalizeTransient(), shared the same way, and as long as each other. */
 let output = new Uint16Array(1024);
+let startList = new Int32Array(1024);
+let watchedList = new Int32Array(1024);
+let runList = new Int32Array(6 * 1025);
 
-function grow(buffer: Uint16Array<ArrayBuffer>, needed: number): Uint16Array<ArrayBuffer> {
-  const next = new Uint16Array(Math.max(needed, buffer.length * 2));
-  next.set(buffer);
-  return next;
+/** Grows the output and its lists to hold `needed` units, keeping what they hold. */
+function reserve(needed: number): void {
+  if (output.length >= needed) return;
+  const size = Math.max(needed, output.length * 2);
+  const units = new Uint16Array(size);
+  units.set(output);
+  output = units;
+  const starts = new Int32Array(size);
+  starts.set(startList);
+  startList = starts;
+  const watched = new Int32Array(size);
+  watched.set(watchedList);
+  watchedList = watched;
 }
 
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
 /** Set in a unitFolds entry whose unit is a word unit. */
-const WORD_FLAG = 0x10000;
-/** Set in a fold table entry whose unit is watched. */
-const WATCH_FLAG = 0x40000;
+const WORD_SHIFT = 16;
+const WORD_FLAG = 1 << WORD_SHIFT;
 /** Set in a unitFolds entry whose unit is the space. */
 const SPACE_FLAG = 0x20000;
+/** Set in a fold table entry whose unit is watched. */
+const WATCH_SHIFT = 18;
+const WATCH_FLAG = 1 << WATCH_SHIFT;
 /**
  * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG), NOT_ONE_UNIT if it
  * vanishes, expands or is half of a surrogate pair, UNKNOWN until first seen.
@@ -425,10 +523,10 @@ export function originalSpan(
   if (normalized.runs === undefined) return { start, end };
   const last = originOf(normalized, end - 1);
   let next = end;
-  while (next < normalized.units.length && originOf(normalized, next) === last) next++;
+  while (next < normalized.length && originOf(normalized, next) === last) next++;
   return {
     start: originOf(normalized, start),
-    end: next < normalized.units.length ? originOf(normalized, next) : normalized.original.length,
+    end: next < normalized.length ? originOf(normalized, next) : normalized.original.length,
   };
 }
 

@@ -257,15 +257,17 @@ export class TermMatcher<Tag> {
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { units } = normalized;
+    // The buffer, not the `units` view: a look past `length` meets the 0 that follows the units.
+    const { buffer: units, length, wordStartList, wordStartCount } = normalized;
     const hits: TermHit<Tag>[] = [];
     const { stretchedLetters } = this;
     // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
     // counts, by one table read, the words that may be one letter long: a term spelled out letter by letter
     // ("f.u.c.k") needs three of them, and most messages have fewer.
     let oneLetterWords = 0;
-    for (const start of normalized.wordStarts) {
-      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, start, false, stretchedLetters, hits);
+    for (let k = 0; k < wordStartCount; k++) {
+      const start = wordStartList[k] ?? 0;
+      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
       const next = units[start + 1] ?? 0x20;
       oneLetterWords += next < 0x80 ? (ASCII_NON_WORD[next] ?? 1) : 1;
     }
@@ -274,12 +276,15 @@ export class TermMatcher<Tag> {
     // lists where those are, and without that list every unit is checked.
     if (this.hasWatchedStarts) {
       const before = hits.length;
-      const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
-      for (const start of candidates) {
+      const listed = normalized.watch === this.watch;
+      const { watchedList } = normalized;
+      const candidates = listed ? normalized.watchedCount : length;
+      for (let k = 0; k < candidates; k++) {
+        const start = listed ? (watchedList[k] ?? 0) : k;
         const afterWord = start > 0 && isWordUnit(units, start - 1);
-        this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, start, afterWord, stretchedLetters, hits);
+        this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, length, start, afterWord, stretchedLetters, hits);
         if (this.leet !== NO_LEET && !afterWord && LEET_WORD_STARTS.includes(units[start] ?? 0)) {
-          this.walk(WORD_START_ROOT, CLASS_WORD_START, units, start, false, false, hits);
+          this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, false, hits);
         }
       }
       if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -321,6 +326,7 @@ export class TermMatcher<Tag> {
     root: number,
     rootClass: number,
     units: Uint16Array,
+    length: number,
     start: number,
     afterWord: boolean,
     stretch: boolean,
@@ -335,13 +341,13 @@ export class TermMatcher<Tag> {
     if (((this.firstUnits[first] ?? 0) & rootClass) === 0 && !hasAsciiLetter(units, start)) return;
     if (accepts[node] === 1) this.accept(node, units, start, start + 1, afterWord, hits);
     let previous = first;
-    for (let index = start + 1; index < units.length; index++) {
+    for (let index = start + 1; index < length; index++) {
       const unit = units[index] ?? 0;
       let next = table[node * readingCount + (readings[unit] ?? 0)] ?? DEAD;
       if (next === slow) next = this.transition(node, unit);
       if (unit === previous && stretch && isStretchable(units, index)) {
         if (next !== DEAD) {
-          this.walkStates([next, node], index, units, start, afterWord, hits);
+          this.walkStates([next, node], index, units, length, start, afterWord, hits);
           return;
         }
       } else if (next === DEAD) return;
@@ -361,12 +367,13 @@ export class TermMatcher<Tag> {
     forked: number[],
     from: number,
     units: Uint16Array,
+    length: number,
     start: number,
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
     let states = forked;
-    for (let index = from; index < units.length; index++) {
+    for (let index = from; index < length; index++) {
       if (index > from) {
         const unit = units[index] ?? 0;
         const repeats = unit === units[index - 1] && isStretchable(units, index);
