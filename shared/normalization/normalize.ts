@@ -233,35 +233,45 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
   inputBytes.write(original, 0, 'utf16le');
   // A run opens at most once per input code point, and once per stretch of the fast loop.
   if (runList.length < 6 * (length + 1)) runList = new Int32Array(6 * (length + 1));
-  const runs = runList;
-  let runCount = 0;
   reserve(length + 2);
-  let units = output;
-  let starts = startList;
-  let watchedAt = watchedList;
+  for (;;) {
+    const normalized = normalizePass(original, length, watch);
+    if (normalized !== undefined) return normalized;
+    reserve(output.length * 2);
+  }
+}
+
+/**
+ * One pass over the input in `input`, or undefined when folds that expand (ß → ss) need more
+ * room than the output has. The buffers cannot change during a pass: that keeps the fast loop
+ * tight, as does leaving everything else to slowStep(), apart from it.
+ */
+function normalizePass(
+  original: string,
+  length: number,
+  watch: UnitWatch | undefined,
+): NormalizedText | undefined {
+  const units16 = input;
+  const units = output;
+  const starts = startList;
+  const watchedAt = watchedList;
+  const runs = runList;
+  // A table that marks nothing keeps the loop free of undefined checks.
+  const watching = watch?.units ?? NOTHING_WATCHED;
+  const folds = watch?.folds ?? unitFolds;
+  let index = 0;
   let out = 0;
   let startCount = 0;
   let watchedCount = 0;
-  // A table that marks nothing keeps the loop free of undefined checks.
-  const watching = watch?.units ?? NOTHING_WATCHED;
-  // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
-  let aligned = false;
+  let runCount = 0;
   // The flags (WORD_FLAG, SPACE_FLAG) of the last unit written.
   let previous = 0;
-  let index = 0;
-  // Locals, so the loop reads the tables without going through the module scope each time.
-  const units16 = input;
-  const folds = watch?.folds ?? unitFolds;
+  // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
+  let aligned = false;
+  // The output has room for the rest of the input, one unit per unit, and 2 more: the fast loop
+  // writes no more than it reads, and slowStep() keeps that room or gives up.
   while (index < length) {
-    // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
-    if (units.length < out + length - index + 2) {
-      reserve(out + length - index + 2);
-      units = output;
-      starts = startList;
-      watchedAt = watchedList;
-    }
-    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
-    // Units written here continue one step-1 run, opened up front and withdrawn if none is written.
+    // Units written by the fast loop continue one step-1 run, opened up front and withdrawn if none is written.
     const openedRun = !aligned;
     if (openedRun) {
       runs[runCount] = out;
@@ -270,6 +280,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
       runCount += 3;
     }
     const firstOut = out;
+    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
@@ -285,7 +296,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
         index++;
         continue;
       }
-      // A space after a space leaves the loop, to be collapsed below.
+      // A space after a space leaves the loop, to be collapsed by slowStep().
       if ((entry & previous & SPACE_FLAG) !== 0) break;
       // Branch-free lists, since where words start is unpredictable: the offset is written always,
       // and the count moves past it only when the unit starts a word (is watched).
@@ -300,65 +311,17 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     if (out > firstOut) aligned = true;
     else if (openedRun) runCount -= 3;
     if (index >= length) break;
-    const code = units16[index] ?? 0;
-    if (folds[code] === UNKNOWN) {
-      learnUnitFold(code, folds, watching);
-      continue;
-    }
-    const low = units16[index + 1] ?? 0;
-    // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
-    const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
-    const width = paired ? 2 : 1;
-    const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
-    // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
-    if (folded === '' || (folded === ' ' && (previous & SPACE_FLAG) !== 0)) {
-      aligned = false;
-      index += width;
-      continue;
-    }
-    if (units.length < out + folded.length + length - index) {
-      reserve(out + folded.length + length - index);
-      units = output;
-      starts = startList;
-      watchedAt = watchedList;
-    }
-    if (folded.length === width) {
-      if (!aligned) {
-        runs[runCount] = out;
-        runs[runCount + 1] = index;
-        runs[runCount + 2] = 1;
-        runCount += 3;
-        aligned = true;
-      }
-    } else {
-      runs[runCount] = out;
-      runs[runCount + 1] = index;
-      runs[runCount + 2] = 0;
-      runCount += 3;
-      aligned = false;
-    }
-    for (let k = 0; k < folded.length; ) {
-      const codePoint = folded.codePointAt(k) ?? 0;
-      // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
-      if (codePoint === 0x20 && (previous & SPACE_FLAG) !== 0) {
-        k++;
-        continue;
-      }
-      const isWord = isWordCodePoint(codePoint);
-      const unit = folded.charCodeAt(k);
-      if (isWord && (previous & WORD_FLAG) === 0) starts[startCount++] = out;
-      if (watching[unit] === 1) watchedAt[watchedCount++] = out;
-      previous = (isWord ? WORD_FLAG : 0) | (codePoint === 0x20 ? SPACE_FLAG : 0);
-      units[out++] = unit;
-      if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
-      k += codePoint > 0xffff ? 2 : 1;
-    }
-    index += width;
+    pass.index = index;
+    pass.out = out;
+    pass.startCount = startCount;
+    pass.watchedCount = watchedCount;
+    pass.runCount = runCount;
+    pass.previous = previous;
+    pass.aligned = aligned;
+    if (!slowStep(length, folds, watching)) return undefined;
+    ({ index, out, startCount, watchedCount, runCount, previous, aligned } = pass);
   }
-  if (units.length <= out) {
-    reserve(out + 1);
-    units = output;
-  }
+  // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
   units[out] = 0;
   const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
   return new Normalized(
@@ -367,12 +330,81 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
     out,
     identity ? undefined : runs,
     runCount,
-    startList,
+    starts,
     startCount,
     watch,
-    watchedList,
+    watchedAt,
     watchedCount,
   );
+}
+
+/** The state of normalizePass(), handed to slowStep() and back. */
+const pass = { index: 0, out: 0, startCount: 0, watchedCount: 0, runCount: 0, previous: 0, aligned: false };
+
+/**
+ * Everything but the fast loop, one code point at `pass.index`: a unit seen for the first
+ * time, a code point whose fold vanishes, collapses into the previous space, or has another
+ * width. False when the output lacks room for the fold and the rest of the input.
+ */
+function slowStep(length: number, folds: Int32Array, watching: Uint8Array): boolean {
+  let { index, out, startCount, watchedCount, runCount, previous, aligned } = pass;
+  const code = input[index] ?? 0;
+  if (folds[code] === UNKNOWN) {
+    learnUnitFold(code, folds, watching);
+    return true;
+  }
+  const low = input[index + 1] ?? 0;
+  const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
+  const width = paired ? 2 : 1;
+  const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+  // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
+  if (folded === '' || (folded === ' ' && (previous & SPACE_FLAG) !== 0)) {
+    pass.aligned = false;
+    pass.index = index + width;
+    return true;
+  }
+  if (output.length < out + folded.length + (length - index - width) + 2) return false;
+  const units = output;
+  const runs = runList;
+  if (folded.length === width) {
+    if (!aligned) {
+      runs[runCount] = out;
+      runs[runCount + 1] = index;
+      runs[runCount + 2] = 1;
+      runCount += 3;
+      aligned = true;
+    }
+  } else {
+    runs[runCount] = out;
+    runs[runCount + 1] = index;
+    runs[runCount + 2] = 0;
+    runCount += 3;
+    aligned = false;
+  }
+  for (let k = 0; k < folded.length; ) {
+    const codePoint = folded.codePointAt(k) ?? 0;
+    // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
+    if (codePoint === 0x20 && (previous & SPACE_FLAG) !== 0) {
+      k++;
+      continue;
+    }
+    const isWord = isWordCodePoint(codePoint);
+    const unit = folded.charCodeAt(k);
+    if (isWord && (previous & WORD_FLAG) === 0) startList[startCount++] = out;
+    if (watching[unit] === 1) watchedList[watchedCount++] = out;
+    previous = (isWord ? WORD_FLAG : 0) | (codePoint === 0x20 ? SPACE_FLAG : 0);
+    units[out++] = unit;
+    if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
+    k += codePoint > 0xffff ? 2 : 1;
+  }
+  pass.index = index + width;
+  pass.out = out;
+  pass.startCount = startCount;
+  pass.watchedCount = watchedCount;
+  pass.runCount = runCount;
+  pass.previous = previous;
+  pass.aligned = aligned;
+  return true;
 }
 
 class Normalized implements NormalizedText {
