@@ -35,13 +35,20 @@ export interface NormalizedText {
    */
   readonly buffer: Uint16Array;
   readonly length: number;
-  /** wordStarts in `[0, wordStartCount)`; entries after that are stale. */
-  readonly wordStartList: Int32Array;
-  readonly wordStartCount: number;
-  /** watched in `[0, watchedCount)`; entries after that are stale. */
-  readonly watchedList: Int32Array;
-  readonly watchedCount: number;
+  /**
+   * wordStarts and watched in one ascending list, in `[0, candidateCount)` (entries after that
+   * are stale): `offset << CANDIDATE_SHIFT | kind`, kind STARTS_WORD, IS_WATCHED or both.
+   */
+  readonly candidates: Int32Array;
+  readonly candidateCount: number;
 }
+
+/** Bits of a `candidates` entry below its offset. */
+export const CANDIDATE_SHIFT = 2;
+/** A `candidates` entry whose unit starts a word. */
+export const STARTS_WORD = 1;
+/** A `candidates` entry whose unit the watch marks. */
+export const IS_WATCHED = 2;
 
 /**
  * Normalized units whose offsets normalize() lists in `watched` (a matcher's
@@ -55,7 +62,7 @@ export interface UnitWatch {
 }
 
 export function createUnitWatch(units: Uint8Array): UnitWatch {
-  return { units, folds: newFoldTable() };
+  return { units, folds: newFoldTable(units) };
 }
 
 /**
@@ -214,11 +221,9 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
     transient.length,
     transient.runs === undefined ? undefined : Int32Array.from(transient.runs),
     transient.runs?.length ?? 0,
-    transient.wordStartList.slice(0, transient.wordStartCount),
-    transient.wordStartCount,
     watch,
-    transient.watchedList.slice(0, transient.watchedCount),
-    transient.watchedCount,
+    transient.candidates.slice(0, transient.candidateCount),
+    transient.candidateCount,
   );
 }
 
@@ -253,16 +258,14 @@ function normalizePass(
 ): NormalizedText | undefined {
   const units16 = input;
   const units = output;
-  const starts = startList;
-  const watchedAt = watchedList;
+  const lists = candidateList;
   const runs = runList;
   // A table that marks nothing keeps the loop free of undefined checks.
   const watching = watch?.units ?? NOTHING_WATCHED;
   const folds = watch?.folds ?? unitFolds;
   let index = 0;
   let out = 0;
-  let startCount = 0;
-  let watchedCount = 0;
+  let count = 0;
   let runCount = 0;
   // The flags (WORD_FLAG, SPACE_FLAG) of the last unit written.
   let previous = 0;
@@ -284,13 +287,15 @@ function normalizePass(
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
-      if (entry < 0) {
+      // One unsigned test for both: a negative entry, or a pictograph's high surrogate.
+      if (entry >>> 0 >= PICTOGRAPH_HIGH) {
+        if (entry < 0) break;
         // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
         const low = units16[index + 1] ?? 0;
         if (!isPictograph(code, low)) break;
+        lists[count] = (out << CANDIDATE_SHIFT) | IS_WATCHED;
+        count += (entry >>> WATCH_SHIFT) & 1;
         previous = 0;
-        watchedAt[watchedCount] = out;
-        watchedCount += watching[code] ?? 0;
         units[out++] = code;
         units[out++] = low;
         index++;
@@ -298,12 +303,12 @@ function normalizePass(
       }
       // A space after a space leaves the loop, to be collapsed by slowStep().
       if ((entry & previous & SPACE_FLAG) !== 0) break;
-      // Branch-free lists, since where words start is unpredictable: the offset is written always,
-      // and the count moves past it only when the unit starts a word (is watched).
-      starts[startCount] = out;
-      startCount += ((entry & ~previous) >>> WORD_SHIFT) & 1;
-      watchedAt[watchedCount] = out;
-      watchedCount += (entry >>> WATCH_SHIFT) & 1;
+      // Branch-free list, since where words start is unpredictable: the entry is written always,
+      // and the count moves past it only when its kind is not 0 ((kind + 3) >> 2 is 0 or 1).
+      const kind =
+        (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | kind;
+      count += (kind + 3) >>> 2;
       previous = entry;
       // The store keeps the low 16 bits: the folded unit, without the flags.
       units[out++] = entry;
@@ -313,33 +318,21 @@ function normalizePass(
     if (index >= length) break;
     pass.index = index;
     pass.out = out;
-    pass.startCount = startCount;
-    pass.watchedCount = watchedCount;
+    pass.count = count;
     pass.runCount = runCount;
     pass.previous = previous;
     pass.aligned = aligned;
     if (!slowStep(length, folds, watching)) return undefined;
-    ({ index, out, startCount, watchedCount, runCount, previous, aligned } = pass);
+    ({ index, out, count, runCount, previous, aligned } = pass);
   }
   // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
   units[out] = 0;
   const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(
-    original,
-    units,
-    out,
-    identity ? undefined : runs,
-    runCount,
-    starts,
-    startCount,
-    watch,
-    watchedAt,
-    watchedCount,
-  );
+  return new Normalized(original, units, out, identity ? undefined : runs, runCount, watch, lists, count);
 }
 
 /** The state of normalizePass(), handed to slowStep() and back. */
-const pass = { index: 0, out: 0, startCount: 0, watchedCount: 0, runCount: 0, previous: 0, aligned: false };
+const pass = { index: 0, out: 0, count: 0, runCount: 0, previous: 0, aligned: false };
 
 /**
  * Everything but the fast loop, one code point at `pass.index`: a unit seen for the first
@@ -347,7 +340,7 @@ const pass = { index: 0, out: 0, startCount: 0, watchedCount: 0, runCount: 0, pr
  * width. False when the output lacks room for the fold and the rest of the input.
  */
 function slowStep(length: number, folds: Int32Array, watching: Uint8Array): boolean {
-  let { index, out, startCount, watchedCount, runCount, previous, aligned } = pass;
+  let { index, out, count, runCount, previous, aligned } = pass;
   const code = input[index] ?? 0;
   if (folds[code] === UNKNOWN) {
     learnUnitFold(code, folds, watching);
@@ -390,8 +383,9 @@ function slowStep(length: number, folds: Int32Array, watching: Uint8Array): bool
     }
     const isWord = isWordCodePoint(codePoint);
     const unit = folded.charCodeAt(k);
-    if (isWord && (previous & WORD_FLAG) === 0) startList[startCount++] = out;
-    if (watching[unit] === 1) watchedList[watchedCount++] = out;
+    const kind =
+      (isWord && (previous & WORD_FLAG) === 0 ? STARTS_WORD : 0) | (watching[unit] === 1 ? IS_WATCHED : 0);
+    if (kind !== 0) candidateList[count++] = (out << CANDIDATE_SHIFT) | kind;
     previous = (isWord ? WORD_FLAG : 0) | (codePoint === 0x20 ? SPACE_FLAG : 0);
     units[out++] = unit;
     if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
@@ -399,8 +393,7 @@ function slowStep(length: number, folds: Int32Array, watching: Uint8Array): bool
   }
   pass.index = index + width;
   pass.out = out;
-  pass.startCount = startCount;
-  pass.watchedCount = watchedCount;
+  pass.count = count;
   pass.runCount = runCount;
   pass.previous = previous;
   pass.aligned = aligned;
@@ -415,11 +408,9 @@ class Normalized implements NormalizedText {
     /** Undefined when the units map one for one onto `original`. */
     private readonly runList: Int32Array | undefined,
     private readonly runCount: number,
-    readonly wordStartList: Int32Array,
-    readonly wordStartCount: number,
     readonly watch: UnitWatch | undefined,
-    readonly watchedList: Int32Array,
-    readonly watchedCount: number,
+    readonly candidates: Int32Array,
+    readonly candidateCount: number,
   ) {}
 
   // The array and string forms, made on first use: the review path needs them only for a message with hits.
@@ -441,13 +432,22 @@ class Normalized implements NormalizedText {
   }
 
   get wordStarts(): readonly number[] {
-    this.starts ??= Array.from(this.wordStartList.subarray(0, this.wordStartCount));
+    this.starts ??= this.candidatesOf(STARTS_WORD);
     return this.starts;
   }
 
   get watched(): readonly number[] {
-    this.watchedArray ??= Array.from(this.watchedList.subarray(0, this.watchedCount));
+    this.watchedArray ??= this.candidatesOf(IS_WATCHED);
     return this.watchedArray;
+  }
+
+  private candidatesOf(kind: number): number[] {
+    const offsets: number[] = [];
+    for (let index = 0; index < this.candidateCount; index++) {
+      const candidate = this.candidates[index] ?? 0;
+      if ((candidate & kind) !== 0) offsets.push(candidate >>> CANDIDATE_SHIFT);
+    }
+    return offsets;
   }
 
   get text(): string {
@@ -465,10 +465,9 @@ function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer }
 
 /** The input's units. Shared: normalize() never re-enters itself. */
 let { input, inputBytes } = inputBuffer(1024);
-/** The output units and lists of normalizeTransient(), shared the same way, and as long as each other. */
+/** The output units and candidates of normalizeTransient(), shared the same way, and as long as each other. */
 let output = new Uint16Array(1024);
-let startList = new Int32Array(1024);
-let watchedList = new Int32Array(1024);
+let candidateList = new Int32Array(1024);
 let runList = new Int32Array(6 * 1025);
 
 /** Grows the output and its lists to hold `needed` units, keeping what they hold. */
@@ -478,12 +477,9 @@ function reserve(needed: number): void {
   const units = new Uint16Array(size);
   units.set(output);
   output = units;
-  const starts = new Int32Array(size);
-  starts.set(startList);
-  startList = starts;
-  const watched = new Int32Array(size);
-  watched.set(watchedList);
-  watchedList = watched;
+  const candidates = new Int32Array(size);
+  candidates.set(candidateList);
+  candidateList = candidates;
 }
 
 const UNKNOWN = -1;
@@ -497,14 +493,21 @@ const SPACE_FLAG = 0x20000;
 /** Set in a fold table entry whose unit is watched. */
 const WATCH_SHIFT = 18;
 const WATCH_FLAG = 1 << WATCH_SHIFT;
+/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
+const PICTOGRAPH_HIGH = 1 << 30;
+const PICTOGRAPH_HIGHS = [0xd83c, 0xd83d, 0xd83e];
 /**
- * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG), NOT_ONE_UNIT if it
- * vanishes, expands or is half of a surrogate pair, UNKNOWN until first seen.
+ * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG),
+ * NOT_ONE_UNIT if it vanishes, expands or is half of a surrogate pair (PICTOGRAPH_HIGH for
+ * the high halves of pictographs), UNKNOWN until first seen.
  */
-const unitFolds = newFoldTable();
+const unitFolds = newFoldTable(NOTHING_WATCHED);
 
-function newFoldTable(): Int32Array {
-  return new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+function newFoldTable(watching: Uint8Array): Int32Array {
+  const folds = new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+  for (const high of PICTOGRAPH_HIGHS)
+    folds[high] = PICTOGRAPH_HIGH | (watching[high] === 1 ? WATCH_FLAG : 0);
+  return folds;
 }
 
 function learnUnitFold(code: number, folds: Int32Array, watching: Uint8Array): void {

@@ -1,6 +1,14 @@
 import { LATIN_LOOKALIKES, LEET_LETTERS, LEET_PAIRS, LOOKALIKE_PAIRS } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
-import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
+import {
+  CANDIDATE_SHIFT,
+  createUnitWatch,
+  IS_WATCHED,
+  isWordAt,
+  isWordUnit,
+  normalizeText,
+  STARTS_WORD,
+} from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -21,6 +29,11 @@ interface CompiledTerm<Tag> {
   readonly openEnd: boolean;
   readonly startsWithWord: boolean;
   readonly endsWithWord: boolean;
+}
+
+interface RootPairs {
+  readonly nodes: Uint16Array | Int32Array;
+  readonly flags: Uint8Array;
 }
 
 export interface TermHit<Tag> {
@@ -109,6 +122,11 @@ export class TermMatcher<Tag> {
   private readonly firstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
+  /** See rootPairs(). */
+  private readonly wordStartPairs: RootPairs;
+  private readonly anywherePairs: RootPairs;
+  /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
+  private readonly leetWordStarts = new Uint8Array(0x10000);
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
   private readonly hasWatchedStarts: boolean;
 
@@ -203,8 +221,11 @@ export class TermMatcher<Tag> {
     for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
     // Leet symbols that are not word units ("$lut", "@sshole") start no word: watched, they can start a walk.
     for (const symbol of leetspeak ? LEET_WORD_STARTS : []) {
+      this.leetWordStarts[symbol] = 1;
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
+    this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
+    this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
@@ -258,38 +279,101 @@ export class TermMatcher<Tag> {
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     // The buffer, not the `units` view: a look past `length` meets the 0 that follows the units.
-    const { buffer: units, length, wordStartList, wordStartCount } = normalized;
+    const { buffer: units, length, candidates, candidateCount } = normalized;
     const hits: TermHit<Tag>[] = [];
     const { stretchedLetters } = this;
     // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
     // counts, by one table read, the words that may be one letter long: a term spelled out letter by letter
-    // ("f.u.c.k") needs three of them, and most messages have fewer.
+    // ("f.u.c.k") needs three of them, and most messages have fewer. Branch-free but for the walk: the
+    // kind of a candidate and whether its walk can match are both unpredictable.
     let oneLetterWords = 0;
-    for (let k = 0; k < wordStartCount; k++) {
-      const start = wordStartList[k] ?? 0;
-      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
-      const next = units[start + 1] ?? 0x20;
-      oneLetterWords += next < 0x80 ? (ASCII_NON_WORD[next] ?? 1) : 1;
+    let kinds = 0;
+    for (let index = 0; index < candidateCount; index++) {
+      const candidate = candidates[index] ?? 0;
+      kinds |= candidate;
+      const start = candidate >>> CANDIDATE_SHIFT;
+      const startsWord = candidate & STARTS_WORD;
+      oneLetterWords += startsWord & (ENDS_WORD_AFTER[units[start + 1] ?? 0] ?? 1);
+      if ((startsWord & this.mayMatch(this.wordStartPairs, units, start)) !== 0) {
+        this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
+      }
     }
     if (oneLetterWords >= MIN_SPELLED_LETTERS) this.findSpelledOut(normalized, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
-    if (this.hasWatchedStarts) {
-      const before = hits.length;
-      const listed = normalized.watch === this.watch;
-      const { watchedList } = normalized;
-      const candidates = listed ? normalized.watchedCount : length;
-      for (let k = 0; k < candidates; k++) {
-        const start = listed ? (watchedList[k] ?? 0) : k;
-        const afterWord = start > 0 && isWordUnit(units, start - 1);
-        this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, length, start, afterWord, stretchedLetters, hits);
-        if (this.leet !== NO_LEET && !afterWord && LEET_WORD_STARTS.includes(units[start] ?? 0)) {
-          this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, false, hits);
+    if (!this.hasWatchedStarts) return hits;
+    const before = hits.length;
+    if (normalized.watch !== this.watch) {
+      for (let start = 0; start < length; start++) this.walkWatched(units, length, start, hits);
+    } else if ((kinds & IS_WATCHED) !== 0) {
+      for (let index = 0; index < candidateCount; index++) {
+        const candidate = candidates[index] ?? 0;
+        // A branch, not a mask: few candidates are watched, and the check costs more than a miss.
+        if ((candidate & IS_WATCHED) === 0) continue;
+        const start = candidate >>> CANDIDATE_SHIFT;
+        if (
+          (this.mayMatch(this.anywherePairs, units, start) |
+            (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
+          0
+        ) {
+          this.walkWatched(units, length, start, hits);
         }
       }
-      if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     }
+    if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     return hits;
+  }
+
+  /** The walks from a watched unit: terms that may start anywhere, and words that start with a leet symbol. */
+  private walkWatched(units: Uint16Array, length: number, start: number, hits: TermHit<Tag>[]): void {
+    const afterWord = start > 0 && isWordUnit(units, start - 1);
+    this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, length, start, afterWord, this.stretchedLetters, hits);
+    if (!afterWord && this.leetWordStarts[units[start] ?? 0] === 1) {
+      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, false, hits);
+    }
+  }
+
+  /**
+   * 1 when a walk from the root of `pairs` at `start` may report a term, 0 when it surely
+   * reports none: it dies within three units, with no term ending on the way, no repeated
+   * (maybe stretched) letter and no unit of the sparse map. Branch-free: most words of a message
+   * fail it, at unpredictable depths, and a walk would pay a mispredicted branch for each.
+   */
+  private mayMatch(pairs: RootPairs, units: Uint16Array, start: number): number {
+    const { readings, next: table, readingCount } = this;
+    const first = units[start] ?? 0;
+    const second = units[start + 1] ?? 0;
+    const third = units[start + 2] ?? 0;
+    const pair = (readings[first] ?? 0) * readingCount + (readings[second] ?? 0);
+    // Row DEAD is all DEAD but for the slow column, which `flags` covers.
+    const three = table[(pairs.nodes[pair] ?? DEAD) * readingCount + (readings[third] ?? 0)] ?? DEAD;
+    return (
+      (three !== DEAD ? 1 : 0) |
+      (pairs.flags[pair] ?? 1) |
+      (second === first ? 1 : 0) |
+      (third === second ? 1 : 0)
+    );
+  }
+
+  /**
+   * For mayMatch(): the node two units from `root` per pair of readings, and 1 where a term
+   * ends on the way or a unit of the sparse map needs transition().
+   */
+  private rootPairs(root: number): RootPairs {
+    const { readingCount: count, next: table, accepts, slow } = this;
+    const nodes =
+      table instanceof Uint16Array ? new Uint16Array(count * count) : new Int32Array(count * count);
+    const flags = new Uint8Array(count * count);
+    for (let first = 0; first < count; first++) {
+      const one = table[root * count + first] ?? DEAD;
+      for (let second = 0; second < count; second++) {
+        const two = one === slow ? slow : (table[one * count + second] ?? DEAD);
+        const slowly = one === slow || two === slow;
+        nodes[first * count + second] = slowly ? DEAD : two;
+        flags[first * count + second] = slowly || accepts[one] === 1 || accepts[two] === 1 ? 1 : 0;
+      }
+    }
+    return { nodes, flags };
   }
 
   /**
@@ -469,7 +553,10 @@ const MAX_SPELLING_GAP = 2;
 const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
   /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,
 );
-const ASCII_NON_WORD = ASCII_LETTERS_AND_DIGITS.map((word) => 1 - word);
+/** Per unit after a word's first: 1 when the word may be one letter long (not an ASCII letter or digit). */
+const ENDS_WORD_AFTER = Uint8Array.from({ length: 0x10000 }, (_, unit) =>
+  unit < 0x80 ? 1 - (ASCII_LETTERS_AND_DIGITS[unit] ?? 0) : 1,
+);
 
 /** A word one letter long (a BMP letter, not a digit) starts at `position`. */
 function isOneLetterWord(units: Uint16Array, position: number): boolean {
