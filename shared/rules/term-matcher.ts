@@ -288,13 +288,26 @@ export class TermMatcher<Tag> {
     // kind of a candidate and whether its walk can match are both unpredictable.
     let oneLetterWords = 0;
     let kinds = 0;
+    // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
+    const { readings, next: table, readingCount } = this;
+    const { nodes: pairNodes, flags: pairFlags } = this.wordStartPairs;
     for (let index = 0; index < candidateCount; index++) {
       const candidate = candidates[index] ?? 0;
       kinds |= candidate;
       const start = candidate >>> CANDIDATE_SHIFT;
+      const first = units[start] ?? 0;
+      const second = units[start + 1] ?? 0;
+      const third = units[start + 2] ?? 0;
       const startsWord = candidate & STARTS_WORD;
-      oneLetterWords += startsWord & (ENDS_WORD_AFTER[units[start + 1] ?? 0] ?? 1);
-      if ((startsWord & this.mayMatch(this.wordStartPairs, units, start)) !== 0) {
+      oneLetterWords += startsWord & (ENDS_WORD_AFTER[second] ?? 1);
+      const pair = (readings[first] ?? 0) * readingCount + (readings[second] ?? 0);
+      const three = table[(pairNodes[pair] ?? DEAD) * readingCount + (readings[third] ?? 0)] ?? DEAD;
+      const mayMatch =
+        (three !== DEAD ? 1 : 0) |
+        (pairFlags[pair] ?? 1) |
+        (second === first ? 1 : 0) |
+        (third === second ? 1 : 0);
+      if ((startsWord & mayMatch) !== 0) {
         this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
       }
     }
