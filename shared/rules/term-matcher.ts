@@ -31,11 +31,6 @@ interface CompiledTerm<Tag> {
   readonly endsWithWord: boolean;
 }
 
-interface RootPairs {
-  readonly nodes: Uint16Array | Int32Array;
-  readonly flags: Uint8Array;
-}
-
 export interface TermHit<Tag> {
   readonly source: string;
   readonly tag: Tag;
@@ -82,6 +77,19 @@ const CLASS_ANYWHERE = 2;
 const SLOW_16 = 0xffff;
 const SLOW_32 = -1;
 
+/** The column in a `readings` entry; above it, ENDS_WORD_AFTER. */
+const READING = 0xff;
+/** Set in the `readings` entry of a unit that, after a word's first unit, leaves it one letter long. */
+const ENDS_WORD_AFTER_SHIFT = 8;
+const ENDS_WORD_AFTER = 1 << ENDS_WORD_AFTER_SHIFT;
+/**
+ * In a root pair entry (see rootPairs): the row offset, and the flag above it (tables of a
+ * billion entries and more would not fit memory anyway).
+ */
+const PAIR_FLAG_SHIFT = 30;
+const PAIR_FLAG = 1 << PAIR_FLAG_SHIFT;
+const PAIR_ROW = PAIR_FLAG - 1;
+
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
 const MAX_STATES = 4;
 
@@ -113,7 +121,7 @@ export class TermMatcher<Tag> {
    * transition()'s answer (genuine unit, lookalike, then leet), so a walk step is one read.
    * SLOW where the answer needs the sparse map.
    */
-  private readonly readings = new Uint8Array(0x10000);
+  private readonly readings = new Uint16Array(0x10000);
   private readonly readingCount: number;
   private readonly next: Uint16Array | Int32Array;
   /** The entry of `next` that defers to transition(): SLOW_16 or SLOW_32. */
@@ -122,9 +130,11 @@ export class TermMatcher<Tag> {
   private readonly firstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
+  /** The watched candidates of the message findAll() is reading (findAll() never re-enters itself). */
+  private watchedScratch = new Int32Array(256);
   /** See rootPairs(). */
-  private readonly wordStartPairs: RootPairs;
-  private readonly anywherePairs: RootPairs;
+  private readonly wordStartPairs: Int32Array;
+  private readonly anywherePairs: Int32Array;
   /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
   private readonly leetWordStarts = new Uint8Array(0x10000);
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
@@ -224,6 +234,11 @@ export class TermMatcher<Tag> {
       this.leetWordStarts[symbol] = 1;
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
+    // The candidate loop reads this bit with the reading, one table read for both.
+    for (let unit = 0; unit < 0x10000; unit++) {
+      if (unit >= 0x80 || ASCII_LETTERS_AND_DIGITS[unit] === 0)
+        this.readings[unit] = (this.readings[unit] ?? 0) | ENDS_WORD_AFTER;
+    }
     this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
     this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
     this.watch = createUnitWatch(watchUnits);
@@ -287,24 +302,30 @@ export class TermMatcher<Tag> {
     // ("f.u.c.k") needs three of them, and most messages have fewer. Branch-free but for the walk: the
     // kind of a candidate and whether its walk can match are both unpredictable.
     let oneLetterWords = 0;
-    let kinds = 0;
+    // The same pass gathers the watched candidates, branch-free, for the pass after it.
+    if (this.watchedScratch.length < candidateCount) this.watchedScratch = new Int32Array(candidateCount * 2);
+    const watched = this.watchedScratch;
+    let watchedCount = 0;
     // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
     const { readings, next: table, readingCount } = this;
-    const { nodes: pairNodes, flags: pairFlags } = this.wordStartPairs;
+    const pairs = this.wordStartPairs;
     for (let index = 0; index < candidateCount; index++) {
       const candidate = candidates[index] ?? 0;
-      kinds |= candidate;
+      watched[watchedCount] = candidate;
+      watchedCount += (candidate & IS_WATCHED) >>> 1;
       const start = candidate >>> CANDIDATE_SHIFT;
       const first = units[start] ?? 0;
       const second = units[start + 1] ?? 0;
       const third = units[start + 2] ?? 0;
       const startsWord = candidate & STARTS_WORD;
-      oneLetterWords += startsWord & (ENDS_WORD_AFTER[second] ?? 1);
-      const pair = (readings[first] ?? 0) * readingCount + (readings[second] ?? 0);
-      const three = table[(pairNodes[pair] ?? DEAD) * readingCount + (readings[third] ?? 0)] ?? DEAD;
+      const secondReading = readings[second] ?? 0;
+      oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
+      const pair =
+        pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ?? PAIR_FLAG;
+      const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
       const mayMatch =
         (three !== DEAD ? 1 : 0) |
-        (pairFlags[pair] ?? 1) |
+        (pair >>> PAIR_FLAG_SHIFT) |
         (second === first ? 1 : 0) |
         (third === second ? 1 : 0);
       if ((startsWord & mayMatch) !== 0) {
@@ -318,12 +339,9 @@ export class TermMatcher<Tag> {
     const before = hits.length;
     if (normalized.watch !== this.watch) {
       for (let start = 0; start < length; start++) this.walkWatched(units, length, start, hits);
-    } else if ((kinds & IS_WATCHED) !== 0) {
-      for (let index = 0; index < candidateCount; index++) {
-        const candidate = candidates[index] ?? 0;
-        // A branch, not a mask: few candidates are watched, and the check costs more than a miss.
-        if ((candidate & IS_WATCHED) === 0) continue;
-        const start = candidate >>> CANDIDATE_SHIFT;
+    } else {
+      for (let index = 0; index < watchedCount; index++) {
+        const start = (watched[index] ?? 0) >>> CANDIDATE_SHIFT;
         if (
           (this.mayMatch(this.anywherePairs, units, start) |
             (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
@@ -352,41 +370,42 @@ export class TermMatcher<Tag> {
    * (maybe stretched) letter and no unit of the sparse map. Branch-free: most words of a message
    * fail it, at unpredictable depths, and a walk would pay a mispredicted branch for each.
    */
-  private mayMatch(pairs: RootPairs, units: Uint16Array, start: number): number {
+  private mayMatch(pairs: Int32Array, units: Uint16Array, start: number): number {
     const { readings, next: table, readingCount } = this;
     const first = units[start] ?? 0;
     const second = units[start + 1] ?? 0;
     const third = units[start + 2] ?? 0;
-    const pair = (readings[first] ?? 0) * readingCount + (readings[second] ?? 0);
-    // Row DEAD is all DEAD but for the slow column, which `flags` covers.
-    const three = table[(pairs.nodes[pair] ?? DEAD) * readingCount + (readings[third] ?? 0)] ?? DEAD;
+    const pair =
+      pairs[((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)] ??
+      PAIR_FLAG;
+    // Row DEAD is all DEAD but for the slow column, which the pair's flag covers.
+    const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
     return (
       (three !== DEAD ? 1 : 0) |
-      (pairs.flags[pair] ?? 1) |
+      (pair >>> PAIR_FLAG_SHIFT) |
       (second === first ? 1 : 0) |
       (third === second ? 1 : 0)
     );
   }
 
   /**
-   * For mayMatch(): the node two units from `root` per pair of readings, and 1 where a term
-   * ends on the way or a unit of the sparse map needs transition().
+   * For mayMatch(), per pair of readings: where the row of the node two units from `root`
+   * starts in `next`, with PAIR_FLAG where a term ends on the way or a unit of the sparse map
+   * needs transition(). One entry for both, so the check reads one table fewer.
    */
-  private rootPairs(root: number): RootPairs {
+  private rootPairs(root: number): Int32Array {
     const { readingCount: count, next: table, accepts, slow } = this;
-    const nodes =
-      table instanceof Uint16Array ? new Uint16Array(count * count) : new Int32Array(count * count);
-    const flags = new Uint8Array(count * count);
+    const pairs = new Int32Array(count * count);
     for (let first = 0; first < count; first++) {
       const one = table[root * count + first] ?? DEAD;
       for (let second = 0; second < count; second++) {
         const two = one === slow ? slow : (table[one * count + second] ?? DEAD);
         const slowly = one === slow || two === slow;
-        nodes[first * count + second] = slowly ? DEAD : two;
-        flags[first * count + second] = slowly || accepts[one] === 1 || accepts[two] === 1 ? 1 : 0;
+        const flag = slowly || accepts[one] === 1 || accepts[two] === 1 ? PAIR_FLAG : 0;
+        pairs[first * count + second] = (slowly ? DEAD : two * count) | flag;
       }
     }
-    return { nodes, flags };
+    return pairs;
   }
 
   /**
@@ -431,7 +450,7 @@ export class TermMatcher<Tag> {
   ): void {
     const { readings, next: table, readingCount, accepts, slow } = this;
     const first = units[start] ?? 0;
-    let node = table[root * readingCount + (readings[first] ?? 0)] ?? DEAD;
+    let node = table[root * readingCount + ((readings[first] ?? 0) & READING)] ?? DEAD;
     if (node === slow) node = this.transition(root, first);
     if (node === DEAD) return;
     // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
@@ -440,7 +459,7 @@ export class TermMatcher<Tag> {
     let previous = first;
     for (let index = start + 1; index < length; index++) {
       const unit = units[index] ?? 0;
-      let next = table[node * readingCount + (readings[unit] ?? 0)] ?? DEAD;
+      let next = table[node * readingCount + ((readings[unit] ?? 0) & READING)] ?? DEAD;
       if (next === slow) next = this.transition(node, unit);
       if (unit === previous && stretch && isStretchable(units, index)) {
         if (next !== DEAD) {
@@ -565,10 +584,6 @@ const MAX_SPELLING_GAP = 2;
 
 const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
   /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,
-);
-/** Per unit after a word's first: 1 when the word may be one letter long (not an ASCII letter or digit). */
-const ENDS_WORD_AFTER = Uint8Array.from({ length: 0x10000 }, (_, unit) =>
-  unit < 0x80 ? 1 - (ASCII_LETTERS_AND_DIGITS[unit] ?? 0) : 1,
 );
 
 /** A word one letter long (a BMP letter, not a digit) starts at `position`. */
