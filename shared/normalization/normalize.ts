@@ -234,8 +234,11 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
-  if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
+  if (input.length <= length) ({ input, inputBytes } = inputBuffer(length + 1));
   inputBytes.write(original, 0, 'utf16le');
+  // Ends the input for the fast loop's look at the unit after a high surrogate, which would
+  // otherwise read what a longer message left there.
+  input[length] = 0;
   // A run opens at most once per input code point, and once per stretch of the fast loop.
   if (runList.length < 6 * (length + 1)) runList = new Int32Array(6 * (length + 1));
   reserve(length + 2);
