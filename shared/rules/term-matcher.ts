@@ -130,6 +130,9 @@ export class TermMatcher<Tag> {
   private readonly firstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
+  /** walkStates()'s lists: each state may advance and stay, so twice the cap. */
+  private readonly states = new Int32Array(2 * MAX_STATES);
+  private readonly nextStates = new Int32Array(2 * MAX_STATES);
   /** The watched candidates of the message findAll() is reading (findAll() never re-enters itself). */
   private watchedScratch = new Int32Array(256);
   /** See rootPairs(). */
@@ -463,7 +466,7 @@ export class TermMatcher<Tag> {
       if (next === slow) next = this.transition(node, unit);
       if (unit === previous && stretch && isStretchable(units, index)) {
         if (next !== DEAD) {
-          this.walkStates([next, node], index, units, length, start, afterWord, hits);
+          this.walkStates(next, node, index, units, length, start, afterWord, hits);
           return;
         }
       } else if (next === DEAD) return;
@@ -480,7 +483,8 @@ export class TermMatcher<Tag> {
    * hostile runs linear.
    */
   private walkStates(
-    forked: number[],
+    advanced: number,
+    stayed: number,
     from: number,
     units: Uint16Array,
     length: number,
@@ -488,21 +492,31 @@ export class TermMatcher<Tag> {
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    let states = forked;
+    // Two scratch lists used in turn, so that no array is made per unit (walks never re-enter).
+    let states = this.states;
+    let next = this.nextStates;
+    states[0] = advanced;
+    states[1] = stayed;
+    let count = 2;
     for (let index = from; index < length; index++) {
       if (index > from) {
         const unit = units[index] ?? 0;
         const repeats = unit === units[index - 1] && isStretchable(units, index);
-        const next: number[] = [];
-        for (const node of states) {
-          const advanced = this.transition(node, unit);
-          if (advanced !== DEAD && !next.includes(advanced)) next.push(advanced);
-          if (repeats && !next.includes(node)) next.push(node);
+        let nextCount = 0;
+        for (let k = 0; k < count; k++) {
+          const node = states[k] ?? DEAD;
+          const moved = this.transition(node, unit);
+          if (moved !== DEAD && !listed(next, nextCount, moved)) next[nextCount++] = moved;
+          if (repeats && !listed(next, nextCount, node)) next[nextCount++] = node;
         }
-        if (next.length === 0) return;
-        states = next.length > MAX_STATES ? next.slice(0, MAX_STATES) : next;
+        if (nextCount === 0) return;
+        const read = states;
+        states = next;
+        next = read;
+        count = Math.min(nextCount, MAX_STATES);
       }
-      for (const node of states) {
+      for (let k = 0; k < count; k++) {
+        const node = states[k] ?? DEAD;
         if (this.accepts[node] === 1) this.accept(node, units, start, index + 1, afterWord, hits);
       }
     }
@@ -576,6 +590,12 @@ export class TermMatcher<Tag> {
       });
     }
   }
+}
+
+/** Whether `node` is among the first `count` of `states`. */
+function listed(states: Int32Array, count: number, node: number): boolean {
+  for (let k = 0; k < count; k++) if (states[k] === node) return true;
+  return false;
 }
 
 /** A spelled-out term has at least this many letters, and its letters at most this many separator units between them. */
