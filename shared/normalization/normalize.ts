@@ -290,20 +290,9 @@ function normalizePass(
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
-      // One unsigned test for both: a negative entry, or a pictograph's high surrogate.
-      if (entry >>> 0 >= PICTOGRAPH_HIGH) {
-        if (entry < 0) break;
-        // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
-        const low = units16[index + 1] ?? 0;
-        if (!isPictograph(code, low)) break;
-        lists[count] = (out << CANDIDATE_SHIFT) | IS_WATCHED;
-        count += (entry >>> WATCH_SHIFT) & 1;
-        previous = 0;
-        units[out++] = code;
-        units[out++] = low;
-        index++;
-        continue;
-      }
+      // One unsigned test for both: a negative entry, or a pictograph's high surrogate. Code for
+      // pictographs in this loop, rare as they are, would slow every unit: they are handled below.
+      if (entry >>> 0 >= PICTOGRAPH_HIGH) break;
       // A space after a space leaves the loop, to be collapsed by slowStep().
       if ((entry & previous & SPACE_FLAG) !== 0) break;
       // Branch-free list, since where words start is unpredictable: the entry is written always,
@@ -319,6 +308,25 @@ function normalizePass(
     if (out > firstOut) aligned = true;
     else if (openedRun) runCount -= 3;
     if (index >= length) break;
+    // Pictographic emoji (surrogate pairs that fold to themselves), common enough not to go to slowStep().
+    const code = units16[index] ?? 0;
+    const entry = folds[code] ?? UNKNOWN;
+    const low = units16[index + 1] ?? 0;
+    if (entry >= PICTOGRAPH_HIGH && isPictograph(code, low)) {
+      if (!aligned) {
+        runs[runCount] = out;
+        runs[runCount + 1] = index;
+        runs[runCount + 2] = 1;
+        runCount += 3;
+        aligned = true;
+      }
+      if ((entry & WATCH_FLAG) !== 0) lists[count++] = (out << CANDIDATE_SHIFT) | IS_WATCHED;
+      previous = 0;
+      units[out++] = code;
+      units[out++] = low;
+      index += 2;
+      continue;
+    }
     pass.index = index;
     pass.out = out;
     pass.count = count;
