@@ -137,6 +137,8 @@ export class TermMatcher<Tag> {
   private watchedScratch = new Int32Array(256);
   /** See rootPairs(). */
   private readonly wordStartPairs: Int32Array;
+  /** wordStartPairs by the units themselves, for pairs of ASCII units. */
+  private readonly asciiWordStartPairs: Int32Array;
   private readonly anywherePairs: Int32Array;
   /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
   private readonly leetWordStarts = new Uint8Array(0x10000);
@@ -243,6 +245,11 @@ export class TermMatcher<Tag> {
         this.readings[unit] = (this.readings[unit] ?? 0) | ENDS_WORD_AFTER;
     }
     this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
+    this.asciiWordStartPairs = Int32Array.from({ length: 0x80 * 0x80 }, (_, index) => {
+      const first = (this.readings[index >> 7] ?? 0) & READING;
+      const second = (this.readings[index & 0x7f] ?? 0) & READING;
+      return this.wordStartPairs[first * this.readingCount + second] ?? PAIR_FLAG;
+    });
     this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
@@ -312,6 +319,7 @@ export class TermMatcher<Tag> {
     // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
     const { readings, next: table, readingCount } = this;
     const pairs = this.wordStartPairs;
+    const asciiPairs = this.asciiWordStartPairs;
     for (let index = 0; index < candidateCount; index++) {
       const candidate = candidates[index] ?? 0;
       watched[watchedCount] = candidate;
@@ -323,8 +331,12 @@ export class TermMatcher<Tag> {
       const startsWord = candidate & STARTS_WORD;
       const secondReading = readings[second] ?? 0;
       oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
+      // Most words start with two ASCII units: their pair entry is one read away.
       const pair =
-        pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ?? PAIR_FLAG;
+        (first | second) < 0x80
+          ? (asciiPairs[(first << 7) | second] ?? PAIR_FLAG)
+          : (pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ??
+            PAIR_FLAG);
       const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
       const mayMatch =
         (three !== DEAD ? 1 : 0) |
