@@ -100,11 +100,13 @@ const SPARSE = 0xffff;
 /**
  * Multi-pattern matcher over normalized text: one trie of every term,
  * flattened into a transition table over the terms' own alphabet (memory:
- * total term length × at most 64 columns × 4 bytes). Walks start only where a
- * match can: at the word starts normalization lists for whole-word terms, at
- * the watched units for the rest; a two-unit filter skips most of those, and
- * a unit no term contains ends a walk at once. Cost per message is bounded by
- * text length × longest term, whatever the number of terms.
+ * total term length × at most 64 columns × 4 bytes), and a second one over
+ * the units' readings (lookalikes and leet folded in) for the walks. Walks
+ * start only where a match can: at the word starts normalization lists for
+ * whole-word terms, at the watched units for the rest; a branch-free look at
+ * the first three units skips most of those, and a unit no term contains ends
+ * a walk at once. Cost per message is bounded by text length × longest term,
+ * whatever the number of terms.
  */
 export class TermMatcher<Tag> {
   /** UTF-16 unit → column in `transitions`; 0 for units in no term, SPARSE for units kept in `sparse`. */
@@ -117,9 +119,9 @@ export class TermMatcher<Tag> {
   /** 1 for the nodes where a term ends: a typed read per step, where `accepting` would cost a property load. */
   private readonly accepts: Uint8Array;
   /**
-   * The walks' table: per node, a row over the units' readings (`readings`), each entry already
-   * transition()'s answer (genuine unit, lookalike, then leet), so a walk step is one read.
-   * SLOW where the answer needs the sparse map.
+   * The walks' table `next`: per node, a row over the units' readings (column `readings[unit] &
+   * READING`), each entry already transition()'s answer (genuine unit, lookalike, then leet), so
+   * a walk step is one read; `slow` where the answer needs the sparse map.
    */
   private readonly readings = new Uint16Array(0x10000);
   private readonly readingCount: number;
