@@ -340,12 +340,13 @@ export class TermMatcher<Tag> {
           : (pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ??
             PAIR_FLAG);
       const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
-      const mayMatch =
-        (three !== DEAD ? 1 : 0) |
-        (pair >>> PAIR_FLAG_SHIFT) |
-        (second === first ? 1 : 0) |
-        (third === second ? 1 : 0);
-      if ((startsWord & mayMatch) !== 0) {
+      const repeats = (second === first ? 1 : 0) | (third === second ? 1 : 0);
+      const mayMatch = (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT) | repeats;
+      if ((startsWord & mayMatch) === 0) continue;
+      // Three plain steps (no term ending, no repeat, no sparse unit): the walk goes on from there.
+      if (((pair >>> PAIR_FLAG_SHIFT) | repeats) === 0 && three !== this.slow) {
+        this.walkOn(three, third, units, length, start, 3, stretchedLetters, hits);
+      } else {
         this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
       }
     }
@@ -473,8 +474,47 @@ export class TermMatcher<Tag> {
     // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
     if (((this.firstUnits[first] ?? 0) & rootClass) === 0 && !hasAsciiLetter(units, start)) return;
     if (accepts[node] === 1) this.accept(node, units, start, start + 1, afterWord, hits);
-    let previous = first;
-    for (let index = start + 1; index < length; index++) {
+    this.walkFrom(node, first, start + 1, units, length, start, afterWord, stretch, hits);
+  }
+
+  /**
+   * A whole-word walk from WORD_START_ROOT at `start` that findAll() has taken `steps` plain steps
+   * (to `node`, last reading `previous`): no term ended on the way and no letter repeated.
+   */
+  private walkOn(
+    node: number,
+    previous: number,
+    units: Uint16Array,
+    length: number,
+    start: number,
+    steps: number,
+    stretch: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    // As in walk().
+    if (((this.firstUnits[units[start] ?? 0] ?? 0) & CLASS_WORD_START) === 0 && !hasAsciiLetter(units, start))
+      return;
+    const end = start + steps;
+    if (this.accepts[node] === 1) this.accept(node, units, start, end, false, hits);
+    this.walkFrom(node, previous, end, units, length, start, false, stretch, hits);
+  }
+
+  /** walk() on from `reached`, the node the units before `from` lead to, the last of them `last`. */
+  private walkFrom(
+    reached: number,
+    last: number,
+    from: number,
+    units: Uint16Array,
+    length: number,
+    start: number,
+    afterWord: boolean,
+    stretch: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    const { readings, next: table, readingCount, accepts, slow } = this;
+    let node = reached;
+    let previous = last;
+    for (let index = from; index < length; index++) {
       const unit = units[index] ?? 0;
       let next = table[node * readingCount + ((readings[unit] ?? 0) & READING)] ?? DEAD;
       if (next === slow) next = this.transition(node, unit);
