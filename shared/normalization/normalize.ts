@@ -8,7 +8,7 @@
  */
 export interface NormalizedText {
   readonly original: string;
-  /** The normalized text as UTF-16 units: what the matcher walks. */
+  /** The normalized text as UTF-16 units: `buffer` up to `length`. */
   readonly units: Uint16Array;
   /** The normalized text as a string (decoded on first use). */
   readonly text: string;
@@ -26,7 +26,29 @@ export interface NormalizedText {
   readonly watch: UnitWatch | undefined;
   /** Ascending unit offsets of the normalized units the watch marks. */
   readonly watched: readonly number[];
+
+  // The same, as the matcher reads them: no array or view is made per message.
+  /**
+   * The units in `[0, length)`, then a 0, which normalization never produces (NUL folds to a
+   * space): a look one unit past the end sees a non-word unit, as `units[length] ?? 0` would.
+   * Units after that are stale.
+   */
+  readonly buffer: Uint16Array;
+  readonly length: number;
+  /**
+   * wordStarts and watched in one ascending list, in `[0, candidateCount)` (entries after that
+   * are stale): `offset << CANDIDATE_SHIFT | kind`, kind STARTS_WORD, IS_WATCHED or both.
+   */
+  readonly candidates: Int32Array;
+  readonly candidateCount: number;
 }
+
+/** Bits of a `candidates` entry below its offset. */
+export const CANDIDATE_SHIFT = 2;
+/** A `candidates` entry whose unit starts a word. */
+export const STARTS_WORD = 1;
+/** A `candidates` entry whose unit the watch marks. */
+export const IS_WATCHED = 2;
 
 /**
  * Normalized units whose offsets normalize() lists in `watched` (a matcher's
@@ -40,7 +62,7 @@ export interface UnitWatch {
 }
 
 export function createUnitWatch(units: Uint8Array): UnitWatch {
-  return { units, folds: newFoldTable() };
+  return { units, folds: newFoldTable(units) };
 }
 
 /**
@@ -197,147 +219,252 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
   const transient = normalizeTransient(original, watch);
   return new Normalized(
     original,
-    transient.units.slice(),
-    transient.runs,
-    transient.wordStarts,
-    transient.watch,
-    transient.watched,
+    transient.buffer.slice(0, transient.length + 1),
+    transient.length,
+    transient.runs === undefined ? undefined : Int32Array.from(transient.runs),
+    transient.runs?.length ?? 0,
+    watch,
+    transient.candidates.slice(0, transient.candidateCount),
+    transient.candidateCount,
   );
 }
 
 /**
- * normalize() without the copy, for the review path: `units` (and so `text`)
- * is a view of a buffer that the next call overwrites, so a caller must be
- * done with the result before it normalizes again.
+ * normalize() without the copy, for the review path: the result reads buffers that the next
+ * call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
-  if (input.length < length) ({ input, inputBytes } = inputBuffer(length));
+  if (input.length <= length) ({ input, inputBytes } = inputBuffer(length + 1));
   inputBytes.write(original, 0, 'utf16le');
-  const runs: number[] = [];
-  let units = output;
-  let out = 0;
-  const wordStarts: number[] = [];
-  const watched: number[] = [];
+  // Ends the input for the fast loop's look at the unit after a high surrogate, which would
+  // otherwise read what a longer message left there.
+  input[length] = 0;
+  // A run opens at most once per input code point, and once per stretch of the fast loop.
+  if (runList.length < 6 * (length + 1)) runList = new Int32Array(6 * (length + 1));
+  reserve(length + 2);
+  for (;;) {
+    const normalized = normalizePass(original, length, watch);
+    if (normalized !== undefined) return normalized;
+    reserve(output.length * 2);
+  }
+}
+
+/**
+ * One pass over the input in `input`, or undefined when folds that expand (ß → ss) need more
+ * room than the output has. The buffers cannot change during a pass: that keeps the fast loop
+ * tight, as does leaving everything else to slowStep(), apart from it.
+ */
+function normalizePass(
+  original: string,
+  length: number,
+  watch: UnitWatch | undefined,
+): NormalizedText | undefined {
+  const units16 = input;
+  const units = output;
+  const lists = candidateList;
+  const runs = runList;
   // A table that marks nothing keeps the loop free of undefined checks.
   const watching = watch?.units ?? NOTHING_WATCHED;
+  const folds = watch?.folds ?? unitFolds;
+  let index = 0;
+  let out = 0;
+  let count = 0;
+  let runCount = 0;
+  // The flags (WORD_FLAG, SPACE_FLAG) of the last unit written.
+  let previous = 0;
   // Whether units still continue the last step-1 run (original offset − unit offset unchanged).
   let aligned = false;
-  let previousWasSpace = false;
-  let previousWasWord = false;
-  let index = 0;
-  // Locals, so the loop reads the tables without going through the module scope each time.
-  const units16 = input;
-  const folds = watch?.folds ?? unitFolds;
+  // The output has room for the rest of the input, one unit per unit, and 2 more: the fast loop
+  // writes no more than it reads, and slowStep() keeps that room or gives up.
   while (index < length) {
-    // The inner loop writes at most one unit per input unit: room for the rest of the input suffices.
-    if (units.length < out + length - index + 2) units = output = grow(units, out + length - index + 2);
-    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
-    // Units written here continue one step-1 run, opened up front and withdrawn if none is written.
+    // Units written by the fast loop continue one step-1 run, opened up front and withdrawn if none is written.
     const openedRun = !aligned;
-    if (openedRun) runs.push(out, index, 1);
+    if (openedRun) {
+      runs[runCount] = out;
+      runs[runCount + 1] = index;
+      runs[runCount + 2] = 1;
+      runCount += 3;
+    }
     const firstOut = out;
+    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
-      if (entry < 0) {
-        // Pictographic emoji (surrogate pairs that fold to themselves) are common enough to stay here.
-        const low = units16[index + 1] ?? 0;
-        if (!isPictograph(code, low)) break;
-        previousWasSpace = false;
-        previousWasWord = false;
-        if (watching[code] === 1) watched.push(out);
-        units[out++] = code;
-        units[out++] = low;
-        index++;
-        continue;
-      }
-      const isSpace = (entry & SPACE_FLAG) !== 0;
-      if (isSpace && previousWasSpace) break;
-      const isWord = (entry & WORD_FLAG) !== 0;
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if ((entry & WATCH_FLAG) !== 0) watched.push(out);
-      previousWasWord = isWord;
-      previousWasSpace = isSpace;
-      units[out++] = entry & 0xffff;
+      // One unsigned test for both: a negative entry, or a pictograph's high surrogate. Code for
+      // pictographs in this loop, rare as they are, would slow every unit: they are handled below.
+      if (entry >>> 0 >= PICTOGRAPH_HIGH) break;
+      // A space after a space leaves the loop, to be collapsed by slowStep().
+      if ((entry & previous & SPACE_FLAG) !== 0) break;
+      // Branch-free list, since where words start is unpredictable: the entry is written always,
+      // and the count moves past it only when its kind is not 0 ((kind + 3) >> 2 is 0 or 1).
+      const kind =
+        (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | kind;
+      count += (kind + 3) >>> 2;
+      previous = entry;
+      // The store keeps the low 16 bits: the folded unit, without the flags.
+      units[out++] = entry;
     }
     if (out > firstOut) aligned = true;
-    else if (openedRun) runs.length -= 3;
+    else if (openedRun) runCount -= 3;
     if (index >= length) break;
-    const code = input[index] ?? 0;
-    if (folds[code] === UNKNOWN) {
-      learnUnitFold(code, folds, watching);
-      continue;
-    }
-    const low = input[index + 1] ?? 0;
-    // Everything else: the code point's fold vanishes, collapses into the previous space, or has another width.
-    const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
-    const width = paired ? 2 : 1;
-    const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
-    // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
-    if (folded === '' || (folded === ' ' && previousWasSpace)) {
-      aligned = false;
-      index += width;
-      continue;
-    }
-    if (units.length < out + folded.length + length - index) {
-      units = output = grow(units, out + folded.length + length - index);
-    }
-    if (folded.length === width) {
+    // Pictographic emoji (surrogate pairs that fold to themselves), common enough not to go to slowStep().
+    const code = units16[index] ?? 0;
+    const entry = folds[code] ?? UNKNOWN;
+    const low = units16[index + 1] ?? 0;
+    if (entry >= PICTOGRAPH_HIGH && isPictograph(code, low)) {
       if (!aligned) {
-        runs.push(out, index, 1);
+        runs[runCount] = out;
+        runs[runCount + 1] = index;
+        runs[runCount + 2] = 1;
+        runCount += 3;
         aligned = true;
       }
-    } else {
-      runs.push(out, index, 0);
-      aligned = false;
+      if ((entry & WATCH_FLAG) !== 0) lists[count++] = (out << CANDIDATE_SHIFT) | IS_WATCHED;
+      previous = 0;
+      units[out++] = code;
+      units[out++] = low;
+      index += 2;
+      continue;
     }
-    for (let k = 0; k < folded.length; ) {
-      const codePoint = folded.codePointAt(k) ?? 0;
-      // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
-      if (codePoint === 0x20 && previousWasSpace) {
-        k++;
-        continue;
-      }
-      previousWasSpace = codePoint === 0x20;
-      const isWord = isWordCodePoint(codePoint);
-      if (isWord && !previousWasWord) wordStarts.push(out);
-      if (watching[folded.charCodeAt(k)] === 1) watched.push(out);
-      previousWasWord = isWord;
-      units[out++] = folded.charCodeAt(k);
-      if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
-      k += codePoint > 0xffff ? 2 : 1;
-    }
-    index += width;
+    pass.index = index;
+    pass.out = out;
+    pass.count = count;
+    pass.runCount = runCount;
+    pass.previous = previous;
+    pass.aligned = aligned;
+    if (!slowStep(length, folds, watching)) return undefined;
+    ({ index, out, count, runCount, previous, aligned } = pass);
   }
-  const identity =
-    runs.length === 0 || (runs.length === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(
-    original,
-    units.subarray(0, out),
-    identity ? undefined : runs,
-    wordStarts,
-    watch,
-    watched,
-  );
+  // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
+  units[out] = 0;
+  const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
+  return new Normalized(original, units, out, identity ? undefined : runs, runCount, watch, lists, count);
+}
+
+/** The state of normalizePass(), handed to slowStep() and back. */
+const pass = { index: 0, out: 0, count: 0, runCount: 0, previous: 0, aligned: false };
+
+/**
+ * Everything but the fast loop, one code point at `pass.index`: a unit seen for the first
+ * time, a code point whose fold vanishes, collapses into the previous space, or has another
+ * width. False when the output lacks room for the fold and the rest of the input.
+ */
+function slowStep(length: number, folds: Int32Array, watching: Uint8Array): boolean {
+  let { index, out, count, runCount, previous, aligned } = pass;
+  const code = input[index] ?? 0;
+  if (folds[code] === UNKNOWN) {
+    learnUnitFold(code, folds, watching);
+    return true;
+  }
+  const low = input[index + 1] ?? 0;
+  const paired = code >= 0xd800 && code < 0xdc00 && index + 1 < length && low >= 0xdc00 && low <= 0xdfff;
+  const width = paired ? 2 : 1;
+  const folded = foldOf(paired ? (code - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000 : code);
+  // A vanishing code point (a mark, a zero-width space) leaves word state as it was: it splits nothing.
+  if (folded === '' || (folded === ' ' && (previous & SPACE_FLAG) !== 0)) {
+    pass.aligned = false;
+    pass.index = index + width;
+    return true;
+  }
+  if (output.length < out + folded.length + (length - index - width) + 2) return false;
+  const units = output;
+  const runs = runList;
+  if (folded.length === width) {
+    if (!aligned) {
+      runs[runCount] = out;
+      runs[runCount + 1] = index;
+      runs[runCount + 2] = 1;
+      runCount += 3;
+      aligned = true;
+    }
+  } else {
+    runs[runCount] = out;
+    runs[runCount + 1] = index;
+    runs[runCount + 2] = 0;
+    runCount += 3;
+    aligned = false;
+  }
+  for (let k = 0; k < folded.length; ) {
+    const codePoint = folded.codePointAt(k) ?? 0;
+    // A fold can itself start with a space (U+FE70 → " ً"): it joins a space before it.
+    if (codePoint === 0x20 && (previous & SPACE_FLAG) !== 0) {
+      k++;
+      continue;
+    }
+    const isWord = isWordCodePoint(codePoint);
+    const unit = folded.charCodeAt(k);
+    const kind =
+      (isWord && (previous & WORD_FLAG) === 0 ? STARTS_WORD : 0) | (watching[unit] === 1 ? IS_WATCHED : 0);
+    if (kind !== 0) candidateList[count++] = (out << CANDIDATE_SHIFT) | kind;
+    previous = (isWord ? WORD_FLAG : 0) | (codePoint === 0x20 ? SPACE_FLAG : 0);
+    units[out++] = unit;
+    if (codePoint > 0xffff) units[out++] = folded.charCodeAt(k + 1);
+    k += codePoint > 0xffff ? 2 : 1;
+  }
+  pass.index = index + width;
+  pass.out = out;
+  pass.count = count;
+  pass.runCount = runCount;
+  pass.previous = previous;
+  pass.aligned = aligned;
+  return true;
 }
 
 class Normalized implements NormalizedText {
   constructor(
     readonly original: string,
-    readonly units: Uint16Array,
-    readonly runs: readonly number[] | undefined,
-    readonly wordStarts: readonly number[],
+    readonly buffer: Uint16Array,
+    readonly length: number,
+    /** Undefined when the units map one for one onto `original`. */
+    private readonly runList: Int32Array | undefined,
+    private readonly runCount: number,
     readonly watch: UnitWatch | undefined,
-    readonly watched: readonly number[],
+    readonly candidates: Int32Array,
+    readonly candidateCount: number,
   ) {}
 
+  // The array and string forms, made on first use: the review path needs them only for a message with hits.
+  private view: Uint16Array | undefined;
+  private runArray: readonly number[] | undefined;
+  private starts: readonly number[] | undefined;
+  private watchedArray: readonly number[] | undefined;
   private decoded: string | undefined;
 
-  /** Decoded on first use: the matcher needs only the units. */
+  get units(): Uint16Array {
+    this.view ??= this.buffer.subarray(0, this.length);
+    return this.view;
+  }
+
+  get runs(): readonly number[] | undefined {
+    if (this.runList === undefined) return undefined;
+    this.runArray ??= Array.from(this.runList.subarray(0, this.runCount));
+    return this.runArray;
+  }
+
+  get wordStarts(): readonly number[] {
+    this.starts ??= this.candidatesOf(STARTS_WORD);
+    return this.starts;
+  }
+
+  get watched(): readonly number[] {
+    this.watchedArray ??= this.candidatesOf(IS_WATCHED);
+    return this.watchedArray;
+  }
+
+  private candidatesOf(kind: number): number[] {
+    const offsets: number[] = [];
+    for (let index = 0; index < this.candidateCount; index++) {
+      const candidate = this.candidates[index] ?? 0;
+      if ((candidate & kind) !== 0) offsets.push(candidate >>> CANDIDATE_SHIFT);
+    }
+    return offsets;
+  }
+
   get text(): string {
-    this.decoded ??= Buffer.from(this.units.buffer, this.units.byteOffset, this.units.length * 2).toString(
+    this.decoded ??= Buffer.from(this.buffer.buffer, this.buffer.byteOffset, this.length * 2).toString(
       'utf16le',
     );
     return this.decoded;
@@ -351,32 +478,49 @@ function inputBuffer(length: number): { input: Uint16Array; inputBytes: Buffer }
 
 /** The input's units. Shared: normalize() never re-enters itself. */
 let { input, inputBytes } = inputBuffer(1024);
-/** The output units of normalizeTransient(), shared the same way. */
+/** The output units and candidates of normalizeTransient(), shared the same way, and as long as each other. */
 let output = new Uint16Array(1024);
+let candidateList = new Int32Array(1024);
+let runList = new Int32Array(6 * 1025);
 
-function grow(buffer: Uint16Array<ArrayBuffer>, needed: number): Uint16Array<ArrayBuffer> {
-  const next = new Uint16Array(Math.max(needed, buffer.length * 2));
-  next.set(buffer);
-  return next;
+/** Grows the output and its lists to hold `needed` units, keeping what they hold. */
+function reserve(needed: number): void {
+  if (output.length >= needed) return;
+  const size = Math.max(needed, output.length * 2);
+  const units = new Uint16Array(size);
+  units.set(output);
+  output = units;
+  const candidates = new Int32Array(size);
+  candidates.set(candidateList);
+  candidateList = candidates;
 }
 
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
 /** Set in a unitFolds entry whose unit is a word unit. */
-const WORD_FLAG = 0x10000;
-/** Set in a fold table entry whose unit is watched. */
-const WATCH_FLAG = 0x40000;
+const WORD_SHIFT = 16;
+const WORD_FLAG = 1 << WORD_SHIFT;
 /** Set in a unitFolds entry whose unit is the space. */
 const SPACE_FLAG = 0x20000;
+/** Set in a fold table entry whose unit is watched. */
+const WATCH_SHIFT = 18;
+const WATCH_FLAG = 1 << WATCH_SHIFT;
+/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
+const PICTOGRAPH_HIGH = 1 << 30;
+const PICTOGRAPH_HIGHS = [0xd83c, 0xd83d, 0xd83e];
 /**
- * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG), NOT_ONE_UNIT if it
- * vanishes, expands or is half of a surrogate pair, UNKNOWN until first seen.
+ * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG),
+ * NOT_ONE_UNIT if it vanishes, expands or is half of a surrogate pair (PICTOGRAPH_HIGH for
+ * the high halves of pictographs), UNKNOWN until first seen.
  */
-const unitFolds = newFoldTable();
+const unitFolds = newFoldTable(NOTHING_WATCHED);
 
-function newFoldTable(): Int32Array {
-  return new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+function newFoldTable(watching: Uint8Array): Int32Array {
+  const folds = new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+  for (const high of PICTOGRAPH_HIGHS)
+    folds[high] = PICTOGRAPH_HIGH | (watching[high] === 1 ? WATCH_FLAG : 0);
+  return folds;
 }
 
 function learnUnitFold(code: number, folds: Int32Array, watching: Uint8Array): void {
@@ -427,10 +571,10 @@ export function originalSpan(
   if (normalized.runs === undefined) return { start, end };
   const last = originOf(normalized, end - 1);
   let next = end;
-  while (next < normalized.units.length && originOf(normalized, next) === last) next++;
+  while (next < normalized.length && originOf(normalized, next) === last) next++;
   return {
     start: originOf(normalized, start),
-    end: next < normalized.units.length ? originOf(normalized, next) : normalized.original.length,
+    end: next < normalized.length ? originOf(normalized, next) : normalized.original.length,
   };
 }
 

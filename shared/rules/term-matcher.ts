@@ -1,6 +1,14 @@
 import { LATIN_LOOKALIKES, LEET_LETTERS, LEET_PAIRS, LOOKALIKE_PAIRS } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
-import { createUnitWatch, isWordAt, isWordUnit, normalizeText } from '../normalization/normalize.js';
+import {
+  CANDIDATE_SHIFT,
+  createUnitWatch,
+  IS_WATCHED,
+  isWordAt,
+  isWordUnit,
+  normalizeText,
+  STARTS_WORD,
+} from '../normalization/normalize.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -61,21 +69,26 @@ const ANYWHERE_ROOT = 2;
 const CLASS_WORD_START = 1;
 /** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
 const CLASS_ANYWHERE = 2;
-/** A one-unit term starts with this unit: no second unit to check. */
-const CLASS_ONE_UNIT_TERM = 4;
 
 /**
- * The two-unit filter's slots: one per pair of ASCII units, packed (16 KB, so
- * the rows of common letters stay in cache next to other work), then hashed
- * slots for pairs with another unit.
+ * The walk-table entry that defers to transition() (the unit is in the sparse map) when node
+ * numbers fit 16 bits; a table with 32-bit entries uses -1.
  */
-const ASCII_PAIR_SLOTS = 0x80 * 0x80;
-const HASHED_PAIR_SLOTS = 1 << 16;
+const SLOW_16 = 0xffff;
+const SLOW_32 = -1;
 
-function pairSlot(first: number, second: number): number {
-  if ((first | second) < 0x80) return (first << 7) | second;
-  return ASCII_PAIR_SLOTS + ((Math.imul(first, 0x9e3779b1) ^ Math.imul(second, 0x85ebca6b)) >>> 16);
-}
+/** The column in a `readings` entry; above it, ENDS_WORD_AFTER. */
+const READING = 0xff;
+/** Set in the `readings` entry of a unit that, after a word's first unit, leaves it one letter long. */
+const ENDS_WORD_AFTER_SHIFT = 8;
+const ENDS_WORD_AFTER = 1 << ENDS_WORD_AFTER_SHIFT;
+/**
+ * In a root pair entry (see rootPairs): the row offset, and the flag above it (tables of a
+ * billion entries and more would not fit memory anyway).
+ */
+const PAIR_FLAG_SHIFT = 30;
+const PAIR_FLAG = 1 << PAIR_FLAG_SHIFT;
+const PAIR_ROW = PAIR_FLAG - 1;
 
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
 const MAX_STATES = 4;
@@ -87,11 +100,13 @@ const SPARSE = 0xffff;
 /**
  * Multi-pattern matcher over normalized text: one trie of every term,
  * flattened into a transition table over the terms' own alphabet (memory:
- * total term length × at most 64 columns × 4 bytes). Walks start only where a
- * match can: at the word starts normalization lists for whole-word terms, at
- * the watched units for the rest; a two-unit filter skips most of those, and
- * a unit no term contains ends a walk at once. Cost per message is bounded by
- * text length × longest term, whatever the number of terms.
+ * total term length × at most 64 columns × 4 bytes), and a second one over
+ * the units' readings (lookalikes and leet folded in) for the walks. Walks
+ * start only where a match can: at the word starts normalization lists for
+ * whole-word terms, at the watched units for the rest; a branch-free look at
+ * the first three units skips most of those, and a unit no term contains ends
+ * a walk at once. Cost per message is bounded by text length × longest term,
+ * whatever the number of terms.
  */
 export class TermMatcher<Tag> {
   /** UTF-16 unit → column in `transitions`; 0 for units in no term, SPARSE for units kept in `sparse`. */
@@ -101,25 +116,41 @@ export class TermMatcher<Tag> {
   /** Transitions on rare units, keyed `node * 0x10000 + unit`. */
   private readonly sparse = new Map<number, number>();
   private readonly accepting: (readonly CompiledTerm<Tag>[] | undefined)[];
+  /** 1 for the nodes where a term ends: a typed read per step, where `accepting` would cost a property load. */
+  private readonly accepts: Uint8Array;
+  /**
+   * The walks' table `next`: per node, a row over the units' readings (column `readings[unit] &
+   * READING`), each entry already transition()'s answer (genuine unit, lookalike, then leet), so
+   * a walk step is one read; `slow` where the answer needs the sparse map.
+   */
+  private readonly readings = new Uint16Array(0x10000);
+  private readonly readingCount: number;
+  private readonly next: Uint16Array | Int32Array;
+  /** The entry of `next` that defers to transition(): SLOW_16 or SLOW_32. */
+  private readonly slow: number;
   /** Per UTF-16 unit: CLASS_* bits of the terms that start with it. */
   private readonly firstUnits = new Uint8Array(0x10000);
-  /** Per UTF-16 unit: CLASS_* bits of the terms that start with a letter it can be read as (LATIN_LOOKALIKES, LEET_LETTERS). */
-  private readonly alternateFirstUnits = new Uint8Array(0x10000);
   /** The first units of terms that may start anywhere (`*term`, or a term starting with a non-word unit). */
   readonly watch: UnitWatch;
+  /** walkStates()'s lists: each state may advance and stay, so twice the cap. */
+  private readonly states = new Int32Array(2 * MAX_STATES);
+  private readonly nextStates = new Int32Array(2 * MAX_STATES);
+  /** The watched candidates of the message findAll() is reading (findAll() never re-enters itself). */
+  private watchedScratch = new Int32Array(256);
+  /** See rootPairs(). */
+  private readonly wordStartPairs: Int32Array;
+  /** wordStartPairs by the units themselves, for pairs of ASCII units. */
+  private readonly asciiWordStartPairs: Int32Array;
+  private readonly anywherePairs: Int32Array;
+  /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
+  private readonly leetWordStarts = new Uint8Array(0x10000);
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
   private readonly hasWatchedStarts: boolean;
-  /**
-   * CLASS_WORD_START / CLASS_ANYWHERE bits per hash of a term's first two units: most candidate
-   * starts fail here, before a walk. Collisions only cost a walk that finds nothing.
-   */
-  private readonly startPairs = new Uint8Array(ASCII_PAIR_SLOTS + HASHED_PAIR_SLOTS);
 
-  /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walkStretched). */
+  /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walk). */
   private readonly stretchedLetters: boolean;
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
-  private readonly readsAsLetter: Readonly<Uint16Array>;
 
   constructor(
     patterns: readonly TermPattern<Tag>[],
@@ -127,9 +158,6 @@ export class TermMatcher<Tag> {
   ) {
     this.stretchedLetters = stretchedLetters;
     this.leet = leetspeak ? LEET_LETTERS : NO_LEET;
-    this.readsAsLetter = leetspeak ? READS_AS_LETTER_WITH_LEET : READS_AS_LETTER;
-    const alternatesOf = (letter: number) =>
-      (leetspeak ? ALTERNATES_WITH_LEET : ALTERNATES).get(letter) ?? [];
     const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
       const startsWithWord = isWordAt(body, 0);
@@ -156,117 +184,246 @@ export class TermMatcher<Tag> {
     });
     this.width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
 
-    const nodeCount = 3 + entries.reduce((total, { body }) => total + body.length, 0);
-    // Sized for the worst case while building, trimmed to the nodes used after.
-    const building = new Int32Array(nodeCount * this.width);
-    this.transitions = building;
-    const accepting: CompiledTerm<Tag>[][] = [];
-    let nodes = 3;
+    // The trie, built with maps, then numbered breadth first: the shallow nodes, where almost every
+    // walk ends, get neighbouring rows in the tables.
+    const children: Map<number, number>[] = [new Map(), new Map(), new Map()];
+    const ending: CompiledTerm<Tag>[][] = [];
     for (const { body, term, root } of entries) {
       let node = root;
       for (let index = 0; index < body.length; index++) {
         const unit = body.charCodeAt(index);
-        let next = this.transition(node, unit);
-        if (next === DEAD) {
-          next = nodes++;
-          const symbol = this.symbols[unit] ?? SPARSE;
-          if (symbol === SPARSE) this.sparse.set(node * 0x10000 + unit, next);
-          else building[node * this.width + symbol] = next;
+        let next = children[node]?.get(unit);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          children[node]?.set(unit, next);
         }
         node = next;
       }
-      const terms = accepting[node] ?? [];
-      terms.push(term);
-      accepting[node] = terms;
+      ending[node] = [...(ending[node] ?? []), term];
     }
-    this.transitions = building.slice(0, nodes * this.width);
-    this.accepting = Array.from({ length: nodes }, (_, node) => accepting[node]);
+    const order = [DEAD, WORD_START_ROOT, ANYWHERE_ROOT];
+    for (let index = 1; index < order.length; index++)
+      order.push(...(children[order[index] ?? 0]?.values() ?? []));
+    const renumbered = new Int32Array(order.length);
+    order.forEach((node, index) => {
+      renumbered[node] = index;
+    });
+    const nodes = order.length;
+    this.transitions = new Int32Array(nodes * this.width);
+    order.forEach((node, index) => {
+      for (const [unit, child] of children[node] ?? []) {
+        const symbol = this.symbols[unit] ?? SPARSE;
+        if (symbol === SPARSE) this.sparse.set(index * 0x10000 + unit, renumbered[child] ?? DEAD);
+        else this.transitions[index * this.width + symbol] = renumbered[child] ?? DEAD;
+      }
+    });
+    this.accepting = order.map((node) => ending[node]);
+    this.accepts = Uint8Array.from(this.accepting, (terms) => (terms === undefined ? 0 : 1));
+    ({
+      count: this.readingCount,
+      next: this.next,
+      slow: this.slow,
+    } = this.buildReadings(nodes, [
+      ...frequency.keys(),
+      ...LOOKALIKE_PAIRS.map(([unit]) => unit),
+      ...(leetspeak ? LEET_PAIRS.map(([unit]) => unit) : []),
+    ]));
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
       const rootClass = root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE;
-      const oneUnit = body.length === 1 ? CLASS_ONE_UNIT_TERM : 0;
-      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass | oneUnit;
-      // The units read as this letter (lookalikes, leet) may start the term too, in a partly Latin word.
-      for (const alternate of alternatesOf(unit)) {
-        this.alternateFirstUnits[alternate] =
-          (this.alternateFirstUnits[alternate] ?? 0) | rootClass | oneUnit;
-      }
-      if (body.length > 1) {
-        // Filled for the alternates as well, so the filter needs no second look at run time.
-        for (const first of [unit, ...alternatesOf(unit)]) {
-          for (const second of [body.charCodeAt(1), ...alternatesOf(body.charCodeAt(1))]) {
-            const pair = pairSlot(first, second);
-            this.startPairs[pair] = (this.startPairs[pair] ?? 0) | rootClass;
-          }
-        }
-      }
+      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass;
     }
     const watchUnits = new Uint8Array(0x10000);
     for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
     // Leet symbols that are not word units ("$lut", "@sshole") start no word: watched, they can start a walk.
     for (const symbol of leetspeak ? LEET_WORD_STARTS : []) {
+      this.leetWordStarts[symbol] = 1;
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
+    // The candidate loop reads this bit with the reading, one table read for both.
+    for (let unit = 0; unit < 0x10000; unit++) {
+      if (unit >= 0x80 || ASCII_LETTERS_AND_DIGITS[unit] === 0)
+        this.readings[unit] = (this.readings[unit] ?? 0) | ENDS_WORD_AFTER;
+    }
+    this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
+    this.asciiWordStartPairs = Int32Array.from({ length: 0x80 * 0x80 }, (_, index) => {
+      const first = (this.readings[index >> 7] ?? 0) & READING;
+      const second = (this.readings[index & 0x7f] ?? 0) & READING;
+      return this.wordStartPairs[first * this.readingCount + second] ?? PAIR_FLAG;
+    });
+    this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
 
-  /** Whether a walk from the root of `rootClass` can begin with `unit` then `second`: a cheap filter before walking. */
-  private mayStart(rootClass: number, units: Uint16Array, position: number): boolean {
-    const unit = units[position] ?? 0;
-    const genuine = this.firstUnits[unit] ?? 0;
-    const first = (genuine & rootClass) !== 0 ? genuine : (this.alternateFirstUnits[unit] ?? 0);
-    if ((first & rootClass) === 0) return false;
-    const second = units[position + 1] ?? 0;
-    const mayStart =
-      (first & CLASS_ONE_UNIT_TERM) !== 0 ||
-      // A stretched first letter ("fffuck"): the walk skips the repeats.
-      (this.stretchedLetters && second === unit) ||
-      ((this.startPairs[pairSlot(unit, second)] ?? 0) & rootClass) !== 0;
-    // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
-    return mayStart && (first === genuine || hasAsciiLetter(units, position));
+  /**
+   * Fills `readings` and the table of walk steps: units that read the same way (a letter and
+   * its lookalikes, a leet digit and its letter when no term has the digit) share a column.
+   * Column 0 is all DEAD: the units no term can read.
+   */
+  private buildReadings(
+    nodes: number,
+    readable: readonly number[],
+  ): { count: number; next: Uint16Array | Int32Array; slow: number } {
+    const columnOf = new Map<string, number>();
+    const columns: number[] = [];
+    const slow: number[] = [];
+    for (const unit of readable) {
+      const read = this.symbols[unit] === 0 ? (LATIN_LOOKALIKES[unit] ?? 0) : unit;
+      const leet = this.leet[unit] ?? 0;
+      const readSymbol = this.symbols[read] ?? 0;
+      const leetSymbol = leet === 0 ? 0 : (this.symbols[leet] ?? 0);
+      if (readSymbol === SPARSE || leetSymbol === SPARSE) slow.push(unit);
+      if (readSymbol === SPARSE || leetSymbol === SPARSE || (readSymbol === 0 && leetSymbol === 0)) continue;
+      // At most DENSE_SYMBOLS letters, each with at most a few leet units: far fewer than 0xff columns.
+      const key = `${readSymbol}:${leetSymbol}`;
+      let column = columnOf.get(key);
+      if (column === undefined) {
+        column = columns.length + 1;
+        columnOf.set(key, column);
+        columns.push(unit);
+      }
+      this.readings[unit] = column;
+    }
+    // The last column: all SLOW, for the units in the sparse map.
+    const slowColumn = columns.length + 1;
+    for (const unit of slow) this.readings[unit] = slowColumn;
+    const count = slowColumn + 1;
+    // Node numbers fit 16 bits in all but huge lexicons: half the table, so more of it stays in cache.
+    const narrow = nodes < SLOW_16;
+    const slowEntry = narrow ? SLOW_16 : SLOW_32;
+    const next = narrow ? new Uint16Array(nodes * count) : new Int32Array(nodes * count);
+    for (let node = 0; node < nodes; node++) {
+      columns.forEach((unit, index) => {
+        next[node * count + index + 1] = this.transition(node, unit);
+      });
+      next[node * count + slowColumn] = slowEntry;
+    }
+    return { count, next, slow: slowEntry };
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
-    const { units } = normalized;
+    // The buffer, not the `units` view: a look past `length` meets the 0 that follows the units.
+    const { buffer: units, length, candidates, candidateCount } = normalized;
     const hits: TermHit<Tag>[] = [];
+    const { stretchedLetters } = this;
     // Whole-word terms can only start where a word starts: normalization lists those places. The same pass
     // counts, by one table read, the words that may be one letter long: a term spelled out letter by letter
-    // ("f.u.c.k") needs three of them, and most messages have fewer.
+    // ("f.u.c.k") needs three of them, and most messages have fewer. Branch-free but for the walk: the
+    // kind of a candidate and whether its walk can match are both unpredictable.
     let oneLetterWords = 0;
-    for (const start of normalized.wordStarts) {
-      if (this.mayStart(CLASS_WORD_START, units, start)) {
-        if (this.stretchedLetters) this.walkStretched(WORD_START_ROOT, units, start, false, hits);
-        else this.walk(WORD_START_ROOT, units, start, false, hits);
+    // The same pass gathers the watched candidates, branch-free, for the pass after it.
+    if (this.watchedScratch.length < candidateCount) this.watchedScratch = new Int32Array(candidateCount * 2);
+    const watched = this.watchedScratch;
+    let watchedCount = 0;
+    // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
+    const { readings, next: table, readingCount } = this;
+    const pairs = this.wordStartPairs;
+    const asciiPairs = this.asciiWordStartPairs;
+    for (let index = 0; index < candidateCount; index++) {
+      const candidate = candidates[index] ?? 0;
+      watched[watchedCount] = candidate;
+      watchedCount += (candidate & IS_WATCHED) >>> 1;
+      const start = candidate >>> CANDIDATE_SHIFT;
+      const first = units[start] ?? 0;
+      const second = units[start + 1] ?? 0;
+      const third = units[start + 2] ?? 0;
+      const startsWord = candidate & STARTS_WORD;
+      const secondReading = readings[second] ?? 0;
+      oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
+      // Most words start with two ASCII units: their pair entry is one read away.
+      const pair =
+        (first | second) < 0x80
+          ? (asciiPairs[(first << 7) | second] ?? PAIR_FLAG)
+          : (pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ??
+            PAIR_FLAG);
+      const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
+      const repeats = (second === first ? 1 : 0) | (third === second ? 1 : 0);
+      const mayMatch = (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT) | repeats;
+      if ((startsWord & mayMatch) === 0) continue;
+      // Three plain steps (no term ending, no repeat, no sparse unit): the walk goes on from there.
+      if (((pair >>> PAIR_FLAG_SHIFT) | repeats) === 0 && three !== this.slow) {
+        this.walkOn(three, third, units, length, start, 3, stretchedLetters, hits);
+      } else {
+        this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, stretchedLetters, hits);
       }
-      const next = units[start + 1] ?? 0x20;
-      oneLetterWords += next < 0x80 ? (ASCII_NON_WORD[next] ?? 1) : 1;
     }
     if (oneLetterWords >= MIN_SPELLED_LETTERS) this.findSpelledOut(normalized, hits);
     // Terms that may start anywhere start with a watched unit; normalize(text, this.watch)
     // lists where those are, and without that list every unit is checked.
-    if (this.hasWatchedStarts) {
-      const before = hits.length;
-      const candidates = normalized.watch === this.watch ? normalized.watched : units.keys();
-      for (const start of candidates) {
-        const afterWord = start > 0 && isWordUnit(units, start - 1);
-        if (this.mayStart(CLASS_ANYWHERE, units, start)) {
-          if (this.stretchedLetters) this.walkStretched(ANYWHERE_ROOT, units, start, afterWord, hits);
-          else this.walk(ANYWHERE_ROOT, units, start, afterWord, hits);
-        }
+    if (!this.hasWatchedStarts) return hits;
+    const before = hits.length;
+    if (normalized.watch !== this.watch) {
+      for (let start = 0; start < length; start++) this.walkWatched(units, length, start, hits);
+    } else {
+      for (let index = 0; index < watchedCount; index++) {
+        const start = (watched[index] ?? 0) >>> CANDIDATE_SHIFT;
         if (
-          this.leet !== NO_LEET &&
-          !afterWord &&
-          LEET_WORD_STARTS.includes(units[start] ?? 0) &&
-          this.mayStart(CLASS_WORD_START, units, start)
+          (this.mayMatch(this.anywherePairs, units, start) |
+            (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
+          0
         ) {
-          this.walk(WORD_START_ROOT, units, start, false, hits);
+          this.walkWatched(units, length, start, hits);
         }
       }
-      if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     }
+    if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     return hits;
+  }
+
+  /** The walks from a watched unit: terms that may start anywhere, and words that start with a leet symbol. */
+  private walkWatched(units: Uint16Array, length: number, start: number, hits: TermHit<Tag>[]): void {
+    const afterWord = start > 0 && isWordUnit(units, start - 1);
+    this.walk(ANYWHERE_ROOT, CLASS_ANYWHERE, units, length, start, afterWord, this.stretchedLetters, hits);
+    if (!afterWord && this.leetWordStarts[units[start] ?? 0] === 1) {
+      this.walk(WORD_START_ROOT, CLASS_WORD_START, units, length, start, false, false, hits);
+    }
+  }
+
+  /**
+   * 1 when a walk from the root of `pairs` at `start` may report a term, 0 when it surely
+   * reports none: it dies within three units, with no term ending on the way, no repeated
+   * (maybe stretched) letter and no unit of the sparse map. Branch-free: most words of a message
+   * fail it, at unpredictable depths, and a walk would pay a mispredicted branch for each.
+   */
+  private mayMatch(pairs: Int32Array, units: Uint16Array, start: number): number {
+    const { readings, next: table, readingCount } = this;
+    const first = units[start] ?? 0;
+    const second = units[start + 1] ?? 0;
+    const third = units[start + 2] ?? 0;
+    const pair =
+      pairs[((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)] ??
+      PAIR_FLAG;
+    // Row DEAD is all DEAD but for the slow column, which the pair's flag covers.
+    const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
+    return (
+      (three !== DEAD ? 1 : 0) |
+      (pair >>> PAIR_FLAG_SHIFT) |
+      (second === first ? 1 : 0) |
+      (third === second ? 1 : 0)
+    );
+  }
+
+  /**
+   * For mayMatch(), per pair of readings: where the row of the node two units from `root`
+   * starts in `next`, with PAIR_FLAG where a term ends on the way or a unit of the sparse map
+   * needs transition(). One entry for both, so the check reads one table fewer.
+   */
+  private rootPairs(root: number): Int32Array {
+    const { readingCount: count, next: table, accepts, slow } = this;
+    const pairs = new Int32Array(count * count);
+    for (let first = 0; first < count; first++) {
+      const one = table[root * count + first] ?? DEAD;
+      for (let second = 0; second < count; second++) {
+        const two = one === slow ? slow : (table[one * count + second] ?? DEAD);
+        const slowly = one === slow || two === slow;
+        const flag = slowly || accepts[one] === 1 || accepts[two] === 1 ? PAIR_FLAG : 0;
+        pairs[first * count + second] = (slowly ? DEAD : two * count) | flag;
+      }
+    }
+    return pairs;
   }
 
   /**
@@ -289,60 +446,87 @@ export class TermMatcher<Tag> {
     return this.transitions[node * this.width + symbol] ?? DEAD;
   }
 
-  /** Walks the trie from `root` over the units from `start`, reporting each term that ends on an acceptable boundary. */
+  /**
+   * Walks the trie from `root` over the units from `start`, reporting each term that ends on an
+   * acceptable boundary. With `stretch`, it also follows stretched letters ("fuuuck", "shhhit"): a
+   * letter that repeats the one before it lets the walk stay where it is; where it could also
+   * advance (the trie has "bb" for "bbw", the text says "bbbitch") it follows both from there on
+   * (walkStates).
+   *
+   * Most walks die within two units, so this is the hot loop: one table read per unit (see
+   * buildReadings) and no filter before it, since the first two reads are as cheap as a filter.
+   */
   private walk(
     root: number,
+    rootClass: number,
     units: Uint16Array,
+    length: number,
     start: number,
     afterWord: boolean,
+    stretch: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    // The hot loop: the transition lookup is written out.
-    const { symbols, transitions, width, accepting, readsAsLetter } = this;
-    let node = root;
-    for (let index = start; index < units.length; index++) {
-      const unit = units[index] ?? 0;
-      const symbol = symbols[unit] ?? 0;
-      const next =
-        symbol === 0
-          ? DEAD
-          : symbol === SPARSE
-            ? (this.sparse.get(node * 0x10000 + unit) ?? DEAD)
-            : (transitions[node * width + symbol] ?? DEAD);
-      // Off the common path: lookalike letters and leetspeak (see transition).
-      node = next !== DEAD || readsAsLetter[unit] === 0 ? next : this.transition(node, unit);
-      if (node === DEAD) return;
-      const terms = accepting[node];
-      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
-    }
+    const { readings, next: table, readingCount, accepts, slow } = this;
+    const first = units[start] ?? 0;
+    let node = table[root * readingCount + ((readings[first] ?? 0) & READING)] ?? DEAD;
+    if (node === slow) node = this.transition(root, first);
+    if (node === DEAD) return;
+    // A lookalike or leet first letter ("сunt" with a Cyrillic с, "5hit") counts only in a partly Latin word.
+    if (((this.firstUnits[first] ?? 0) & rootClass) === 0 && !hasAsciiLetter(units, start)) return;
+    if (accepts[node] === 1) this.accept(node, units, start, start + 1, afterWord, hits);
+    this.walkFrom(node, first, start + 1, units, length, start, afterWord, stretch, hits);
   }
 
   /**
-   * walk() that also follows stretched letters ("fuuuck", "shhhit"): a letter
-   * that repeats the one before it lets the walk stay where it is; where it
-   * could also advance (the trie has "bb" for "bbw", the text says "bbbitch")
-   * it follows both from there on (walkStates).
+   * A whole-word walk from WORD_START_ROOT at `start` that findAll() has taken `steps` plain steps
+   * (to `node`, last reading `previous`): no term ended on the way and no letter repeated.
    */
-  private walkStretched(
-    root: number,
+  private walkOn(
+    node: number,
+    previous: number,
     units: Uint16Array,
+    length: number,
     start: number,
-    afterWord: boolean,
+    steps: number,
+    stretch: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    let node = root;
-    for (let index = start; index < units.length; index++) {
+    // As in walk().
+    if (((this.firstUnits[units[start] ?? 0] ?? 0) & CLASS_WORD_START) === 0 && !hasAsciiLetter(units, start))
+      return;
+    const end = start + steps;
+    if (this.accepts[node] === 1) this.accept(node, units, start, end, false, hits);
+    this.walkFrom(node, previous, end, units, length, start, false, stretch, hits);
+  }
+
+  /** walk() on from `reached`, the node the units before `from` lead to, the last of them `last`. */
+  private walkFrom(
+    reached: number,
+    last: number,
+    from: number,
+    units: Uint16Array,
+    length: number,
+    start: number,
+    afterWord: boolean,
+    stretch: boolean,
+    hits: TermHit<Tag>[],
+  ): void {
+    const { readings, next: table, readingCount, accepts, slow } = this;
+    let node = reached;
+    let previous = last;
+    for (let index = from; index < length; index++) {
       const unit = units[index] ?? 0;
-      const next = this.transition(node, unit);
-      const repeats = index > start && unit === units[index - 1] && isStretchable(units, index);
-      if (repeats && next !== DEAD) {
-        this.walkStates([next, node], index, units, start, afterWord, hits);
-        return;
-      }
-      if (next !== DEAD) node = next;
-      else if (!repeats) return;
-      const terms = this.accepting[node];
-      if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
+      let next = table[node * readingCount + ((readings[unit] ?? 0) & READING)] ?? DEAD;
+      if (next === slow) next = this.transition(node, unit);
+      if (unit === previous && stretch && isStretchable(units, index)) {
+        if (next !== DEAD) {
+          this.walkStates(next, node, index, units, length, start, afterWord, hits);
+          return;
+        }
+      } else if (next === DEAD) return;
+      else node = next;
+      if (accepts[node] === 1) this.accept(node, units, start, index + 1, afterWord, hits);
+      previous = unit;
     }
   }
 
@@ -353,30 +537,41 @@ export class TermMatcher<Tag> {
    * hostile runs linear.
    */
   private walkStates(
-    forked: number[],
+    advanced: number,
+    stayed: number,
     from: number,
     units: Uint16Array,
+    length: number,
     start: number,
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
-    let states = forked;
-    for (let index = from; index < units.length; index++) {
+    // Two scratch lists used in turn, so that no array is made per unit (walks never re-enter).
+    let states = this.states;
+    let next = this.nextStates;
+    states[0] = advanced;
+    states[1] = stayed;
+    let count = 2;
+    for (let index = from; index < length; index++) {
       if (index > from) {
         const unit = units[index] ?? 0;
         const repeats = unit === units[index - 1] && isStretchable(units, index);
-        const next: number[] = [];
-        for (const node of states) {
-          const advanced = this.transition(node, unit);
-          if (advanced !== DEAD && !next.includes(advanced)) next.push(advanced);
-          if (repeats && !next.includes(node)) next.push(node);
+        let nextCount = 0;
+        for (let k = 0; k < count; k++) {
+          const node = states[k] ?? DEAD;
+          const moved = this.transition(node, unit);
+          if (moved !== DEAD && !listed(next, nextCount, moved)) next[nextCount++] = moved;
+          if (repeats && !listed(next, nextCount, node)) next[nextCount++] = node;
         }
-        if (next.length === 0) return;
-        states = next.length > MAX_STATES ? next.slice(0, MAX_STATES) : next;
+        if (nextCount === 0) return;
+        const read = states;
+        states = next;
+        next = read;
+        count = Math.min(nextCount, MAX_STATES);
       }
-      for (const node of states) {
-        const terms = this.accepting[node];
-        if (terms !== undefined) this.accept(terms, units, start, index + 1, afterWord, hits);
+      for (let k = 0; k < count; k++) {
+        const node = states[k] ?? DEAD;
+        if (this.accepts[node] === 1) this.accept(node, units, start, index + 1, afterWord, hits);
       }
     }
   }
@@ -429,7 +624,7 @@ export class TermMatcher<Tag> {
 
   /** Reports the terms that end at `node` and whose edges fit the text around `[start, end)`. */
   private accept(
-    terms: readonly CompiledTerm<Tag>[],
+    node: number,
     units: Uint16Array,
     start: number,
     end: number,
@@ -437,7 +632,7 @@ export class TermMatcher<Tag> {
     hits: TermHit<Tag>[],
   ): void {
     const beforeWord = end < units.length && isWordUnit(units, end);
-    for (const term of terms) {
+    for (const term of this.accepting[node] ?? []) {
       // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
       if (afterWord && term.startsWithWord && !term.openStart) continue;
       if (beforeWord && term.endsWithWord && !term.openEnd) continue;
@@ -451,6 +646,12 @@ export class TermMatcher<Tag> {
   }
 }
 
+/** Whether `node` is among the first `count` of `states`. */
+function listed(states: Int32Array, count: number, node: number): boolean {
+  for (let k = 0; k < count; k++) if (states[k] === node) return true;
+  return false;
+}
+
 /** A spelled-out term has at least this many letters, and its letters at most this many separator units between them. */
 const MIN_SPELLED_LETTERS = 3;
 const MAX_SPELLING_GAP = 2;
@@ -458,7 +659,6 @@ const MAX_SPELLING_GAP = 2;
 const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
   /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,
 );
-const ASCII_NON_WORD = ASCII_LETTERS_AND_DIGITS.map((word) => 1 - word);
 
 /** A word one letter long (a BMP letter, not a digit) starts at `position`. */
 function isOneLetterWord(units: Uint16Array, position: number): boolean {
@@ -480,26 +680,7 @@ function hasAsciiLetter(units: Uint16Array, position: number): boolean {
   return false;
 }
 
-/** Per letter: the units a lookalike (and, with leetspeak on, leet) reading turns into it. */
-function alternatesTable(
-  pairs: readonly (readonly [number, number])[],
-): ReadonlyMap<number, readonly number[]> {
-  const alternates = new Map<number, number[]>();
-  for (const [unit, letter] of pairs) alternates.set(letter, [...(alternates.get(letter) ?? []), unit]);
-  return alternates;
-}
-const ALTERNATES = alternatesTable(LOOKALIKE_PAIRS);
-const ALTERNATES_WITH_LEET = alternatesTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 const NO_LEET: Readonly<Uint16Array> = new Uint16Array(0x10000);
-
-/** 1 for units that another reading may turn into a letter: a walk ending there tries again. */
-function readsAsLetterTable(pairs: readonly (readonly [number, number])[]): Readonly<Uint16Array> {
-  const table = new Uint16Array(0x10000);
-  for (const [unit] of pairs) table[unit] = 1;
-  return table;
-}
-const READS_AS_LETTER = readsAsLetterTable(LOOKALIKE_PAIRS);
-const READS_AS_LETTER_WITH_LEET = readsAsLetterTable([...LOOKALIKE_PAIRS, ...LEET_PAIRS]);
 
 /** Leet symbols that may stand for the first letter of a word. */
 const LEET_WORD_STARTS: readonly number[] = ['$', '@', '!', '|'].map((symbol) => symbol.charCodeAt(0));

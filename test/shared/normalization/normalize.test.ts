@@ -6,6 +6,7 @@ import {
   isWordAt,
   normalize,
   normalizeText,
+  normalizeTransient,
   originalSpan,
 } from '../../../shared/normalization/normalize.js';
 
@@ -143,6 +144,14 @@ describe('normalize', () => {
         });
       }),
     );
+  });
+
+  it('reads nothing a previous message left in its buffers', () => {
+    // A lone high surrogate at the end once paired with the low surrogate an earlier, longer message left.
+    normalizeTransient('abcd\udc95');
+    expect(normalizeTransient('abc\ud83d').text).toBe('abc\ud83d');
+    normalizeTransient('abcd\udc95');
+    expect(normalize('abc\ud83d').text).toBe('abc\ud83d');
   });
 
   it('is idempotent on its own output', () => {
