@@ -601,16 +601,38 @@ export class TermMatcher<Tag> {
     }
   }
 
-  /** Walks the letters at `positions` as one word, from each of them; a match spans from its first letter to its last. */
+  /**
+   * Walks the letters at `positions` as one word, from each of them; a match spans from its first letter to its
+   * last. The run is one word, so a whole-word edge of a term must sit at the run's edge, or next to a letter
+   * that is a word of its own ("a f u c k", "f u c k u"): "c.l.a.s.s" does not hold "ass".
+   */
   private walkLetters(positions: readonly number[], units: Uint16Array, hits: TermHit<Tag>[]): void {
+    const standsAlone = (index: number) => STANDALONE_LETTERS.includes(units[positions[index] ?? 0] ?? 0);
+    // What separates letter `index` from the next. Punctuation binds a spelled word ("f.u.c.k"); a space next
+    // to punctuation splits two ("f.u.c.k s-h-i-t"), and so does a lone odd mark between two runs of another.
+    const gap = (index: number) =>
+      String.fromCharCode(...units.subarray((positions[index] ?? 0) + 1, positions[index + 1] ?? 0));
+    const lastGap = positions.length - 2;
+    const spaced = (index: number) => gap(index).trim() === '';
+    const splits = Array.from({ length: lastGap + 1 }, (_, index) =>
+      spaced(index)
+        ? (index > 0 && !spaced(index - 1)) || (index < lastGap && !spaced(index + 1))
+        : index > 0 && index < lastGap && gap(index) !== gap(index - 1) && gap(index) !== gap(index + 1),
+    );
+    const startsAt = (first: number) => first === 0 || standsAlone(first - 1) || splits[first - 1] === true;
+    const endsAt = (last: number) =>
+      last === positions.length - 1 || standsAlone(last + 1) || splits[last] === true;
     for (let first = 0; first < positions.length; first++) {
       let node = WORD_START_ROOT;
+      const startsWord = startsAt(first);
       for (let last = first; last < positions.length; last++) {
         node = this.transition(node, units[positions[last] ?? 0] ?? 0);
         if (node === DEAD) break;
         const terms = this.accepting[node];
         if (terms === undefined || last - first + 1 < MIN_SPELLED_LETTERS) continue;
+        const endsWord = endsAt(last);
         for (const term of terms) {
+          if ((!startsWord && !term.openStart) || (!endsWord && !term.openEnd)) continue;
           hits.push({
             source: term.source,
             tag: term.tag,
@@ -651,6 +673,9 @@ function listed(states: Int32Array, count: number, node: number): boolean {
   for (let k = 0; k < count; k++) if (states[k] === node) return true;
   return false;
 }
+
+/** One-letter English words ("a", "I", "u" for you): next to a spelled-out term they do not make it part of a longer word. */
+const STANDALONE_LETTERS: readonly number[] = [0x61, 0x69, 0x75];
 
 /** A spelled-out term has at least this many letters, and its letters at most this many separator units between them. */
 const MIN_SPELLED_LETTERS = 3;

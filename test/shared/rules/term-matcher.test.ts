@@ -92,6 +92,15 @@ describe('TermMatcher', () => {
     expect(matched(['ass'], 'i am a b s')).toEqual([]);
   });
 
+  it('reads a spelled-out run as words: a term must fill one, save letters that stand alone', () => {
+    // Punctuation binds a spelled word and a space beside it splits two, so clean words keep their insides.
+    expect(matched(['ass', 'cunt'], 'c.l.a.s.s h.e.l.l.o s.c.u.n.t.h.o.r.p.e')).toEqual([]);
+    expect(matched(['fuck'], 'a f u c k')).toEqual(['fuck=f u c k']);
+    expect(matched(['fuck'], 'f u c k u')).toEqual(['fuck=f u c k']);
+    // "fuck" must fill its word; "fuck*" may be followed by more letters (its match ends at its own).
+    expect(matched(['fuck', 'fuck*'], 'f u c k e r')).toEqual(['fuck*=f u c k']);
+  });
+
   describe('with stretchedLetters', () => {
     const stretched = { stretchedLetters: true };
 
