@@ -22,6 +22,8 @@ export type SubscriptionEnvelope =
   | { readonly kind: 'control' }
   | {
       readonly kind: 'data';
+      /** The account the log group belongs to: with the room id and region, the room's ARN. */
+      readonly owner: string;
       readonly logGroup: string;
       readonly logStream: string;
       /** From the log stream `aws/IVSChatLogs/1.0/room_<id>`; undefined when the stream is not an IVS chat log stream. */
@@ -73,9 +75,14 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   if (body.messageType !== 'DATA_MESSAGE') {
     return { kind: 'invalid', reason: `unknown messageType ${JSON.stringify(body.messageType)}` };
   }
-  const { logGroup, logStream, logEvents } = body;
-  if (typeof logGroup !== 'string' || typeof logStream !== 'string' || !Array.isArray(logEvents)) {
-    return { kind: 'invalid', reason: 'DATA_MESSAGE without logGroup, logStream or logEvents' };
+  const { owner, logGroup, logStream, logEvents } = body;
+  if (
+    typeof owner !== 'string' ||
+    typeof logGroup !== 'string' ||
+    typeof logStream !== 'string' ||
+    !Array.isArray(logEvents)
+  ) {
+    return { kind: 'invalid', reason: 'DATA_MESSAGE without owner, logGroup, logStream or logEvents' };
   }
   const events: LogEvent[] = [];
   for (const [index, entry] of logEvents.entries()) {
@@ -89,7 +96,14 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
     }
     events.push({ id: entry.id, timestamp: entry.timestamp, message: entry.message });
   }
-  return { kind: 'data', logGroup, logStream, roomId: roomIdOfLogStream(logStream), logEvents: events };
+  return {
+    kind: 'data',
+    owner,
+    logGroup,
+    logStream,
+    roomId: roomIdOfLogStream(logStream),
+    logEvents: events,
+  };
 }
 
 export interface FirehoseRecord {

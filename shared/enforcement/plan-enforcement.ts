@@ -93,6 +93,9 @@ export function planEnforcement({
     const broken: string[] = [];
     let deleteReason: string | undefined;
     let redact = false;
+    // A burst (a flood, a run of repeats) earns one strike, at the message that went over the limit; the rest
+    // of it is deleted without more.
+    let earnsStrike = activity.crossed;
     if (!exempt && !alreadySeen) {
       if (activity.flood) broken.push('flood');
       if (activity.duplicate) broken.push('duplicates');
@@ -103,6 +106,7 @@ export function planEnforcement({
         if (decision.verdict === 'deny') {
           broken.push(decision.ruleId);
           deleteReason = decision.reason;
+          earnsStrike = true;
         } else if (decision.verdict === 'mask') {
           // Delivered unmasked (the review failed open, or the policy changed): take it down, strike nobody.
           redact = true;
@@ -121,8 +125,12 @@ export function planEnforcement({
         reason: deleteReason,
       });
     }
-    // One strike per message that broke a rule, however many it broke.
-    if (broken.length > 0 && !before.strikes.some((strike) => strike.messageId === message.id)) {
+    // One strike per message that earns one, however many rules it broke.
+    if (
+      earnsStrike &&
+      broken.length > 0 &&
+      !before.strikes.some((strike) => strike.messageId === message.id)
+    ) {
       strikes = [
         ...activeStrikes(before.strikes, atMillis, enforcement.strikeWindowMinutes),
         { atMillis, ruleId: broken[0] ?? 'flood', messageId: message.id },

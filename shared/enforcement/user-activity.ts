@@ -24,6 +24,11 @@ export interface ActivityVerdict {
   readonly flood: boolean;
   /** More than duplicates.maxRepeats of this message within duplicates.windowSeconds, this one included. */
   readonly duplicate: boolean;
+  /**
+   * This message went over a limit, or kept a burst going for another limit's worth: a burst earns a strike
+   * per limit's worth of excess, not one per message.
+   */
+  readonly crossed: boolean;
   /** What to keep: the messages still inside the longest window, ordered by time, at most MAX_KEPT. */
   readonly recent: readonly RecentMessage[];
 }
@@ -38,7 +43,7 @@ export function recordMessage(
 ): ActivityVerdict {
   // A redelivered batch brings the same message again: it must not count twice.
   if (recent.some((kept) => kept.messageId === message.messageId)) {
-    return { flood: false, duplicate: false, recent };
+    return { flood: false, duplicate: false, crossed: false, recent };
   }
   const longestWindowMillis =
     1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
@@ -50,13 +55,20 @@ export function recordMessage(
     kept.filter(
       (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
     );
-  const flood =
-    limits.flood !== undefined && within(limits.flood.windowSeconds).length > limits.flood.maxMessages;
-  const duplicate =
-    limits.duplicates !== undefined &&
-    within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
-      .length > limits.duplicates.maxRepeats;
-  return { flood, duplicate, recent: kept };
+  const floodCount = limits.flood === undefined ? 0 : within(limits.flood.windowSeconds).length;
+  const repeatCount =
+    limits.duplicates === undefined
+      ? 0
+      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
+          .length;
+  const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
+  const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
+  // Over by one, and again every time the burst goes on for as much again: one strike per limit's worth.
+  const crossing = (count: number, limit: number) => count > limit && (count - limit - 1) % (limit + 1) === 0;
+  const crossed =
+    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
+    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
+  return { flood, duplicate, crossed, recent: kept };
 }
 
 /** 64-bit FNV-1a of the normalized content, as hex: small to store, equal for messages that read the same. */

@@ -126,6 +126,7 @@ describe('CloudWatch Logs subscription envelopes', () => {
   it('decodes gzip + base64 and recovers the room from the log stream', () => {
     expect(decodeSubscriptionEvent(subscriptionEvent(data))).toEqual({
       kind: 'data',
+      owner: '123456789012',
       logGroup: '/aws/vendedlogs/ivschat/dev',
       logStream: 'aws/IVSChatLogs/1.0/room_abc123DEF456',
       roomId: 'abc123DEF456',
@@ -173,6 +174,7 @@ describe('Firehose transformation events', () => {
     ).toString('base64');
     const fed = subscriptionEvent({
       messageType: 'DATA_MESSAGE',
+      owner: '123456789012',
       logGroup: 'g',
       logStream: 'aws/IVSChatLogs/1.0/room_x',
       logEvents: [{ id: '1', timestamp: 1, message: 'line' }],

@@ -51,7 +51,7 @@ describe('floods and duplicates across messages', () => {
   it('counts a redelivered message once', () => {
     const first = recordMessage([], message('a', 0), limits);
     const again = recordMessage(first.recent, message('a', 0), limits);
-    expect(again).toEqual({ flood: false, duplicate: false, recent: first.recent });
+    expect(again).toEqual({ flood: false, duplicate: false, crossed: false, recent: first.recent });
   });
 
   it('handles batches out of order and keeps what it stores bounded', () => {

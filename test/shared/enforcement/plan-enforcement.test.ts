@@ -54,16 +54,20 @@ describe('planEnforcement', () => {
     expect(result.outcomes.every((outcome) => !outcome.deleted && outcome.ruleIds.length === 0)).toBe(true);
   });
 
-  it('deletes a flood, strikes once per offending message, and climbs the ladder', () => {
-    const messages = [0, 1, 2, 3, 4].map((second) => logged('spammer', second, `message ${second}`));
+  it('deletes a whole flood and strikes once per limit’s worth of it, climbing the ladder', () => {
+    const messages = [0, 1, 2, 3, 4, 5, 6, 7].map((second) => logged('spammer', second, `message ${second}`));
     const result = plan(messages);
+    // Over the limit (3 in 10 s) at the 4th message: a strike; the 8th is another limit's worth: a second one.
     expect(result.actions.map((action) => `${action.kind}:${action.key}`)).toEqual([
       `delete-message:delete:${messages[3]?.id}`,
       `warn:warn:spammer:${messages[3]?.id}`,
       `delete-message:delete:${messages[4]?.id}`,
-      `sanction:sanction:spammer:${messages[4]?.id}`,
+      `delete-message:delete:${messages[5]?.id}`,
+      `delete-message:delete:${messages[6]?.id}`,
+      `delete-message:delete:${messages[7]?.id}`,
+      `sanction:sanction:spammer:${messages[7]?.id}`,
     ]);
-    expect(result.actions[3]).toMatchObject({
+    expect(result.actions[6]).toMatchObject({
       sanction: { kind: 'timeout', untilMillis: 1_000_000 + 600_000 },
     });
     expect(result.users.get('spammer')?.strikes).toHaveLength(2);
@@ -93,20 +97,30 @@ describe('planEnforcement', () => {
     });
   });
 
-  it('counts duplicates across batches and bans at the top of the ladder, disconnecting too', () => {
+  it('counts duplicates across batches, striking once for the run of repeats', () => {
     let users: ReadonlyMap<string, UserState> = new Map();
     const kinds: string[][] = [];
-    for (let batch = 0; batch < 6; batch++) {
+    for (let batch = 0; batch < 4; batch++) {
       const result = plan([logged('bot', batch * 5, 'BUY GOLD at example')], users);
       users = result.users;
       kinds.push(result.actions.map((action) => action.kind));
     }
+    expect(kinds).toEqual([[], [], ['delete-message', 'warn'], ['delete-message']]);
+  });
+
+  it('strikes every message the re-check denies, and bans at the top of the ladder, disconnecting too', () => {
+    let users: ReadonlyMap<string, UserState> = new Map();
+    const kinds: string[][] = [];
+    for (let batch = 0; batch < 5; batch++) {
+      const result = plan([logged('troll', batch * 60, `slurword ${batch}`)], users);
+      users = result.users;
+      kinds.push(result.actions.map((action) => action.kind));
+    }
     expect(kinds).toEqual([
-      [],
-      [],
       ['delete-message', 'warn'],
       ['delete-message', 'sanction'],
       ['delete-message', 'disconnect'],
+      ['delete-message', 'sanction', 'disconnect'],
       ['delete-message', 'sanction', 'disconnect'],
     ]);
   });

@@ -1,0 +1,216 @@
+import { gzipSync } from 'node:zlib';
+import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
+import { startControlPlane } from '../../../local/ivschat/control-plane.js';
+import type { Once, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
+import { executeActions } from '../../../shared/enforcement/execute-actions.js';
+import type { ModerationDeps } from '../../../shared/enforcement/moderate-batch.js';
+import { moderateLogEvent } from '../../../shared/enforcement/moderate-log-event.js';
+import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
+import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
+import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+import { MemoryEnforcementStore } from '../../helpers/memory-enforcement-store.js';
+
+const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const policyText = (mode: string) => `version: 1
+name: enforcement
+rules:
+  - { id: slurs, kind: terms, action: deny, severity: high, reason: No slurs., terms: [slurword] }
+enforcement:
+  mode: ${mode}
+  flood: { maxMessages: 3, windowSeconds: 10 }
+  recheck: true
+  ladder:
+    - { strikes: 1, action: warn }
+    - { strikes: 2, action: timeout, minutes: 10 }
+    - { strikes: 3, action: disconnect }
+`;
+
+/** A subscription event as CloudWatch Logs delivers IVS chat logs to Lambda: gzip, base64, one room's stream. */
+function subscriptionEvent(roomId: string, lines: readonly string[]) {
+  const body = {
+    messageType: 'DATA_MESSAGE',
+    owner: '123456789012',
+    logGroup: '/aws/vendedlogs/ivschat/test',
+    logStream: `aws/IVSChatLogs/1.0/room_${roomId}`,
+    subscriptionFilters: ['moderation'],
+    logEvents: lines.map((message, index) => ({
+      id: String(index),
+      timestamp: 1_700_000_000_000 + index,
+      message,
+    })),
+  };
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(body))).toString('base64') } };
+}
+
+let sequence = 0;
+const messageLine = (userId: string, second: number, content: string) => {
+  sequence++;
+  const time = new Date(1_700_000_000_000 + second * 1000).toISOString();
+  return JSON.stringify({
+    event_timestamp: time,
+    type: 'MESSAGE',
+    version: '1.0',
+    payload: {
+      Type: 'MESSAGE',
+      Id: `msg${String(sequence).padStart(9, '0')}`,
+      RequestId: '',
+      Attributes: {},
+      Content: content,
+      SendTime: time.replace('Z', '123456Z'),
+      Sender: { UserId: userId, Attributes: {} },
+    },
+  });
+};
+
+describe('moderating a CloudWatch Logs subscription event against the emulator', () => {
+  const state = new ChatState();
+  const events: RoomEvent[] = [];
+  state.onRoomEvent((event) => events.push(event));
+  let endpoint = '';
+  let close = async () => {};
+  let roomId = '';
+
+  beforeAll(async () => {
+    const server = await startControlPlane(state, { enforceQuotas: true });
+    endpoint = server.url;
+    close = server.close;
+    const client = new IvschatClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
+    roomId = (await client.send(new CreateRoomCommand({ name: 'moderated' }))).id ?? '';
+  });
+  afterAll(() => close());
+
+  const deps = (mode: string, store: MemoryEnforcementStore, once: Once): ModerationDeps => {
+    const ivs = createIvsChatActions({ region: 'us-east-1', endpoint, credentials: CREDENTIALS });
+    const pacer = new Pacer<PacedOperation>({ DeleteMessage: 50, SendEvent: 50, DisconnectUser: 50 });
+    return {
+      policy: compilePolicy(parsePolicy(policyText(mode), 'enforcement.yaml')),
+      store,
+      now: () => 1_700_000_100_000,
+      execute: (actions) =>
+        executeActions(actions, {
+          ports: { ...ivs, putSanction: (room, user, sanction) => store.putSanction(room, user, sanction) },
+          once,
+          pacer,
+          clock: SYSTEM_CLOCK,
+          random: Math.random,
+        }),
+    };
+  };
+  const memoryOnce = (): Once => {
+    const done = new Set<string>();
+    return async (key, work) => {
+      if (done.has(key)) return { duplicate: true };
+      await work();
+      done.add(key);
+      return { duplicate: false };
+    };
+  };
+
+  it('warns, times out and disconnects a flooder across batches, acting once when a batch is redelivered', async () => {
+    const store = new MemoryEnforcementStore();
+    const once = memoryOnce();
+    const moderation = deps('enforce', store, once);
+    const batch = (start: number) =>
+      subscriptionEvent(
+        roomId,
+        [0, 1, 2, 3].map((offset) => messageLine('flooder', start + offset, `spam ${start + offset}`)),
+      );
+    const firstBatch = batch(0);
+    const first = await moderateLogEvent(firstBatch, 'us-east-1', moderation);
+    expect(first).toMatchObject({ kind: 'moderated', records: 4, rejected: [] });
+    expect(first.room?.results.map((result) => `${result.action.kind}:${result.status}`)).toEqual([
+      'delete-message:done',
+      'warn:done',
+    ]);
+
+    const before = events.length;
+    const again = await moderateLogEvent(firstBatch, 'us-east-1', moderation);
+    expect(again.room?.plan.actions).toEqual([]);
+    expect(events.length).toBe(before);
+
+    const second = await moderateLogEvent(batch(1), 'us-east-1', moderation);
+    expect(second.room?.results.map((result) => result.action.kind)).toContain('sanction');
+    expect(
+      await store.getSanction(`arn:aws:ivschat:us-east-1:123456789012:room/${roomId}`, 'flooder'),
+    ).toMatchObject({
+      kind: 'timeout',
+    });
+    const third = await moderateLogEvent(batch(2), 'us-east-1', moderation);
+    expect(third.room?.results.map((result) => result.action.kind)).toContain('disconnect');
+    expect(events.filter((event) => event.kind === 'disconnect')).toEqual([
+      expect.objectContaining({ userId: 'flooder' }),
+    ]);
+    expect(
+      events.filter((event) => event.kind === 'event' && event.eventName === 'app:moderation-warning'),
+    ).toHaveLength(1);
+  });
+
+  it('in shadow mode plans the same and calls IVS for nothing', async () => {
+    const before = events.length;
+    const result = await moderateLogEvent(
+      subscriptionEvent(
+        roomId,
+        [0, 1, 2, 3].map((second) => messageLine('shadowed', second, `x ${second}`)),
+      ),
+      'us-east-1',
+      deps('shadow', new MemoryEnforcementStore(), memoryOnce()),
+    );
+    expect(result.room).toMatchObject({ shadow: true, results: [] });
+    expect(result.room?.plan.actions.map((action) => action.kind)).toEqual(['delete-message', 'warn']);
+    expect(events.length).toBe(before);
+  });
+
+  it('rejects malformed records without losing the good ones, and refuses bad envelopes without throwing', async () => {
+    const store = new MemoryEnforcementStore();
+    const result = await moderateLogEvent(
+      subscriptionEvent(roomId, ['{not json', messageLine('ann', 0, 'you slurword'), '{"type":"MESSAGE"}']),
+      'us-east-1',
+      deps('enforce', store, memoryOnce()),
+    );
+    expect(result.rejected).toEqual([
+      { logEventId: '0', reason: 'not JSON' },
+      { logEventId: '2', reason: 'event_timestamp is not a date-time' },
+    ]);
+    expect(result.room?.plan.actions.map((action) => action.kind)).toEqual(['delete-message', 'warn']);
+    const moderation = deps('enforce', store, memoryOnce());
+    expect(await moderateLogEvent({ awslogs: { data: 'garbage' } }, 'us-east-1', moderation)).toMatchObject({
+      kind: 'invalid',
+    });
+    const bomb = { awslogs: { data: gzipSync(Buffer.alloc(32 * 1024 * 1024)).toString('base64') } };
+    expect(await moderateLogEvent(bomb, 'us-east-1', moderation, 1024 * 1024)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('decompresses to more than'),
+    });
+  });
+
+  it('plans again from fresh state when a concurrent invocation saved first', async () => {
+    const store = new MemoryEnforcementStore();
+    let raced = false;
+    store.beforeSave = () => {
+      if (raced) return;
+      raced = true;
+      // Another invocation stores a strike for the same user first.
+      store.users.set(`arn:aws:ivschat:us-east-1:123456789012:room/${roomId}|racer`, {
+        state: {
+          recent: [],
+          strikes: [{ atMillis: 1_700_000_000_000, ruleId: 'flood', messageId: 'other' }],
+        },
+        version: 1,
+      });
+    };
+    const result = await moderateLogEvent(
+      subscriptionEvent(
+        roomId,
+        [0, 1, 2, 3].map((second) => messageLine('racer', second, `r ${second}`)),
+      ),
+      'us-east-1',
+      deps('enforce', store, memoryOnce()),
+    );
+    // Replanned with the other strike counted: this one is the second, a timeout, not a warning.
+    expect(result.room?.plan.actions.map((action) => action.kind)).toEqual(['delete-message', 'sanction']);
+    expect(store.users.get(`arn:aws:ivschat:us-east-1:123456789012:room/${roomId}|racer`)?.version).toBe(2);
+  });
+});
