@@ -1,7 +1,7 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
 import type { Rule } from '../policy/policy-document.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
-import { evaluateMessage } from '../rules/evaluate.js';
+import { evaluateMessage, isExempt } from '../rules/evaluate.js';
 import type { Sanction, Strike } from './escalation.js';
 import { activeStrikes, sanctionOf, stepFor } from './escalation.js';
 import type { RecentMessage } from './user-activity.js';
@@ -83,7 +83,7 @@ export function planEnforcement({
     const userId = message.sender.userId;
     const before = states.get(userId) ?? EMPTY_USER_STATE;
     const atMillis = Number(message.sendTime.epochNanos / 1_000_000n);
-    const exempt = isExempt(message.sender.attributes, policy);
+    const exempt = isExempt(message.sender.attributes, policy.document.exemptions);
     const activity = recordMessage(
       before.recent,
       { messageId: message.id, atMillis, fingerprint: fingerprint(message.content) },
@@ -201,13 +201,6 @@ function ladderActions(
       return [...sanctionAction, ...disconnect];
     }
   }
-}
-
-function isExempt(attributes: Readonly<Record<string, string>>, policy: CompiledPolicy): boolean {
-  return policy.document.exemptions.some(
-    ({ senderAttribute, values }) =>
-      Object.hasOwn(attributes, senderAttribute) && values.includes(attributes[senderAttribute] ?? ''),
-  );
 }
 
 function reasonOf(rules: readonly Rule[], ruleId: string | undefined): string {

@@ -1,6 +1,7 @@
+import type { Sanction } from '../enforcement/escalation.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
 import type { Decision } from '../rules/evaluate.js';
-import { evaluateMessage } from '../rules/evaluate.js';
+import { evaluateMessage, isExempt } from '../rules/evaluate.js';
 import type { ReviewRequest, ReviewResponse } from './review-contract.js';
 import { parseReviewRequest } from './review-contract.js';
 
@@ -39,18 +40,32 @@ export interface ReviewOutcome {
   readonly error: unknown;
 }
 
+/** The rule id reported when a sanction, not a rule, refuses a message. */
+export const SANCTION_RULE_ID = 'sanction';
+
 /**
  * Reviews one IVS message review event against a policy. Never throws: an
- * event it cannot review gets `settings.failureResult`.
+ * event it cannot review gets `settings.failureResult`. `sanction` is the
+ * sender's timeout or ban in the event's room, looked up by the caller
+ * within its time budget; it refuses the message unless the policy exempts
+ * the sender (moderators are never locked out by enforcement).
  */
 export function reviewMessage(
   event: unknown,
   policy: CompiledPolicy,
   settings: ReviewSettings,
+  sanction?: Sanction,
 ): ReviewOutcome {
   const parsed = parseReviewRequest(event);
   if (!parsed.ok) return failure(settings, parsed.problem, undefined, parsed.request);
   const { request } = parsed;
+  if (sanction !== undefined && !isExempt(request.sender.attributes, policy.document.exemptions)) {
+    return outcome(request, 'DENY', [SANCTION_RULE_ID], undefined, {
+      ReviewResult: 'DENY',
+      Content: request.content,
+      Attributes: { [ATTRIBUTE_REASON]: sanctionReason(sanction), [ATTRIBUTE_RULES]: SANCTION_RULE_ID },
+    });
+  }
   if (request.content.length > policy.document.settings.maxContentLength) {
     return failure(settings, 'content is longer than maxContentLength', request.content, request);
   }
@@ -88,6 +103,11 @@ function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome
         Attributes: withModerationAttributes(request.attributes, []),
       });
   }
+}
+
+function sanctionReason(sanction: Sanction): string {
+  if (sanction.kind === 'ban') return 'You are banned from this chat.';
+  return `You are timed out until ${new Date(sanction.untilMillis).toISOString().slice(11, 16)} UTC.`;
 }
 
 function actedRuleIds({ matches }: Decision): string[] {

@@ -165,7 +165,8 @@ export function thresholdCrossed(rule: Rule, metrics: MessageMetrics): string | 
   }
 }
 
-function isExempt(attributes: SenderAttributes, exemptions: readonly Exemption[]): boolean {
+/** Whether the sender's server-minted attributes match one of `exemptions`. */
+export function isExempt(attributes: SenderAttributes, exemptions: readonly Exemption[]): boolean {
   return exemptions.some(({ senderAttribute, values }) => {
     if (!Object.hasOwn(attributes, senderAttribute)) return false;
     const value = attributes[senderAttribute];
