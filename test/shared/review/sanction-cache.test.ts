@@ -21,7 +21,7 @@ function store(answer: () => Promise<Sanction | undefined>) {
     },
   };
 }
-const after = <T>(delayMs: number, value: T) =>
+const resolveAfter = <T>(delayMs: number, value: T) =>
   new Promise<T>((resolve) => setTimeout(() => resolve(value), delayMs));
 
 describe('SanctionCache', () => {
@@ -49,13 +49,12 @@ describe('SanctionCache', () => {
   });
 
   it('fails open within its budget when the store is slow, and the late answer fills the cache', async () => {
-    let now = 0;
-    const slow = store(() => after(60, ban));
-    const cache = new SanctionCache(slow.fetch, OPTIONS, () => now);
+    const slow = store(() => resolveAfter(60, ban));
+    const cache = new SanctionCache(slow.fetch, OPTIONS, () => 0);
     expect(await cache.lookup(ROOM, 'u')).toEqual({ source: 'timeout', sanction: undefined });
     // A second lookup while the first read is still running joins it rather than reading again.
     expect(await cache.lookup(ROOM, 'u')).toEqual({ source: 'timeout', sanction: undefined });
-    await after(60, undefined);
+    await resolveAfter(60, undefined);
     expect(await cache.lookup(ROOM, 'u')).toEqual({ source: 'cache', sanction: ban });
     expect(slow.calls).toBe(1);
   });
