@@ -20,3 +20,50 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: 
 export function readReviewSettings(): ReviewSettings {
   return Object.freeze({ failureResult: oneOf('REVIEW_FAILURE_RESULT', ['ALLOW', 'DENY'] as const, 'DENY') });
 }
+
+export interface ModerationSettings {
+  readonly region: string;
+  /** The single table of enforcement state and sanctions. */
+  readonly enforcementTable: string;
+  /** Powertools idempotency records: one per action key. */
+  readonly idempotencyTable: string;
+  /** The local emulator's control plane; AWS's endpoint when unset. */
+  readonly ivsChatEndpoint: string | undefined;
+  /** dynalite in the local stack; AWS's endpoint when unset. */
+  readonly dynamoDbEndpoint: string | undefined;
+  /** Calls per second per operation for this invocation: the account quota (100) ÷ the consumers' reserved concurrency. */
+  readonly actionRatePerSecond: number;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} must be set`);
+  return value;
+}
+
+function optional(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The chat log consumers' settings: AWS_REGION (set by Lambda), ENFORCEMENT_TABLE, IDEMPOTENCY_TABLE (both
+ * required), IVSCHAT_ENDPOINT and DYNAMODB_ENDPOINT (local stack only), ACTION_RATE_PER_SECOND (default 25:
+ * IVS's 100 per second shared by 4 concurrent invocations, the consumers' reserved concurrency).
+ */
+export function readModerationSettings(): ModerationSettings {
+  const rate = Number(process.env.ACTION_RATE_PER_SECOND ?? '25');
+  if (!Number.isFinite(rate) || rate <= 0 || rate > 100) {
+    throw new Error(
+      `ACTION_RATE_PER_SECOND must be a number from 1 to 100 (got "${process.env.ACTION_RATE_PER_SECOND}")`,
+    );
+  }
+  return Object.freeze({
+    region: required('AWS_REGION'),
+    enforcementTable: required('ENFORCEMENT_TABLE'),
+    idempotencyTable: required('IDEMPOTENCY_TABLE'),
+    ivsChatEndpoint: optional('IVSCHAT_ENDPOINT'),
+    dynamoDbEndpoint: optional('DYNAMODB_ENDPOINT'),
+    actionRatePerSecond: rate,
+  });
+}
