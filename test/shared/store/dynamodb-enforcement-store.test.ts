@@ -143,8 +143,9 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
             ...args,
             input: { RequestItems: { [tableName]: { Keys: answered, ConsistentRead: true } } },
           });
-          if (isRecord(result.output))
-            result.output.UnprocessedKeys = { [tableName]: { Keys: requested.slice(answered.length) } };
+          const output: unknown = result.output;
+          if (isRecord(output))
+            output.UnprocessedKeys = { [tableName]: { Keys: requested.slice(answered.length) } };
           return result;
         },
         { step: 'initialize', name: 'unprocessedKeys' },
