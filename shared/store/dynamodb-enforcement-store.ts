@@ -136,8 +136,10 @@ export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStore
 
   return {
     async loadUsers(roomArn, userIds) {
-      const unique = [...new Set(userIds)];
-      const users = new Map<string, StoredUserState>();
+      // BatchGetItem rejects a request that names one key twice.
+      const wanted = new Set(userIds);
+      const unique = [...wanted];
+      const found = new Map<string, StoredUserState>();
       const chunks: string[][] = [];
       for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT)
         chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
@@ -149,21 +151,22 @@ export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStore
       const nowSeconds = now() / 1000;
       for (const item of results.flat()) {
         const userId = typeof item.sk === 'string' ? item.sk.slice(USER_PREFIX.length) : undefined;
-        if (userId === undefined || !unique.includes(userId)) continue;
+        if (userId === undefined || !wanted.has(userId)) continue;
         const parsed = parseUserItem(item);
         if (!parsed.ok) {
           report({ roomArn, userId, kind: 'user-state', problem: parsed.problem });
-          users.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
+          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
         } else if (parsed.expiresAt <= nowSeconds) {
           // Expired but not yet deleted: empty, as TTL would leave it, yet the version still guards the save.
-          users.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
+          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
         } else {
-          users.set(userId, { state: parsed.state, version: parsed.version });
+          found.set(userId, { state: parsed.state, version: parsed.version });
         }
       }
-      for (const userId of unique)
-        if (!users.has(userId)) users.set(userId, { state: EMPTY_USER_STATE, version: 0 });
-      return users;
+      // In the order asked, so that callers iterating the map plan deterministically.
+      return new Map(
+        unique.map((userId) => [userId, found.get(userId) ?? { state: EMPTY_USER_STATE, version: 0 }]),
+      );
     },
 
     async saveUsers(roomArn, updates, expiresAtMillis) {
