@@ -128,14 +128,14 @@ describe('createIdempotentOnce (Powertools idempotency against dynalite)', () =>
   });
 
   it('lets a later run take over a key whose run died, once that invocation would have timed out', async () => {
-    const { once } = await onceWith(100);
+    const { once } = await onceWith(300);
     const { runs, work } = counted();
     // A run that never finishes: the invocation crashed or timed out with the record IN_PROGRESS.
     void once('delete:msg000000001', () => new Promise<void>(() => {}));
-    await sleep(20);
+    await sleep(50);
     await expect(once('delete:msg000000001', work('too soon'))).rejects.toBeInstanceOf(KeyInProgressError);
 
-    await sleep(150);
+    await sleep(300);
     expect(await once('delete:msg000000001', work('takeover'))).toEqual({ duplicate: false });
     expect(runs).toEqual(['takeover']);
   });
