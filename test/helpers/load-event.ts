@@ -8,10 +8,10 @@ export function loadEvent(functionFolder: string, scenario: string): unknown {
   return JSON.parse(readFileSync(path.join(EVENTS, functionFolder, `${scenario}.json`), 'utf8'));
 }
 
-/** Scenario names of every sample payload for a function. */
+/** Scenario names of every sample payload for a function (an encoded payload's `.decoded.json` twin is not one). */
 export function eventScenarios(functionFolder: string): string[] {
   return readdirSync(path.join(EVENTS, functionFolder))
-    .filter((file) => file.endsWith('.json'))
+    .filter((file) => file.endsWith('.json') && !file.endsWith('.decoded.json'))
     .map((file) => file.slice(0, -'.json'.length))
     .sort();
 }
