@@ -351,22 +351,28 @@ export class TermMatcher<Tag> {
   /**
    * wordStartPairs indexed by the units themselves, for pairs of ASCII units. The row of a first
    * unit depends only on its reading: filled once per reading, copied for the units that share it.
+   * Most ASCII units read as nothing (column 0): a row starts as their entry, and only the others
+   * are read one by one. Few iterations, so that V8 does not stop to optimize this run-once loop.
    */
   private asciiPairs(pairs: Int32Array): Int32Array {
     const { readings, readingCount } = this;
+    const readers: number[] = [];
+    for (let unit = 0; unit < 0x80; unit++) if (((readings[unit] ?? 0) & READING) !== 0) readers.push(unit);
     const ascii = new Int32Array(0x80 * 0x80);
     const filledBy = new Int16Array(readingCount).fill(-1);
     for (let first = 0; first < 0x80; first++) {
       const reading = (readings[first] ?? 0) & READING;
       const source = filledBy[reading] ?? -1;
+      const row = first << 7;
       if (source >= 0) {
-        ascii.copyWithin(first << 7, source << 7, (source + 1) << 7);
+        ascii.copyWithin(row, source << 7, (source + 1) << 7);
         continue;
       }
       filledBy[reading] = first;
-      const row = reading * readingCount;
-      for (let second = 0; second < 0x80; second++) {
-        ascii[(first << 7) | second] = pairs[row + ((readings[second] ?? 0) & READING)] ?? PAIR_FLAG;
+      const pairRow = reading * readingCount;
+      ascii.fill(pairs[pairRow] ?? PAIR_FLAG, row, row + 0x80);
+      for (const second of readers) {
+        ascii[row | second] = pairs[pairRow + ((readings[second] ?? 0) & READING)] ?? PAIR_FLAG;
       }
     }
     return ascii;
