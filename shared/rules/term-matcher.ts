@@ -56,11 +56,20 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
   const inner = source.slice(openStart ? 1 : 0, openEnd ? -1 : undefined);
   if (inner.includes('*'))
     throw new TermSyntaxError('"*" is allowed only at the start or end of a term', source);
-  // normalizeText() without its copies (normalize() copies the buffers the text is then decoded from): this
-  // runs for every term when the review function loads. The text is read before anything normalizes again.
-  const body = normalizeTransient(inner).text.trim();
+  const body = normalizedText(inner).trim();
   if (body === '') throw new TermSyntaxError('the term is empty once normalized', source);
   return { body, openStart, openEnd };
+}
+
+/**
+ * normalizeText(), without the copies normalize() makes (buffers, then a Buffer to decode them from):
+ * this runs for every term when the review function loads. The units are read before anything
+ * normalizes again, and decoded in one call (short terms; a long one takes the general way).
+ */
+function normalizedText(value: string): string {
+  const normalized = normalizeTransient(value);
+  if (normalized.length > 0x400) return normalized.text;
+  return Reflect.apply(String.fromCharCode, undefined, normalized.buffer.subarray(0, normalized.length));
 }
 
 /** Node 0 is the dead state (no transition), so a zero in the table ends a walk. */
