@@ -6,7 +6,7 @@ import {
   IS_WATCHED,
   isWordAt,
   isWordUnit,
-  normalizeText,
+  normalizeTransient,
   STARTS_WORD,
 } from '../normalization/normalize.js';
 
@@ -56,9 +56,20 @@ export function parseTerm(source: string): { body: string; openStart: boolean; o
   const inner = source.slice(openStart ? 1 : 0, openEnd ? -1 : undefined);
   if (inner.includes('*'))
     throw new TermSyntaxError('"*" is allowed only at the start or end of a term', source);
-  const body = normalizeText(inner).trim();
+  const body = normalizedText(inner).trim();
   if (body === '') throw new TermSyntaxError('the term is empty once normalized', source);
   return { body, openStart, openEnd };
+}
+
+/**
+ * normalizeText(), without the copies normalize() makes (buffers, then a Buffer to decode them from):
+ * this runs for every term when the review function loads. The units are read before anything
+ * normalizes again, and decoded in one call (short terms; a long one takes the general way).
+ */
+function normalizedText(value: string): string {
+  const normalized = normalizeTransient(value);
+  if (normalized.length > 0x400) return normalized.text;
+  return Reflect.apply(String.fromCharCode, undefined, normalized.buffer.subarray(0, normalized.length));
 }
 
 /** Node 0 is the dead state (no transition), so a zero in the table ends a walk. */
@@ -171,87 +182,105 @@ export class TermMatcher<Tag> {
       };
       return { body, term, root: startsWithWord && !openStart ? WORD_START_ROOT : ANYWHERE_ROOT };
     });
-    const frequency = new Map<number, number>();
+    // Everything from here runs once, when the review function loads, and mostly before V8 has optimized
+    // any of it: its cost is roughly the number of loop iterations and objects made. Hence plain loops over
+    // typed arrays, no callbacks per element, no map per trie node, and no step that costs nodes × columns.
+    // Units by how many terms use them, ties in order of first use.
+    const uses = new Int32Array(0x10000);
+    const alphabet: number[] = [];
+    let totalLength = 0;
     for (const { body } of entries) {
+      totalLength += body.length;
       for (let index = 0; index < body.length; index++) {
         const unit = body.charCodeAt(index);
-        frequency.set(unit, (frequency.get(unit) ?? 0) + 1);
+        if (uses[unit] === 0) alphabet.push(unit);
+        uses[unit] = (uses[unit] ?? 0) + 1;
       }
     }
-    const byFrequency = [...frequency.entries()].sort((a, b) => b[1] - a[1]).map(([unit]) => unit);
-    byFrequency.forEach((unit, rank) => {
-      this.symbols[unit] = rank < DENSE_SYMBOLS ? rank + 1 : SPARSE;
-    });
-    this.width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
+    const byFrequency = [...alphabet].sort((a, b) => (uses[b] ?? 0) - (uses[a] ?? 0));
+    for (let rank = 0; rank < byFrequency.length; rank++) {
+      this.symbols[byFrequency[rank] ?? 0] = rank < DENSE_SYMBOLS ? rank + 1 : SPARSE;
+    }
+    const width = Math.min(byFrequency.length, DENSE_SYMBOLS) + 1;
+    this.width = width;
 
-    // The trie, built with maps, then numbered breadth first: the shallow nodes, where almost every
-    // walk ends, get neighbouring rows in the tables.
-    const children: Map<number, number>[] = [new Map(), new Map(), new Map()];
+    // The trie, written straight into the flat table one depth at a time (every term's first unit, then
+    // every unfinished term's second, …): nodes are numbered breadth first as they are made, so the shallow
+    // nodes, where almost every walk ends, get neighbouring rows, with no renumbering pass.
+    // A node per unit of every term, at most, and the three fixed ones.
+    const capacity = totalLength + 3;
+    const transitions = new Int32Array(capacity * width);
+    /** Per node made here: its parent and the dense symbol leading to it (0 for a unit in the sparse map). */
+    const parents = new Int32Array(capacity);
+    const parentSymbols = new Int32Array(capacity);
     const ending: CompiledTerm<Tag>[][] = [];
-    for (const { body, term, root } of entries) {
-      let node = root;
-      for (let index = 0; index < body.length; index++) {
-        const unit = body.charCodeAt(index);
-        let next = children[node]?.get(unit);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          children[node]?.set(unit, next);
-        }
-        node = next;
-      }
-      ending[node] = [...(ending[node] ?? []), term];
+    const reached = new Int32Array(entries.length);
+    const unfinished = new Int32Array(entries.length);
+    for (let index = 0; index < entries.length; index++) {
+      reached[index] = entries[index]?.root ?? DEAD;
+      unfinished[index] = index;
     }
-    const order = [DEAD, WORD_START_ROOT, ANYWHERE_ROOT];
-    for (let index = 1; index < order.length; index++)
-      order.push(...(children[order[index] ?? 0]?.values() ?? []));
-    const renumbered = new Int32Array(order.length);
-    order.forEach((node, index) => {
-      renumbered[node] = index;
-    });
-    const nodes = order.length;
-    this.transitions = new Int32Array(nodes * this.width);
-    order.forEach((node, index) => {
-      for (const [unit, child] of children[node] ?? []) {
+    let nodes = 3;
+    for (let depth = 0, active = entries.length; active > 0; depth++) {
+      let kept = 0;
+      for (let k = 0; k < active; k++) {
+        const index = unfinished[k] ?? 0;
+        const entry = entries[index];
+        if (entry === undefined) continue;
+        const node = reached[index] ?? DEAD;
+        const unit = entry.body.charCodeAt(depth);
         const symbol = this.symbols[unit] ?? SPARSE;
-        if (symbol === SPARSE) this.sparse.set(index * 0x10000 + unit, renumbered[child] ?? DEAD);
-        else this.transitions[index * this.width + symbol] = renumbered[child] ?? DEAD;
+        const slot = symbol === SPARSE ? node * 0x10000 + unit : node * width + symbol;
+        let child = symbol === SPARSE ? (this.sparse.get(slot) ?? DEAD) : (transitions[slot] ?? DEAD);
+        if (child === DEAD) {
+          child = nodes++;
+          parents[child] = node;
+          parentSymbols[child] = symbol === SPARSE ? 0 : symbol;
+          if (symbol === SPARSE) this.sparse.set(slot, child);
+          else transitions[slot] = child;
+        }
+        reached[index] = child;
+        if (depth < entry.body.length - 1) unfinished[kept++] = index;
+        else ending[child] = [...(ending[child] ?? []), entry.term];
       }
-    });
-    this.accepting = order.map((node) => ending[node]);
-    this.accepts = Uint8Array.from(this.accepting, (terms) => (terms === undefined ? 0 : 1));
+      active = kept;
+    }
+    // Rows past the last node are never read: the copy gives their memory back.
+    this.transitions = transitions.slice(0, nodes * width);
+    // A packed array (no holes) for the hot path's reads.
+    const accepting: (readonly CompiledTerm<Tag>[] | undefined)[] = [];
+    this.accepts = new Uint8Array(nodes);
+    for (let node = 0; node < nodes; node++) {
+      const terms = ending[node];
+      accepting.push(terms);
+      if (terms !== undefined) this.accepts[node] = 1;
+    }
+    this.accepting = accepting;
+    // The candidate loop reads this bit with the reading, one table read for both; buildReadings() keeps it.
+    this.readings.fill(ENDS_WORD_AFTER, 0x80);
+    for (let unit = 0; unit < 0x80; unit++) {
+      if (ASCII_LETTERS_AND_DIGITS[unit] === 0) this.readings[unit] = ENDS_WORD_AFTER;
+    }
+    const readable = alphabet.concat(LOOKALIKE_UNITS, leetspeak ? LEET_UNITS : []);
     ({
       count: this.readingCount,
       next: this.next,
       slow: this.slow,
-    } = this.buildReadings(nodes, [
-      ...frequency.keys(),
-      ...LOOKALIKE_PAIRS.map(([unit]) => unit),
-      ...(leetspeak ? LEET_PAIRS.map(([unit]) => unit) : []),
-    ]));
+    } = this.buildReadings(nodes, parents, parentSymbols, readable));
+    const watchUnits = new Uint8Array(0x10000);
     for (const { body, root } of entries) {
       const unit = body.charCodeAt(0);
-      const rootClass = root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE;
-      this.firstUnits[unit] = (this.firstUnits[unit] ?? 0) | rootClass;
+      this.firstUnits[unit] =
+        (this.firstUnits[unit] ?? 0) | (root === WORD_START_ROOT ? CLASS_WORD_START : CLASS_ANYWHERE);
+      if (root === ANYWHERE_ROOT) watchUnits[unit] = 1;
     }
-    const watchUnits = new Uint8Array(0x10000);
-    for (const { body, root } of entries) if (root === ANYWHERE_ROOT) watchUnits[body.charCodeAt(0)] = 1;
     // Leet symbols that are not word units ("$lut", "@sshole") start no word: watched, they can start a walk.
     for (const symbol of leetspeak ? LEET_WORD_STARTS : []) {
       this.leetWordStarts[symbol] = 1;
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
-    // The candidate loop reads this bit with the reading, one table read for both.
-    for (let unit = 0; unit < 0x10000; unit++) {
-      if (unit >= 0x80 || ASCII_LETTERS_AND_DIGITS[unit] === 0)
-        this.readings[unit] = (this.readings[unit] ?? 0) | ENDS_WORD_AFTER;
-    }
     this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
-    this.asciiWordStartPairs = Int32Array.from({ length: 0x80 * 0x80 }, (_, index) => {
-      const first = (this.readings[index >> 7] ?? 0) & READING;
-      const second = (this.readings[index & 0x7f] ?? 0) & READING;
-      return this.wordStartPairs[first * this.readingCount + second] ?? PAIR_FLAG;
-    });
+    this.asciiWordStartPairs = this.asciiPairs(this.wordStartPairs);
     this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
@@ -264,10 +293,16 @@ export class TermMatcher<Tag> {
    */
   private buildReadings(
     nodes: number,
+    parents: Int32Array,
+    parentSymbols: Int32Array,
     readable: readonly number[],
   ): { count: number; next: Uint16Array | Int32Array; slow: number } {
-    const columnOf = new Map<string, number>();
-    const columns: number[] = [];
+    const { width } = this;
+    /** Per pair of symbols (the unit's own reading, its leet letter): the column of the units that read so. */
+    const columnOf = new Uint8Array(width * width);
+    /** Per column: the symbol it reads as itself (or as its lookalike), and as a leet letter; 0 for none. */
+    const readSymbols = [0];
+    const leetSymbols = [0];
     const slow: number[] = [];
     for (const unit of readable) {
       const read = this.symbols[unit] === 0 ? (LATIN_LOOKALIKES[unit] ?? 0) : unit;
@@ -277,30 +312,79 @@ export class TermMatcher<Tag> {
       if (readSymbol === SPARSE || leetSymbol === SPARSE) slow.push(unit);
       if (readSymbol === SPARSE || leetSymbol === SPARSE || (readSymbol === 0 && leetSymbol === 0)) continue;
       // At most DENSE_SYMBOLS letters, each with at most a few leet units: far fewer than 0xff columns.
-      const key = `${readSymbol}:${leetSymbol}`;
-      let column = columnOf.get(key);
-      if (column === undefined) {
-        column = columns.length + 1;
-        columnOf.set(key, column);
-        columns.push(unit);
+      let column = columnOf[readSymbol * width + leetSymbol] ?? 0;
+      if (column === 0) {
+        column = readSymbols.length;
+        columnOf[readSymbol * width + leetSymbol] = column;
+        readSymbols.push(readSymbol);
+        leetSymbols.push(leetSymbol);
       }
-      this.readings[unit] = column;
+      this.readings[unit] = ((this.readings[unit] ?? 0) & ENDS_WORD_AFTER) | column;
     }
     // The last column: all SLOW, for the units in the sparse map.
-    const slowColumn = columns.length + 1;
-    for (const unit of slow) this.readings[unit] = slowColumn;
+    const slowColumn = readSymbols.length;
+    for (const unit of slow)
+      this.readings[unit] = ((this.readings[unit] ?? 0) & ENDS_WORD_AFTER) | slowColumn;
     const count = slowColumn + 1;
     // Node numbers fit 16 bits in all but huge lexicons: half the table, so more of it stays in cache.
     const narrow = nodes < SLOW_16;
     const slowEntry = narrow ? SLOW_16 : SLOW_32;
     const next = narrow ? new Uint16Array(nodes * count) : new Int32Array(nodes * count);
-    for (let node = 0; node < nodes; node++) {
-      columns.forEach((unit, index) => {
-        next[node * count + index + 1] = this.transition(node, unit);
-      });
-      next[node * count + slowColumn] = slowEntry;
+    // Each entry is what transition() would answer (the unit's own reading, else its leet letter), filled
+    // from the trie's edges, one per node, rather than by a transition() call per node and column, which
+    // cost most of this constructor. Per symbol, the columns that read it, as lists in one array each:
+    // `columns[first[symbol] .. first[symbol + 1])`. An edge on a unit of the sparse map (symbol 0) fills
+    // nothing: those units read through the slow column.
+    const [ownColumns, ownFirst] = columnsBySymbol(readSymbols, width);
+    const [leetColumns, leetFirst] = columnsBySymbol(leetSymbols, width);
+    for (let child = 3; child < nodes; child++) {
+      const row = (parents[child] ?? DEAD) * count;
+      const symbol = parentSymbols[child] ?? 0;
+      for (let k = ownFirst[symbol] ?? 0, last = ownFirst[symbol + 1] ?? 0; k < last; k++) {
+        next[row + (ownColumns[k] ?? 0)] = child;
+      }
     }
+    // A leet letter counts only where the unit's own reading leads nowhere: so after all of those are in.
+    for (let child = 3; child < nodes; child++) {
+      const row = (parents[child] ?? DEAD) * count;
+      const symbol = parentSymbols[child] ?? 0;
+      for (let k = leetFirst[symbol] ?? 0, last = leetFirst[symbol + 1] ?? 0; k < last; k++) {
+        const entry = row + (leetColumns[k] ?? 0);
+        if (next[entry] === DEAD) next[entry] = child;
+      }
+    }
+    for (let entry = slowColumn; entry < next.length; entry += count) next[entry] = slowEntry;
     return { count, next, slow: slowEntry };
+  }
+
+  /**
+   * wordStartPairs indexed by the units themselves, for pairs of ASCII units. The row of a first
+   * unit depends only on its reading: filled once per reading, copied for the units that share it.
+   * Most ASCII units read as nothing (column 0): a row starts as their entry, and only the others
+   * are read one by one. Few iterations, so that V8 does not stop to optimize this run-once loop.
+   */
+  private asciiPairs(pairs: Int32Array): Int32Array {
+    const { readings, readingCount } = this;
+    const readers: number[] = [];
+    for (let unit = 0; unit < 0x80; unit++) if (((readings[unit] ?? 0) & READING) !== 0) readers.push(unit);
+    const ascii = new Int32Array(0x80 * 0x80);
+    const filledBy = new Int16Array(readingCount).fill(-1);
+    for (let first = 0; first < 0x80; first++) {
+      const reading = (readings[first] ?? 0) & READING;
+      const source = filledBy[reading] ?? -1;
+      const row = first << 7;
+      if (source >= 0) {
+        ascii.copyWithin(row, source << 7, (source + 1) << 7);
+        continue;
+      }
+      filledBy[reading] = first;
+      const pairRow = reading * readingCount;
+      ascii.fill(pairs[pairRow] ?? PAIR_FLAG, row, row + 0x80);
+      for (const second of readers) {
+        ascii[row | second] = pairs[pairRow + ((readings[second] ?? 0) & READING)] ?? PAIR_FLAG;
+      }
+    }
+    return ascii;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -414,8 +498,15 @@ export class TermMatcher<Tag> {
   private rootPairs(root: number): Int32Array {
     const { readingCount: count, next: table, accepts, slow } = this;
     const pairs = new Int32Array(count * count);
+    // Every first reading that leads nowhere from `root` (most, from ANYWHERE_ROOT) has the same row.
+    let deadRow = -1;
     for (let first = 0; first < count; first++) {
       const one = table[root * count + first] ?? DEAD;
+      if (one === DEAD && deadRow >= 0) {
+        pairs.copyWithin(first * count, deadRow * count, (deadRow + 1) * count);
+        continue;
+      }
+      if (one === DEAD) deadRow = first;
       for (let second = 0; second < count; second++) {
         const two = one === slow ? slow : (table[one * count + second] ?? DEAD);
         const slowly = one === slow || two === slow;
@@ -706,6 +797,33 @@ function hasAsciiLetter(units: Uint16Array, position: number): boolean {
 }
 
 const NO_LEET: Readonly<Uint16Array> = new Uint16Array(0x10000);
+
+/** The units that may read as another: lookalikes, and leet symbols (with leetspeak on). */
+const LOOKALIKE_UNITS: readonly number[] = LOOKALIKE_PAIRS.map(([unit]) => unit);
+const LEET_UNITS: readonly number[] = LEET_PAIRS.map(([unit]) => unit);
+
+/**
+ * The columns by the symbol `symbols[column]` of each, symbol 0 left out: symbol `s` has
+ * `columns[first[s] .. first[s + 1])`. Two flat arrays rather than an array per symbol.
+ */
+function columnsBySymbol(symbols: readonly number[], width: number): [Uint8Array, Int32Array] {
+  const first = new Int32Array(width + 1);
+  for (let column = 1; column < symbols.length; column++) {
+    const symbol = symbols[column] ?? 0;
+    if (symbol !== 0) first[symbol + 1] = (first[symbol + 1] ?? 0) + 1;
+  }
+  for (let symbol = 1; symbol <= width; symbol++)
+    first[symbol] = (first[symbol] ?? 0) + (first[symbol - 1] ?? 0);
+  const columns = new Uint8Array(first[width] ?? 0);
+  const filled = first.slice(0, width);
+  for (let column = 1; column < symbols.length; column++) {
+    const symbol = symbols[column] ?? 0;
+    if (symbol === 0) continue;
+    columns[filled[symbol] ?? 0] = column;
+    filled[symbol] = (filled[symbol] ?? 0) + 1;
+  }
+  return [columns, first];
+}
 
 /** Leet symbols that may stand for the first letter of a word. */
 const LEET_WORD_STARTS: readonly number[] = ['$', '@', '!', '|'].map((symbol) => symbol.charCodeAt(0));
