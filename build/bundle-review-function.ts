@@ -16,17 +16,18 @@ export const LAMBDA_BUILD_OPTIONS = {
 } as const satisfies BuildOptions;
 
 /**
- * Bundles functions/review-message/handler.ts the way `sls package` does
- * (serverless.yml custom.esbuild: minified CJS for node22 with the policy
- * inlined) into `outfile`, for `npm start` and the benchmarks.
+ * Bundles a function's handler (`functions/<folder>/handler.ts`) the way `sls package` does
+ * (serverless.yml custom.esbuild: minified CJS for node22 with the policy inlined) into `outfile`,
+ * for `npm start`, the transcript command and the benchmarks.
  */
-export async function bundleReviewFunction(
+export async function bundleFunction(
+  folder: string,
   outfile: string,
   policyFile: string = DEFAULT_POLICY_FILE,
 ): Promise<{ outfile: string; bytes: number }> {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: ['functions/review-message/handler.ts'],
+    entryPoints: [`functions/${folder}/handler.ts`],
     outfile,
     ...LAMBDA_BUILD_OPTIONS,
     sourcemap: false,
@@ -35,4 +36,12 @@ export async function bundleReviewFunction(
   });
   const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.js'));
   return { outfile, bytes: output?.[1].bytes ?? 0 };
+}
+
+/** The review function, bundled as `sls package` bundles it. */
+export function bundleReviewFunction(
+  outfile: string,
+  policyFile: string = DEFAULT_POLICY_FILE,
+): Promise<{ outfile: string; bytes: number }> {
+  return bundleFunction('review-message', outfile, policyFile);
 }

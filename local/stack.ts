@@ -1,9 +1,12 @@
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CreateChatTokenCommandInput } from '@aws-sdk/client-ivschat';
 import { CreateChatTokenCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import dynalite from 'dynalite';
-import { bundleReviewFunction } from '../build/bundle-review-function.js';
+import { bundleFunction, bundleReviewFunction } from '../build/bundle-review-function.js';
 import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
+import { createTable, ENFORCEMENT_TABLE } from '../shared/store/enforcement-table.js';
+import { IDEMPOTENCY_TABLE } from '../shared/store/idempotent-once.js';
 import type { ChatLogDeliveryError, ChatLogging } from './ivschat/chat-logging.js';
 import { allOf, logGroupFolder, startChatLogging, subscribedFunction } from './ivschat/chat-logging.js';
 import type { Room, RunningServer } from './ivschat/chat-state.js';
@@ -76,6 +79,46 @@ function functionArn(state: ChatState, functionKey: string): string {
 function portAt(first: number, offset: number): number {
   return first === 0 ? 0 : first + offset;
 }
+
+/**
+ * functions/moderate-chat-logs, bundled as `sls package` bundles it, with its tables in dynalite and its
+ * settings pointing at the emulator: the handler reads them at load, as at a Lambda cold start.
+ */
+async function startChatLogConsumer(options: {
+  dataDirectory: string;
+  policyFile: string;
+  controlPlaneUrl: string;
+  dynamodbUrl: string;
+  region: string;
+}): Promise<(logGroupName: string) => LambdaHandler | undefined> {
+  const client = new DynamoDBClient({
+    endpoint: options.dynamodbUrl,
+    region: options.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await createTable(client, LOCAL_TABLES.enforcement, ENFORCEMENT_TABLE);
+  await createTable(client, LOCAL_TABLES.idempotency, IDEMPOTENCY_TABLE);
+  client.destroy();
+  Object.assign(process.env, {
+    AWS_REGION: options.region,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    ENFORCEMENT_TABLE: LOCAL_TABLES.enforcement,
+    IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency,
+    IVSCHAT_ENDPOINT: options.controlPlaneUrl,
+    DYNAMODB_ENDPOINT: options.dynamodbUrl,
+  });
+  const { outfile } = await bundleFunction(
+    'moderate-chat-logs',
+    path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
+    options.policyFile,
+  );
+  const consumer = loadHandler(outfile);
+  return () => consumer;
+}
+
+/** The local stack's table names (a deployed stage's come from serverless.yml). */
+export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
 
 async function startDynamoDb(port: number): Promise<RunningServer> {
   return listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }), port, HOST, 'http');
@@ -163,14 +206,23 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const dynamodb = await startDynamoDb(portAt(firstPort, 3));
     running.push(dynamodb);
 
-    const subscribers = options.logSubscribers;
+    // The chat log consumer, wired as AWS wires it: subscribed to every room's CloudWatch Logs log group.
+    const subscribers =
+      options.logSubscribers ??
+      (await startChatLogConsumer({
+        dataDirectory,
+        policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
+        controlPlaneUrl: controlPlane.url,
+        dynamodbUrl: dynamodb.url,
+        region: state.region,
+      }));
     const chatLogging = startChatLogging(
       state,
       {
         cloudWatchLogs: allOf(
           logGroupFolder(path.join(dataDirectory, 'cloudwatch-logs')),
           async (event, decoded) => {
-            // The consumer of chat logs is functions/moderate-chat-logs (a later issue); its name is the stage's.
+            // The consumer of chat logs is functions/moderate-chat-logs; its name is the stage's.
             const subscriber = subscribers?.(decoded.logGroup);
             if (subscriber !== undefined)
               await subscribedFunction(subscriber, functionName('moderateChatLogs'))(event, decoded);

@@ -18,6 +18,9 @@ function readPort(value: string | undefined): number {
 async function main(): Promise<void> {
   // Verdicts show in the page; keep the review function's own log lines to warnings and errors.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22 (Lambda runs 22): once per
+  // start it says nothing about the stack, and the README's requirements say it already.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stack = await startStack({ port: readPort(process.env.PORT) });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -79,7 +79,7 @@ describe('startStack', () => {
       },
       body: '{}',
     });
-    expect(await response.json()).toEqual({ TableNames: [] });
+    expect(await response.json()).toEqual({ TableNames: ['enforcement', 'idempotency'] });
   });
 });
 
