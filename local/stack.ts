@@ -81,33 +81,35 @@ function portAt(first: number, offset: number): number {
 }
 
 /**
- * functions/moderate-chat-logs, bundled as `sls package` bundles it, with its tables in dynalite and its
- * settings pointing at the emulator: the handler reads them at load, as at a Lambda cold start.
+ * The enforcement and idempotency tables in dynalite, and the settings both functions read at load: the
+ * tables, the endpoint, the region and credentials (dynalite checks no signature).
  */
-async function startChatLogConsumer(options: {
-  dataDirectory: string;
-  policyFile: string;
-  controlPlaneUrl: string;
-  dynamodbUrl: string;
-  region: string;
-}): Promise<(logGroupName: string) => LambdaHandler | undefined> {
+async function prepareTables(dynamodbUrl: string, region: string): Promise<void> {
   const client = new DynamoDBClient({
-    endpoint: options.dynamodbUrl,
-    region: options.region,
+    endpoint: dynamodbUrl,
+    region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createTable(client, LOCAL_TABLES.enforcement, ENFORCEMENT_TABLE);
   await createTable(client, LOCAL_TABLES.idempotency, IDEMPOTENCY_TABLE);
   client.destroy();
   Object.assign(process.env, {
-    AWS_REGION: options.region,
+    AWS_REGION: region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     ENFORCEMENT_TABLE: LOCAL_TABLES.enforcement,
     IDEMPOTENCY_TABLE: LOCAL_TABLES.idempotency,
-    IVSCHAT_ENDPOINT: options.controlPlaneUrl,
-    DYNAMODB_ENDPOINT: options.dynamodbUrl,
+    DYNAMODB_ENDPOINT: dynamodbUrl,
   });
+}
+
+/** functions/moderate-chat-logs, bundled as `sls package` bundles it, calling the emulator's control plane. */
+async function startChatLogConsumer(options: {
+  dataDirectory: string;
+  policyFile: string;
+  controlPlaneUrl: string;
+}): Promise<(logGroupName: string) => LambdaHandler | undefined> {
+  process.env.IVSCHAT_ENDPOINT = options.controlPlaneUrl;
   const { outfile } = await bundleFunction(
     'moderate-chat-logs',
     path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
@@ -149,13 +151,6 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     (key) => functionArn(state, key),
   );
 
-  // Bundled exactly as `sls package` bundles it, so the stack runs what Lambda would run.
-  const { outfile } = await bundleReviewFunction(
-    path.join(dataDirectory, 'build/review-message/handler.js'),
-    options.policyFile ?? DEFAULT_POLICY_FILE,
-  );
-  const reviewMessage = loadHandler(outfile);
-
   // Started in order so that a failure stops what already runs; stopped in reverse.
   const running: { close(): Promise<void> }[] = [];
   const stopAll = async () => {
@@ -165,6 +160,17 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not stop cleanly');
   };
   try {
+    // DynamoDB first: the functions read their tables' names and endpoint when they load, as at a cold start.
+    const dynamodb = await startDynamoDb(portAt(firstPort, 3));
+    running.push(dynamodb);
+    await prepareTables(dynamodb.url, state.region);
+    // Bundled exactly as `sls package` bundles it, so the stack runs what Lambda would run.
+    const { outfile } = await bundleReviewFunction(
+      path.join(dataDirectory, 'build/review-message/handler.js'),
+      options.policyFile ?? DEFAULT_POLICY_FILE,
+    );
+    const reviewMessage = loadHandler(outfile);
+
     const controlPlane = await startControlPlane(state, { port: portAt(firstPort, 0), host: HOST });
     running.push(controlPlane);
     const messaging = await startMessaging(state, {
@@ -203,9 +209,6 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       issueToken: (request) => createChatToken(lobby.arn, request),
     });
     running.push(web);
-    const dynamodb = await startDynamoDb(portAt(firstPort, 3));
-    running.push(dynamodb);
-
     // The chat log consumer, wired as AWS wires it: subscribed to every room's CloudWatch Logs log group.
     const subscribers =
       options.logSubscribers ??
@@ -213,8 +216,6 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         dataDirectory,
         policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
         controlPlaneUrl: controlPlane.url,
-        dynamodbUrl: dynamodb.url,
-        region: state.region,
       }));
     const chatLogging = startChatLogging(
       state,

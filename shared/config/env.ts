@@ -67,3 +67,34 @@ export function readModerationSettings(): ModerationSettings {
     actionRatePerSecond: rate,
   });
 }
+
+export interface SanctionSettings {
+  readonly tableName: string;
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  readonly credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken: string | undefined;
+  };
+}
+
+/**
+ * The review function's sanction lookups: on when ENFORCEMENT_TABLE is set (the stack sets it), with the
+ * credentials Lambda puts in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN),
+ * AWS_REGION and, locally, DYNAMODB_ENDPOINT. Undefined when off.
+ */
+export function readSanctionSettings(): SanctionSettings | undefined {
+  const tableName = optional('ENFORCEMENT_TABLE');
+  if (tableName === undefined) return undefined;
+  return Object.freeze({
+    tableName,
+    region: required('AWS_REGION'),
+    endpoint: optional('DYNAMODB_ENDPOINT'),
+    credentials: {
+      accessKeyId: required('AWS_ACCESS_KEY_ID'),
+      secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
+      sessionToken: optional('AWS_SESSION_TOKEN'),
+    },
+  });
+}

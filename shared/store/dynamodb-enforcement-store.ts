@@ -10,6 +10,7 @@ import { EMPTY_USER_STATE } from '../enforcement/plan-enforcement.js';
 import type { RecentMessage } from '../enforcement/user-activity.js';
 import { isRecord } from '../guards.js';
 import { ENFORCEMENT_TABLE } from './enforcement-table.js';
+import { parseSanction, roomKey, sanctionKey, userKey } from './sanction-item.js';
 
 /**
  * The EnforcementStore on DynamoDB: the one adapter for the enforcement table (ENFORCEMENT_TABLE).
@@ -71,9 +72,6 @@ const SAVE_CONCURRENCY = 16;
 
 const TTL = ENFORCEMENT_TABLE.ttlAttribute;
 
-const roomKey = (roomArn: string) => `ROOM#${roomArn}`;
-const userKey = (userId: string) => `USER#${userId}`;
-const sanctionKey = (userId: string) => `SANCTION#${userId}`;
 const USER_PREFIX = 'USER#';
 
 export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStoreOptions): EnforcementStore {
@@ -304,15 +302,4 @@ function isStrikeTuple(value: unknown): value is [number, string, string] {
     typeof value[1] === 'string' &&
     typeof value[2] === 'string'
   );
-}
-
-/** The sanction an item holds, or what is wrong with it. */
-function parseSanction(item: unknown): Sanction | string {
-  if (!isRecord(item)) return 'not an item';
-  const { kind, reason, untilMillis } = item;
-  if (typeof reason !== 'string') return 'reason is not a string';
-  if (kind === 'ban') return { kind, reason };
-  if (kind !== 'timeout') return 'kind is neither timeout nor ban';
-  if (typeof untilMillis !== 'number' || !Number.isFinite(untilMillis)) return 'untilMillis is not a number';
-  return { kind, untilMillis, reason };
 }

@@ -71,4 +71,29 @@ describe('the local stack enforces the policy after delivery, from the chat logs
     expect(watcher.seen.warnings).toContain('app:moderation-warning');
     expect(flooder.seen.deletions).toHaveLength(2);
   }, 20_000);
+
+  it('times out a flooder who keeps going: review then refuses their messages, naming the timeout', async () => {
+    const flooder = await join('persistent');
+    // The room's rate limit (10 a second) counts the whole room: let the last test's messages age out.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Another limit's worth of flood (18 messages in 10 s, under the room's rate limit) earns the second strike.
+    for (let index = 0; index < 18; index++) {
+      await flooder.room.sendMessage(new SendMessageRequest(`again ${index}`));
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    // Review caches "no sanction" for up to 5 s, so the timeout reaches it within that.
+    await vi.waitFor(
+      async () => {
+        const refusal = await flooder.room.sendMessage(new SendMessageRequest('let me talk')).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refusal).toMatchObject({
+          errorCode: 406,
+          errorMessage: expect.stringMatching(/^You are timed out until/),
+        });
+      },
+      { timeout: 12_000, interval: 1_000 },
+    );
+  }, 30_000);
 });
