@@ -15,9 +15,12 @@ import { createSanctionReader } from '../../shared/store/sanction-reader.js';
 const policy = compilePolicy(reviewPolicy, { compileRegex });
 const settings = readReviewSettings();
 const sanctionSettings = readSanctionSettings();
+if (sanctionSettings.warning !== undefined) logger.warn(sanctionSettings.warning);
 /** Timeouts and bans from the chat log consumers; off when the stage has no enforcement table. */
 const sanctions =
-  sanctionSettings === undefined ? undefined : new SanctionCache(createSanctionReader(sanctionSettings));
+  sanctionSettings.settings === undefined
+    ? undefined
+    : new SanctionCache(createSanctionReader(sanctionSettings.settings));
 
 /** The sender's sanction in the event's room, within the cache's budget; nothing for an event without the ids. */
 async function lookUpSanction(event: unknown): Promise<SanctionLookup | undefined> {

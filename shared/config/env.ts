@@ -82,19 +82,24 @@ export interface SanctionSettings {
 /**
  * The review function's sanction lookups: on when ENFORCEMENT_TABLE is set (the stack sets it), with the
  * credentials Lambda puts in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN),
- * AWS_REGION and, locally, DYNAMODB_ENDPOINT. Undefined when off.
+ * AWS_REGION and, locally, DYNAMODB_ENDPOINT. Without a table they are off; without credentials (only outside
+ * Lambda, e.g. `sls invoke local` offline) they are off with a warning, since review must still answer.
  */
-export function readSanctionSettings(): SanctionSettings | undefined {
+export function readSanctionSettings(): { readonly settings?: SanctionSettings; readonly warning?: string } {
   const tableName = optional('ENFORCEMENT_TABLE');
-  if (tableName === undefined) return undefined;
-  return Object.freeze({
-    tableName,
-    region: required('AWS_REGION'),
-    endpoint: optional('DYNAMODB_ENDPOINT'),
-    credentials: {
-      accessKeyId: required('AWS_ACCESS_KEY_ID'),
-      secretAccessKey: required('AWS_SECRET_ACCESS_KEY'),
-      sessionToken: optional('AWS_SESSION_TOKEN'),
-    },
-  });
+  if (tableName === undefined) return {};
+  const accessKeyId = optional('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = optional('AWS_SECRET_ACCESS_KEY');
+  const region = optional('AWS_REGION');
+  if (accessKeyId === undefined || secretAccessKey === undefined || region === undefined) {
+    return { warning: 'sanction lookups are off: no AWS credentials or region in the environment' };
+  }
+  return {
+    settings: Object.freeze({
+      tableName,
+      region,
+      endpoint: optional('DYNAMODB_ENDPOINT'),
+      credentials: { accessKeyId, secretAccessKey, sessionToken: optional('AWS_SESSION_TOKEN') },
+    }),
+  };
 }

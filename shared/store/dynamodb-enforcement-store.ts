@@ -3,12 +3,11 @@ import type { DynamoDBDocumentClient, NativeAttributeValue } from '@aws-sdk/lib-
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { EnforcementStore, StoredUserState, UserStateUpdate } from '../enforcement/enforcement-store.js';
 import { StaleUserStateError } from '../enforcement/enforcement-store.js';
-import type { Sanction, Strike } from '../enforcement/escalation.js';
+import type { Strike } from '../enforcement/escalation.js';
 import { isInForce } from '../enforcement/escalation.js';
 import type { UserState } from '../enforcement/plan-enforcement.js';
 import { EMPTY_USER_STATE } from '../enforcement/plan-enforcement.js';
 import type { RecentMessage } from '../enforcement/user-activity.js';
-import { isRecord } from '../guards.js';
 import { ENFORCEMENT_TABLE } from './enforcement-table.js';
 import { parseSanction, roomKey, sanctionKey, userKey } from './sanction-item.js';
 
