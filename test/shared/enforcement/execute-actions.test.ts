@@ -1,26 +1,15 @@
-import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
-import type { ActionPorts, Once, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
+import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
+import type { ActionPorts, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
 import { executeActions } from '../../../shared/enforcement/execute-actions.js';
 import type { Clock } from '../../../shared/enforcement/pacer.js';
 import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
 import type { EnforcementAction } from '../../../shared/enforcement/plan-enforcement.js';
 import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
+import type { EmulatedRoom } from '../../helpers/emulated-room.js';
+import { memoryOnce, startEmulatedRoom, TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
 
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-/** Keys done in memory: what the idempotency store (DynamoDB) gives the functions. */
-function memoryOnce(): Once {
-  const done = new Set<string>();
-  return async (key, work) => {
-    if (done.has(key)) return { duplicate: true };
-    await work();
-    done.add(key);
-    return { duplicate: false };
-  };
-}
+const CREDENTIALS = TEST_CREDENTIALS;
 
 /** IVS message ids are 12 characters. */
 const messageId = (index: number) => `msg${String(index).padStart(9, '0')}`;
@@ -35,21 +24,16 @@ const deletions = (roomArn: string, count: number): EnforcementAction[] =>
   }));
 
 describe('the action executor against the emulator, with its quotas on', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
+  let room: EmulatedRoom;
   let endpoint = '';
-  let close = async () => {};
   let roomArn = '';
+  let events: RoomEvent[] = [];
 
   beforeAll(async () => {
-    const server = await startControlPlane(state, { enforceQuotas: true });
-    endpoint = server.url;
-    close = server.close;
-    const client = new IvschatClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
-    roomArn = (await client.send(new CreateRoomCommand({ name: 'executor' }))).arn ?? '';
+    room = await startEmulatedRoom('executor');
+    ({ endpoint, roomArn, events } = room);
   });
-  afterAll(() => close());
+  afterAll(() => room.close());
 
   it('meets 429s when paced too fast (as concurrent invocations would), backs off, and loses no action', async () => {
     const ivs = createIvsChatActions({ region: 'us-east-1', endpoint, credentials: CREDENTIALS });

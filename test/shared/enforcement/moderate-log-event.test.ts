@@ -1,8 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
+import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
 import type { Once, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
 import { executeActions } from '../../../shared/enforcement/execute-actions.js';
 import type { ModerationDeps } from '../../../shared/enforcement/moderate-batch.js';
@@ -11,9 +9,11 @@ import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
 import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
 import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+import type { EmulatedRoom } from '../../helpers/emulated-room.js';
+import { memoryOnce, startEmulatedRoom, TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
 import { MemoryEnforcementStore } from '../../helpers/memory-enforcement-store.js';
 
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const CREDENTIALS = TEST_CREDENTIALS;
 const policyText = (mode: string) => `version: 1
 name: enforcement
 rules:
@@ -66,21 +66,16 @@ const messageLine = (userId: string, second: number, content: string) => {
 };
 
 describe('moderating a CloudWatch Logs subscription event against the emulator', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
+  let room: EmulatedRoom;
   let endpoint = '';
-  let close = async () => {};
   let roomId = '';
+  let events: RoomEvent[] = [];
 
   beforeAll(async () => {
-    const server = await startControlPlane(state, { enforceQuotas: true });
-    endpoint = server.url;
-    close = server.close;
-    const client = new IvschatClient({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
-    roomId = (await client.send(new CreateRoomCommand({ name: 'moderated' }))).id ?? '';
+    room = await startEmulatedRoom('moderated');
+    ({ endpoint, roomId, events } = room);
   });
-  afterAll(() => close());
+  afterAll(() => room.close());
 
   const deps = (mode: string, store: MemoryEnforcementStore, once: Once): ModerationDeps => {
     const ivs = createIvsChatActions({ region: 'us-east-1', endpoint, credentials: CREDENTIALS });
@@ -97,15 +92,6 @@ describe('moderating a CloudWatch Logs subscription event against the emulator',
           clock: SYSTEM_CLOCK,
           random: Math.random,
         }),
-    };
-  };
-  const memoryOnce = (): Once => {
-    const done = new Set<string>();
-    return async (key, work) => {
-      if (done.has(key)) return { duplicate: true };
-      await work();
-      done.add(key);
-      return { duplicate: false };
     };
   };
 

@@ -1,0 +1,48 @@
+import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import { ChatState, type RoomEvent } from '../../local/ivschat/chat-state.js';
+import { startControlPlane } from '../../local/ivschat/control-plane.js';
+import type { Once } from '../../shared/enforcement/execute-actions.js';
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface EmulatedRoom {
+  readonly endpoint: string;
+  readonly roomArn: string;
+  readonly roomId: string;
+  /** Every room event the control plane sent (deletions, events, disconnections), in order. */
+  readonly events: RoomEvent[];
+  close(): Promise<void>;
+}
+
+/** The emulator's control plane, with its quotas on, and one room created through the real SDK. */
+export async function startEmulatedRoom(name: string): Promise<EmulatedRoom> {
+  const state = new ChatState();
+  const events: RoomEvent[] = [];
+  state.onRoomEvent((event) => events.push(event));
+  const server = await startControlPlane(state, { enforceQuotas: true });
+  const client = new IvschatClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+  });
+  const room = await client.send(new CreateRoomCommand({ name }));
+  client.destroy();
+  return {
+    endpoint: server.url,
+    roomArn: room.arn ?? '',
+    roomId: room.id ?? '',
+    events,
+    close: server.close,
+  };
+}
+
+/** Keys done in memory: what the idempotency table gives the functions. */
+export function memoryOnce(): Once {
+  const done = new Set<string>();
+  return async (key, work) => {
+    if (done.has(key)) return { duplicate: true };
+    await work();
+    done.add(key);
+    return { duplicate: false };
+  };
+}
