@@ -147,14 +147,20 @@ export function parseFirehoseEvent(event: unknown): FirehoseBatch {
 export function firehoseRecordLines(
   data: string,
   maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
-): { lines: readonly string[] } | { error: string } {
+): { lines: readonly string[]; room?: { owner: string; roomId: string } } | { error: string } {
   const bytes = Buffer.from(data, 'base64');
   const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (gzipped) {
     const decoded = gunzipBase64(data, maxDecompressedBytes);
     if ('error' in decoded) return { error: decoded.error };
     const envelope = parseSubscriptionBody(decoded.text);
-    if (envelope.kind === 'data') return { lines: envelope.logEvents.map((event) => event.message) };
+    if (envelope.kind === 'data') {
+      const lines = envelope.logEvents.map((event) => event.message);
+      // Fed by the chat log group's subscription: the log stream names the room, as for the Lambda consumer.
+      return envelope.roomId === undefined
+        ? { lines }
+        : { lines, room: { owner: envelope.owner, roomId: envelope.roomId } };
+    }
     if (envelope.kind === 'control') return { lines: [] };
     return { lines: splitLines(decoded.text) };
   }

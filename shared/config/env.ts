@@ -33,6 +33,8 @@ export interface ModerationSettings {
   readonly dynamoDbEndpoint: string | undefined;
   /** Calls per second per operation for this invocation: the account quota (100) ÷ the consumers' reserved concurrency. */
   readonly actionRatePerSecond: number;
+  /** The one room a Firehose stream carries, when IVS writes to it directly (its records name no room). */
+  readonly firehoseRoomArn: string | undefined;
 }
 
 function required(name: string): string {
@@ -49,7 +51,8 @@ function optional(name: string): string | undefined {
 /**
  * The chat log consumers' settings: AWS_REGION (set by Lambda), ENFORCEMENT_TABLE, IDEMPOTENCY_TABLE (both
  * required), IVSCHAT_ENDPOINT and DYNAMODB_ENDPOINT (local stack only), ACTION_RATE_PER_SECOND (default 25:
- * IVS's 100 per second shared by 4 concurrent invocations, the consumers' reserved concurrency).
+ * IVS's 100 per second shared by 4 concurrent invocations, the consumers' reserved concurrency), and for the
+ * Firehose consumer FIREHOSE_ROOM_ARN (the room of a stream IVS writes to directly; optional).
  */
 export function readModerationSettings(): ModerationSettings {
   const rate = Number(process.env.ACTION_RATE_PER_SECOND ?? '25');
@@ -65,6 +68,7 @@ export function readModerationSettings(): ModerationSettings {
     ivsChatEndpoint: optional('IVSCHAT_ENDPOINT'),
     dynamoDbEndpoint: optional('DYNAMODB_ENDPOINT'),
     actionRatePerSecond: rate,
+    firehoseRoomArn: optional('FIREHOSE_ROOM_ARN'),
   });
 }
 

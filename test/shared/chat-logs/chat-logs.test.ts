@@ -184,7 +184,10 @@ describe('Firehose transformation events', () => {
     expect(firehoseRecordLines(plain)).toEqual({
       lines: [JSON.stringify(MESSAGE_RECORD), JSON.stringify(DELETE_RECORD)],
     });
-    expect(firehoseRecordLines(fed)).toEqual({ lines: ['line'] });
+    expect(firehoseRecordLines(fed)).toEqual({
+      lines: ['line'],
+      room: { owner: '123456789012', roomId: 'x' },
+    });
   });
 
   it('refuses a malformed batch with a reason', () => {

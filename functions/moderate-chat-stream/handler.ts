@@ -1,0 +1,43 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, FirehoseTransformationResult } from 'aws-lambda';
+import reviewPolicy, { compileRegex } from '#review-policy';
+import { readModerationSettings } from '../../shared/config/env.js';
+import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
+import { logger } from '../../shared/observability/logger.js';
+import { compilePolicy } from '../../shared/rules/compile-policy.js';
+import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
+
+const settings = readModerationSettings();
+const { deps, once } = createModerationDeps(settings, compilePolicy(reviewPolicy, { compileRegex }));
+
+/**
+ * Firehose invokes synchronously per buffered batch and retries a failed invocation (three times by
+ * default) before it sends the batch to its processing-failed prefix: a batch that is not one, or whose
+ * enforcement failed, throws; every record of a batch that is answered comes back by its recordId.
+ */
+async function moderateChatStream(event: unknown, context: Context): Promise<FirehoseTransformationResult> {
+  once.registerLambdaContext(context);
+  const result = await moderateFirehoseBatch(event, settings.region, deps, settings.firehoseRoomArn);
+  if (result.kind === 'invalid') throw new Error(`not a Firehose transformation event: ${result.reason}`);
+  const failedActions = result.rooms.flatMap((room) =>
+    room.results.filter((action) => action.status === 'failed'),
+  );
+  logger.info('chat stream moderated', {
+    records: result.records.length,
+    processingFailed: result.failed,
+    rooms: result.rooms.map((room) => ({
+      roomArn: room.roomArn,
+      shadow: room.shadow,
+      actions: room.plan.actions.length,
+    })),
+    failedActions: failedActions.map((action) => action.action.key),
+  });
+  if (failedActions.length > 0)
+    throw new Error(`${failedActions.length} enforcement action(s) failed; the batch will be retried`);
+  return { records: [...result.records] };
+}
+
+export const handler = middy<unknown, FirehoseTransformationResult, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .handler(moderateChatStream);
