@@ -47,6 +47,9 @@ const HEADER = `# Benchmarks
 - **Latency at 500 UTF-16 units**: a second corpus from the same generator with every message exactly 500
   units long (a number fills the gap after the last word that fits), timed the same way for both of our paths
   and, for context, obscenity.
+- **The chat log consumer**: \`moderateLogEvent\` on one CloudWatch Logs subscription event of 10,000 records
+  (decode, parse, floods, repeats, the re-check; actions planned, not sent), records per second; and the action
+  executor sending DeleteMessage through the IVS adapter to the emulator with its quotas on, the rate it sustains.
 - **The review bundle**: minified size of \`functions/review-message\` bundled as \`sls package\` does, its
   \`require\` time and the cost of the first handler call, each in fresh \`node\` processes.
 
