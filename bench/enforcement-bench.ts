@@ -112,18 +112,7 @@ export async function measureExecutorRate(count: number): Promise<ExecutorResult
   const state = new ChatState();
   const server = await startControlPlane(state, { enforceQuotas: true });
   try {
-    const roomArn = state.arn('room', 'benchRoom0001');
-    const now = new Date();
-    state.rooms.set(roomArn, {
-      arn: roomArn,
-      id: 'benchRoom0001',
-      createTime: now,
-      updateTime: now,
-      maximumMessageLength: 500,
-      maximumMessageRatePerSecond: 10,
-      loggingConfigurationIdentifiers: [],
-      tags: {},
-    });
+    const roomArn = state.putRoom('benchRoom0001').arn;
     const completed: number[] = [];
     state.onRoomEvent(() => completed.push(performance.now()));
     const ivs = createIvsChatActions({

@@ -121,6 +121,24 @@ export class ChatState {
     return `arn:aws:ivschat:${this.region}:${this.accountId}:${resource}/${id}`;
   }
 
+  /** Adds a room with IVS's defaults (or `fields`) under a given id: for fixtures whose events name the room. */
+  putRoom(id: string, fields: Partial<Omit<Room, 'arn' | 'id'>> = {}): Room {
+    const now = this.now();
+    const room: Room = {
+      arn: this.arn('room', id),
+      id,
+      createTime: now,
+      updateTime: now,
+      maximumMessageLength: 500,
+      maximumMessageRatePerSecond: 10,
+      loggingConfigurationIdentifiers: [],
+      tags: {},
+      ...fields,
+    };
+    this.rooms.set(room.arn, room);
+    return room;
+  }
+
   /** A room by ARN or by id (the API takes either for `identifier`/`roomIdentifier`). */
   findRoom(identifier: string): Room | undefined {
     return this.rooms.get(identifier) ?? this.rooms.get(this.arn('room', identifier));

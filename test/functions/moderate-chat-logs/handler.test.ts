@@ -6,6 +6,7 @@ import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
+import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
@@ -18,40 +19,13 @@ async function loadHandler() {
   return module.handler;
 }
 
-let sequence = 0;
-function subscriptionEvent(
-  roomId: string,
-  messages: readonly { userId: string; second: number; content: string }[],
-) {
-  const logEvents = messages.map(({ userId, second, content }) => {
-    sequence++;
-    const time = new Date(Date.now() - 30_000 + second * 1000).toISOString();
-    const record = {
-      event_timestamp: time,
-      type: 'MESSAGE',
-      version: '1.0',
-      payload: {
-        Type: 'MESSAGE',
-        Id: `log${String(sequence).padStart(9, '0')}`,
-        RequestId: '',
-        Attributes: {},
-        Content: content,
-        SendTime: time.replace('Z', '000001Z'),
-        Sender: { UserId: userId, Attributes: { role: 'viewer' } },
-      },
-    };
-    return { id: String(sequence), timestamp: Date.parse(time), message: JSON.stringify(record) };
-  });
-  const body = {
-    messageType: 'DATA_MESSAGE',
-    owner: '123456789012',
-    logGroup: '/aws/vendedlogs/ivschat/test',
-    logStream: `aws/IVSChatLogs/1.0/room_${roomId}`,
-    subscriptionFilters: ['moderation'],
-    logEvents,
-  };
-  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(body))).toString('base64') } };
-}
+const chatLogs = (roomId: string, messages: readonly { userId: string; second: number; content: string }[]) =>
+  subscriptionEvent(
+    roomId,
+    messages.map(({ userId, second, content }) =>
+      chatLogLine(userId, new Date(Date.now() - 30_000 + second * 1000), content, { role: 'viewer' }),
+    ),
+  );
 
 describe('functions/moderate-chat-logs against the emulator and dynalite', () => {
   const state = new ChatState();
@@ -90,7 +64,7 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
 
   it('deletes a flood and warns once, acts once on a redelivered batch, and re-checks delivered messages', async () => {
     const handler = await loadHandler();
-    const flood = subscriptionEvent(
+    const flood = chatLogs(
       roomId,
       Array.from({ length: 10 }, (_, second) => ({
         userId: 'flooder',
@@ -114,7 +88,7 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
     expect(warnings()).toHaveLength(1);
 
     await handler(
-      subscriptionEvent(roomId, [{ userId: 'troll', second: 0, content: 'you faggot' }]),
+      chatLogs(roomId, [{ userId: 'troll', second: 0, content: 'you faggot' }]),
       lambdaContext('moderateChatLogs', 10_000),
     );
     expect(deleted()).toHaveLength(3);

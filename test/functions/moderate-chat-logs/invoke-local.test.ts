@@ -44,17 +44,7 @@ describe('sls invoke local -f moderateChatLogs, against the emulator and dynalit
     const controlPlane = await startControlPlane(state);
     controlPlaneUrl = controlPlane.url;
     closeControlPlane = controlPlane.close;
-    const now = new Date();
-    state.rooms.set(state.arn('room', ROOM_ID), {
-      arn: state.arn('room', ROOM_ID),
-      id: ROOM_ID,
-      createTime: now,
-      updateTime: now,
-      maximumMessageLength: 500,
-      maximumMessageRatePerSecond: 10,
-      loggingConfigurationIdentifiers: [],
-      tags: {},
-    });
+    state.putRoom(ROOM_ID);
   });
   afterAll(async () => {
     await closeControlPlane();

@@ -4,6 +4,7 @@ import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
+import { chatLogLine } from '../../helpers/chat-log-lines.js';
 import type { EmulatedRoom } from '../../helpers/emulated-room.js';
 import { startEmulatedRoom } from '../../helpers/emulated-room.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
@@ -14,25 +15,8 @@ async function loadHandler() {
   return (await import('../../../functions/moderate-chat-stream/handler.js')).handler;
 }
 
-let sequence = 0;
-const line = (userId: string, second: number, content: string) => {
-  sequence++;
-  const time = new Date(Date.now() - 20_000 + second * 1000).toISOString();
-  return JSON.stringify({
-    event_timestamp: time,
-    type: 'MESSAGE',
-    version: '1.0',
-    payload: {
-      Type: 'MESSAGE',
-      Id: `fh${String(sequence).padStart(10, '0')}`,
-      RequestId: '',
-      Attributes: {},
-      Content: content,
-      SendTime: time.replace('Z', '000001Z'),
-      Sender: { UserId: userId, Attributes: { role: 'viewer' } },
-    },
-  });
-};
+const line = (userId: string, second: number, content: string) =>
+  chatLogLine(userId, new Date(Date.now() - 20_000 + second * 1000), content, { role: 'viewer' });
 const record = (recordId: string, data: string) => ({
   recordId,
   approximateArrivalTimestamp: Date.now(),

@@ -9,6 +9,7 @@ import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
 import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
 import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
 import type { EmulatedRoom } from '../../helpers/emulated-room.js';
 import { memoryOnce, startEmulatedRoom, TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
 import { MemoryEnforcementStore } from '../../helpers/memory-enforcement-store.js';
@@ -28,42 +29,8 @@ enforcement:
     - { strikes: 3, action: disconnect }
 `;
 
-/** A subscription event as CloudWatch Logs delivers IVS chat logs to Lambda: gzip, base64, one room's stream. */
-function subscriptionEvent(roomId: string, lines: readonly string[]) {
-  const body = {
-    messageType: 'DATA_MESSAGE',
-    owner: '123456789012',
-    logGroup: '/aws/vendedlogs/ivschat/test',
-    logStream: `aws/IVSChatLogs/1.0/room_${roomId}`,
-    subscriptionFilters: ['moderation'],
-    logEvents: lines.map((message, index) => ({
-      id: String(index),
-      timestamp: 1_700_000_000_000 + index,
-      message,
-    })),
-  };
-  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(body))).toString('base64') } };
-}
-
-let sequence = 0;
-const messageLine = (userId: string, second: number, content: string) => {
-  sequence++;
-  const time = new Date(1_700_000_000_000 + second * 1000).toISOString();
-  return JSON.stringify({
-    event_timestamp: time,
-    type: 'MESSAGE',
-    version: '1.0',
-    payload: {
-      Type: 'MESSAGE',
-      Id: `msg${String(sequence).padStart(9, '0')}`,
-      RequestId: '',
-      Attributes: {},
-      Content: content,
-      SendTime: time.replace('Z', '123456Z'),
-      Sender: { UserId: userId, Attributes: {} },
-    },
-  });
-};
+const messageLine = (userId: string, second: number, content: string) =>
+  chatLogLine(userId, new Date(1_700_000_000_000 + second * 1000), content);
 
 describe('moderating a CloudWatch Logs subscription event against the emulator', () => {
   let room: EmulatedRoom;
