@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22 (Lambda runs 22): once per
   // start it says nothing about the stack, and the README's requirements say it already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The consumers' CloudWatch metrics would print one JSON line per batch here; locally they are noise.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const stack = await startStack({ port: readPort(process.env.PORT) });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -1,10 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import reviewPolicy, { compileRegex } from '#review-policy';
 import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateLogEvent } from '../../shared/enforcement/moderate-log-event.js';
 import { logger } from '../../shared/observability/logger.js';
+import { metrics } from '../../shared/observability/metrics.js';
+import { moderationMetrics } from '../../shared/observability/moderation-metrics.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
 
@@ -18,6 +22,14 @@ async function moderateChatLogs(event: unknown, context: Context): Promise<void>
   const result = await moderateLogEvent(event, settings.region, deps);
   const room = result.room;
   const failed = room?.results.filter((action) => action.status === 'failed') ?? [];
+  for (const { name, value } of moderationMetrics({
+    records: result.records,
+    rejectedRecords: result.rejected.length,
+    refusedEnvelope: result.kind === 'invalid',
+    rooms: room === undefined ? [] : [room],
+  })) {
+    metrics.addMetric(name, MetricUnit.Count, value);
+  }
   logger.info('chat logs moderated', {
     kind: result.kind,
     reason: result.reason,
@@ -37,4 +49,5 @@ async function moderateChatLogs(event: unknown, context: Context): Promise<void>
 
 export const handler = middy<unknown, void, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(moderateChatLogs);

@@ -1,10 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import reviewPolicy, { compileRegex } from '#review-policy';
 import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
 import { logger } from '../../shared/observability/logger.js';
+import { metrics } from '../../shared/observability/metrics.js';
+import { moderationMetrics } from '../../shared/observability/moderation-metrics.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
 
@@ -20,6 +24,14 @@ async function moderateChatStream(event: unknown, context: Context): Promise<Fir
   once.registerLambdaContext(context);
   const result = await moderateFirehoseBatch(event, settings.region, deps, settings.firehoseRoomArn);
   if (result.kind === 'invalid') throw new Error(`not a Firehose transformation event: ${result.reason}`);
+  for (const { name, value } of moderationMetrics({
+    records: result.records.length,
+    rejectedRecords: result.failed.length,
+    refusedEnvelope: false,
+    rooms: result.rooms,
+  })) {
+    metrics.addMetric(name, MetricUnit.Count, value);
+  }
   const failedActions = result.rooms.flatMap((room) =>
     room.results.filter((action) => action.status === 'failed'),
   );
@@ -40,4 +52,5 @@ async function moderateChatStream(event: unknown, context: Context): Promise<Fir
 
 export const handler = middy<unknown, FirehoseTransformationResult, Error, Context>()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(moderateChatStream);
