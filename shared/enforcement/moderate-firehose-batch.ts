@@ -1,5 +1,5 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
-import { parseChatLogLine } from '../chat-logs/chat-log-record.js';
+import { parseChatLogRecord } from '../chat-logs/chat-log-record.js';
 import { firehoseRecordLines, parseFirehoseEvent } from '../chat-logs/log-envelopes.js';
 import { evaluateMessage } from '../rules/evaluate.js';
 import type { ModerationDeps, RoomModeration } from './moderate-batch.js';
@@ -62,13 +62,19 @@ export async function moderateFirehoseBatch(
     const lines: { value: unknown; message?: LoggedMessage }[] = [];
     let problem: string | undefined;
     for (const line of read.lines) {
-      const result = parseChatLogLine(line);
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        problem = 'not JSON';
+        break;
+      }
+      const result = parseChatLogRecord(value);
       if (!result.ok) {
         problem = result.reason;
         break;
       }
-      // Parsed twice (checked, then kept as written) so the archive keeps every field IVS wrote.
-      const value: unknown = JSON.parse(line);
+      // The parsed value is kept as written, so the archive keeps every field IVS wrote.
       lines.push(result.record.type === 'MESSAGE' ? { value, message: result.record } : { value });
     }
     if (problem !== undefined) {
@@ -129,8 +135,9 @@ function archive(
   deps: ModerationDeps,
 ): unknown {
   if (message === undefined || typeof value !== 'object' || value === null) return value;
-  const decision = evaluateMessage(message.content, message.sender.attributes, deps.policy);
   const outcome = outcomes.get(message.id);
+  const decision =
+    outcome?.decision ?? evaluateMessage(message.content, message.sender.attributes, deps.policy);
   const deleted = outcome?.deleted === true;
   // Denied at review means it should never have been seen, deleted or not: a replay must not show it either.
   const content =

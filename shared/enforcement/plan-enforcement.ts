@@ -1,6 +1,7 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
 import type { Rule } from '../policy/policy-document.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
+import type { Decision } from '../rules/evaluate.js';
 import { evaluateMessage, isExempt } from '../rules/evaluate.js';
 import type { Sanction, Strike } from './escalation.js';
 import { activeStrikes, sanctionOf, stepFor } from './escalation.js';
@@ -49,6 +50,8 @@ export interface MessageOutcome {
   readonly deleted: boolean;
   /** The decision masked it: an archive must not keep what moderation removed. */
   readonly redact: boolean;
+  /** The re-check's decision, when it ran: the archive reuses it rather than evaluating the message again. */
+  readonly decision: Decision | undefined;
 }
 
 export interface EnforcementPlan {
@@ -93,6 +96,7 @@ export function planEnforcement({
     const broken: string[] = [];
     let deleteReason: string | undefined;
     let redact = false;
+    let decision: Decision | undefined;
     // A burst (a flood, a run of repeats) earns one strike, at the message that went over the limit; the rest
     // of it is deleted without more.
     let earnsStrike = activity.crossed;
@@ -102,7 +106,7 @@ export function planEnforcement({
       if (broken.length > 0)
         deleteReason = broken.includes('flood') ? 'Too many messages' : 'Repeated message';
       if (enforcement.recheck) {
-        const decision = evaluateMessage(message.content, message.sender.attributes, policy);
+        decision = evaluateMessage(message.content, message.sender.attributes, policy);
         if (decision.verdict === 'deny') {
           broken.push(decision.ruleId);
           deleteReason = decision.reason;
@@ -154,6 +158,7 @@ export function planEnforcement({
       ruleIds: broken,
       deleted: deleteReason !== undefined,
       redact: redact || broken.length > 0,
+      decision,
     });
   }
   return { actions, outcomes, users: states };
