@@ -1,4 +1,4 @@
-import { isRecord } from '../../shared/guards.js';
+import { isRecord, isStringMap } from '../../shared/guards.js';
 import type { Capability } from './chat-state.js';
 import type { ErrorCode } from './messaging-frames.js';
 
@@ -138,10 +138,6 @@ export function readAttributes(value: unknown, field: string): Read<Readonly<Rec
   }
   // Rebuilt with Object.fromEntries so a `__proto__` key stays an ordinary own property.
   return ok(Object.fromEntries(Object.entries(value)));
-}
-
-export function isStringMap(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
 }
 
 export function attributesBytes(attributes: Readonly<Record<string, string>>): number {

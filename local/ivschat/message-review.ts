@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
-import { isRecord } from '../../shared/guards.js';
+import { isRecord, isStringMap } from '../../shared/guards.js';
 import { lambdaContext } from '../lambda-context.js';
 import type { FallbackResult } from './chat-state.js';
-import { attributesBytes, codePointLength, isStringMap, MAX_ATTRIBUTES_BYTES } from './client-requests.js';
+import { attributesBytes, codePointLength, MAX_ATTRIBUTES_BYTES } from './client-requests.js';
 
 /**
  * Calling a room's message review handler the way IVS does (contracts §1):

@@ -1,4 +1,4 @@
-import { isRecord } from '../guards.js';
+import { isRecord, isStringMap } from '../guards.js';
 
 /**
  * IVS chat log records (`{event_timestamp, type, version, payload}`, the
@@ -53,10 +53,6 @@ export function parseSendTime(value: unknown): SendTime | undefined {
   const millis = Date.parse(`${seconds}${zone}`);
   if (Number.isNaN(millis)) return undefined;
   return { iso: value, epochNanos: BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0')) };
-}
-
-function isStringMap(value: unknown): value is StringMap {
-  return isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
 }
 
 /** Attributes are optional in frames: absent reads as none. */
