@@ -1,4 +1,3 @@
-import { normalizeText } from '../normalization/normalize.js';
 import type { LinksRule, PolicyDocument, RegexTarget, Rule } from '../policy/policy-document.js';
 import type { TermPattern } from './term-matcher.js';
 import { TermMatcher } from './term-matcher.js';
@@ -31,29 +30,6 @@ export interface CompiledPolicy {
   readonly wholeMessageRules: readonly number[];
   /** Only terms rules: a message the matcher finds nothing in is clean without further work. */
   readonly termsOnly: boolean;
-  /**
-   * Terms the matcher was given with `*` added at an unspaced-script edge (see unbounded), by that source: as
-   * the policy wrote them, and normalized, to narrow a hit (which a `*` widens to the whole run of letters)
-   * back to the term itself.
-   */
-  readonly writtenTerms: ReadonlyMap<string, { readonly written: string; readonly normalized: string }>;
-}
-
-/**
- * Scripts written without spaces between words: a whole-word edge means nothing there ("傻逼" sits inside a
- * sentence with no boundary around it), so a term's edge in one of them matches anywhere.
- */
-const UNSPACED_SCRIPT =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
-
-/** `term` with a `*` added at each edge that is written in an unspaced script. */
-export function unbounded(term: string): string {
-  const characters = [...term];
-  const first = characters[0] ?? '';
-  const last = characters[characters.length - 1] ?? '';
-  const start = first !== '*' && UNSPACED_SCRIPT.test(first) ? '*' : '';
-  const end = last !== '*' && UNSPACED_SCRIPT.test(last) ? '*' : '';
-  return `${start}${term}${end}`;
 }
 
 export interface PolicyEngines {
@@ -63,14 +39,8 @@ export interface PolicyEngines {
 
 export function compilePolicy(document: PolicyDocument, engines: PolicyEngines = {}): CompiledPolicy {
   const patterns: TermPattern<TermTag>[] = [];
-  const writtenTerms = new Map<string, { written: string; normalized: string }>();
-  const add = (written: string, tag: TermTag) => {
-    const source = unbounded(written);
-    if (source !== written) writtenTerms.set(source, { written, normalized: normalizeText(written) });
-    patterns.push({ source, tag });
-  };
   const allowAll: TermTag = Object.freeze({ kind: 'allow', rule: 'all' });
-  for (const source of document.allow) add(source, allowAll);
+  for (const source of document.allow) patterns.push({ source, tag: allowAll });
   const regexRules: CompiledRegexRule[] = [];
   const linksRules: { rule: number; options: LinksRule }[] = [];
   const wholeMessageRules: number[] = [];
@@ -79,8 +49,8 @@ export function compilePolicy(document: PolicyDocument, engines: PolicyEngines =
       case 'terms': {
         const block: TermTag = Object.freeze({ kind: 'block', rule: index });
         const allow: TermTag = Object.freeze({ kind: 'allow', rule: index });
-        for (const source of rule.terms) add(source, block);
-        for (const source of rule.allow) add(source, allow);
+        for (const source of rule.terms) patterns.push({ source, tag: block });
+        for (const source of rule.allow) patterns.push({ source, tag: allow });
         break;
       }
       case 'regex': {
@@ -117,6 +87,5 @@ export function compilePolicy(document: PolicyDocument, engines: PolicyEngines =
     linksRules,
     wholeMessageRules,
     termsOnly: regexRules.length === 0 && linksRules.length === 0 && wholeMessageRules.length === 0,
-    writtenTerms,
   });
 }

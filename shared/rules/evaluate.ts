@@ -79,20 +79,7 @@ export function evaluateMessage(
   const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
   for (const hit of hits) {
     if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, allowHits)) continue;
-    const unspaced = policy.writtenTerms.get(hit.source);
-    if (unspaced === undefined) {
-      reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
-      continue;
-    }
-    // In an unspaced script the hit spans the whole run of letters around the term: narrow it to the term.
-    const at = normalized.text.indexOf(unspaced.normalized, hit.start);
-    const narrowed = at >= 0 && at + unspaced.normalized.length <= hit.end;
-    reportNormalized(
-      hit.tag.rule,
-      unspaced.written,
-      narrowed ? at : hit.start,
-      narrowed ? at + unspaced.normalized.length : hit.end,
-    );
+    reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
   }
   if (!policy.termsOnly) findOtherMatches(content, normalized, policy, report, reportNormalized);
   if (matches.length === 0) return CLEAN;

@@ -27,8 +27,22 @@ interface CompiledTerm<Tag> {
   readonly openStart: boolean;
   /** `word*`: the match may end inside a word. */
   readonly openEnd: boolean;
+  /** The term's first (last) character needs a word boundary before (after) it: a word character, not of an unspaced script. */
   readonly startsWithWord: boolean;
   readonly endsWithWord: boolean;
+}
+
+/**
+ * Scripts written without spaces between words: a term edge there has no word boundary to sit on ("傻逼" sits
+ * inside a sentence), so it matches anywhere, and the match covers just the term (unlike an open `*` edge,
+ * which widens it to the whole word).
+ */
+const UNSPACED_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+
+/** Whether the character at `index` of `text` is a word character that needs a word boundary beside it. */
+function needsBoundary(text: string, index: number): boolean {
+  return isWordAt(text, index) && !UNSPACED_SCRIPT.test(String.fromCodePoint(text.codePointAt(index) ?? 0));
 }
 
 export interface TermHit<Tag> {
@@ -171,14 +185,15 @@ export class TermMatcher<Tag> {
     this.leet = leetspeak ? LEET_LETTERS : NO_LEET;
     const entries = patterns.map(({ source, tag }) => {
       const { body, openStart, openEnd } = parseTerm(source);
-      const startsWithWord = isWordAt(body, 0);
+      const startsWithWord = needsBoundary(body, 0);
+      const last = body.length - (/[\udc00-\udfff]/.test(body.charAt(body.length - 1)) ? 2 : 1);
       const term = {
         source,
         tag,
         openStart,
         openEnd,
         startsWithWord,
-        endsWithWord: isWordAt(body, body.length - 1),
+        endsWithWord: needsBoundary(body, last),
       };
       return { body, term, root: startsWithWord && !openStart ? WORD_START_ROOT : ANYWHERE_ROOT };
     });
