@@ -47,7 +47,7 @@ export function isInForce(sanction: Sanction, nowMillis: number): boolean {
 /** The sanction a step imposes, if it imposes one (warn and disconnect act once and leave none). */
 export function sanctionOf(step: LadderStep, nowMillis: number, reason: string): Sanction | undefined {
   if (step.action === 'timeout')
-    return { kind: 'timeout', untilMillis: nowMillis + step.minutes * 60_000, reason };
+    return { kind: 'timeout', untilMillis: nowMillis + step.seconds * 1_000, reason };
   if (step.action === 'ban') return { kind: 'ban', reason };
   return undefined;
 }

@@ -35,10 +35,10 @@ export interface DuplicateLimit {
 export const LADDER_ACTIONS = ['warn', 'timeout', 'disconnect', 'ban'] as const;
 export type LadderAction = (typeof LADDER_ACTIONS)[number];
 
-/** What a user's `strikes`-th strike (within the window) brings; `minutes` only for a timeout. */
+/** What a user's `strikes`-th strike (within the window) brings; a timeout's length in seconds. */
 export type LadderStep =
   | { readonly strikes: number; readonly action: 'warn' | 'disconnect' | 'ban' }
-  | { readonly strikes: number; readonly action: 'timeout'; readonly minutes: number };
+  | { readonly strikes: number; readonly action: 'timeout'; readonly seconds: number };
 
 export interface EnforcementPolicy {
   /** shadow: decide and record every action, call IVS for none. */

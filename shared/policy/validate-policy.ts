@@ -725,7 +725,7 @@ function readEnforcement(value: unknown, report: Report): EnforcementPolicy {
     const steps: LadderStep[] = [];
     list.forEach((entry, index) => {
       const stepPath = [...at, index];
-      const step = objectAt(entry, stepPath, problem, ['strikes', 'action', 'minutes']);
+      const step = objectAt(entry, stepPath, problem, ['strikes', 'action', 'minutes', 'seconds']);
       if (step === undefined) return;
       const strikes = whole(step.strikes, [...stepPath, 'strikes'], 1, 1_000, 0);
       const action = oneOf(step.action, LADDER_ACTIONS, [...stepPath, 'action'], problem);
@@ -734,16 +734,28 @@ function readEnforcement(value: unknown, report: Report): EnforcementPolicy {
         problem([...stepPath, 'strikes'], `must be more than the step before (${previous.strikes})`);
       }
       if (action === 'timeout') {
-        if (step.minutes === undefined)
-          problem([...stepPath, 'minutes'], 'a timeout needs its length in minutes');
-        const minutes = whole(step.minutes, [...stepPath, 'minutes'], 1, MAX_TIMEOUT_MINUTES, 10);
-        steps.push({ strikes, action, minutes });
+        steps.push({ strikes, action, seconds: timeoutSeconds(step, stepPath, problem) });
       } else if (action !== undefined) {
-        if (step.minutes !== undefined)
-          problem([...stepPath, 'minutes'], `only a timeout has minutes, not ${action}`);
+        for (const unit of ['minutes', 'seconds'] as const) {
+          if (step[unit] !== undefined)
+            problem([...stepPath, unit], `only a timeout has a length, not ${action}`);
+        }
         steps.push({ strikes, action });
       }
     });
     return steps;
+  }
+
+  /** Minutes or, for short timeouts (Twitch allows a single second), seconds: exactly one of them. */
+  function timeoutSeconds(step: RawObject, at: PolicyPath, problem: Report): number {
+    if (step.minutes !== undefined && step.seconds !== undefined) {
+      problem([...at, 'seconds'], 'give a timeout its length in minutes or in seconds, not both');
+    }
+    if (step.seconds !== undefined) {
+      return whole(step.seconds, [...at, 'seconds'], 1, MAX_TIMEOUT_MINUTES * 60, 600);
+    }
+    if (step.minutes === undefined)
+      problem([...at, 'minutes'], 'a timeout needs its length in minutes or seconds');
+    return whole(step.minutes, [...at, 'minutes'], 1, MAX_TIMEOUT_MINUTES, 10) * 60;
   }
 }

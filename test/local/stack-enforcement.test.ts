@@ -1,12 +1,34 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ChatMessage, DeleteMessageEvent } from 'amazon-ivs-chat-messaging';
+import type {
+  ChatMessage,
+  DeleteMessageEvent,
+  DisconnectReason,
+  DisconnectUserEvent,
+} from 'amazon-ivs-chat-messaging';
 import { ChatRoom, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { DEFAULT_POLICY_FILE } from '../../build/review-policy-plugin.js';
 import type { RunningStack } from '../../local/stack.js';
 import { startStack } from '../../local/stack.js';
+
+/** A timeout this long ends within the test, and still outlasts review's 5 s cache of "no sanction". */
+const TIMEOUT_SECONDS = 15;
+
+/** The shipped policy with a short timeout, so the ladder's next step (disconnect) is reachable in a test. */
+async function quickLadderPolicy(directory: string): Promise<string> {
+  const shipped = await readFile(DEFAULT_POLICY_FILE, 'utf8');
+  const quick = shipped.replace(
+    '{ strikes: 2, action: timeout, minutes: 10 }',
+    `{ strikes: 2, action: timeout, seconds: ${TIMEOUT_SECONDS} }`,
+  );
+  if (quick === shipped) throw new Error('the shipped ladder changed: update this test');
+  const file = path.join(directory, 'quick-ladder.yaml');
+  await writeFile(file, quick);
+  return file;
+}
 
 // Node 20 has no global WebSocket; the official client needs one.
 Object.assign(globalThis, { WebSocket });
@@ -19,7 +41,11 @@ describe('the local stack enforces the policy after delivery, from the chat logs
   beforeAll(async () => {
     dataDirectory = await mkdtemp(path.join(tmpdir(), 'stack-enforcement-'));
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    stack = await startStack({ dataDirectory, chatLogDelayMs: 100 });
+    stack = await startStack({
+      dataDirectory,
+      chatLogDelayMs: 100,
+      policyFile: await quickLadderPolicy(dataDirectory),
+    });
   });
   afterAll(async () => {
     for (const room of rooms) room.disconnect();
@@ -40,10 +66,14 @@ describe('the local stack enforces the policy after delivery, from the chat logs
       messages: [] as ChatMessage[],
       deletions: [] as DeleteMessageEvent[],
       warnings: [] as string[],
+      disconnects: [] as DisconnectReason[],
+      userDisconnects: [] as DisconnectUserEvent[],
     };
     room.addListener('message', (message) => seen.messages.push(message));
     room.addListener('messageDelete', (event) => seen.deletions.push(event));
     room.addListener('event', (event) => seen.warnings.push(event.eventName));
+    room.addListener('disconnect', (reason) => seen.disconnects.push(reason));
+    room.addListener('userDisconnect', (event) => seen.userDisconnects.push(event));
     const connected = new Promise<void>((resolve) => room.addListener('connect', () => resolve()));
     room.connect();
     rooms.push(room);
@@ -72,8 +102,11 @@ describe('the local stack enforces the policy after delivery, from the chat logs
     expect(flooder.seen.deletions).toHaveLength(2);
   }, 20_000);
 
+  let persistent: Awaited<ReturnType<typeof join>> | undefined;
+
   it('times out a flooder who keeps going: review then refuses their messages, naming the timeout', async () => {
     const flooder = await join('persistent');
+    persistent = flooder;
     // The room's rate limit (10 a second) counts the whole room: let the last test's messages age out.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     // Another limit's worth of flood (18 messages in 10 s, under the room's rate limit) earns the second strike.
@@ -96,4 +129,31 @@ describe('the local stack enforces the policy after delivery, from the chat logs
       { timeout: 12_000, interval: 1_000 },
     );
   }, 30_000);
+
+  it('disconnects the flooder who floods again once the timeout is over, telling the room why', async () => {
+    const flooder = persistent;
+    if (flooder === undefined) throw new Error('the timeout test did not run');
+    const watcher = await join('bystander');
+    // The timeout ends by itself: review lets the user talk again.
+    await vi.waitFor(
+      async () => {
+        await flooder.room.sendMessage(new SendMessageRequest('am I back?'));
+      },
+      { timeout: (TIMEOUT_SECONDS + 10) * 1_000, interval: 1_000 },
+    );
+    expect(flooder.seen.disconnects).toEqual([]);
+    // The flood window (10 s) has passed since the last flood: one more limit's worth (with the message above)
+    // is the third strike. The disconnect can land while the flood is still going.
+    for (let index = 0; index < 10 && flooder.room.state === 'connected'; index++) {
+      await flooder.room.sendMessage(new SendMessageRequest(`still here ${index}`)).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    await vi.waitFor(() => expect(flooder.seen.disconnects).toEqual(['serverDisconnect']), {
+      timeout: 10_000,
+    });
+    expect(watcher.seen.userDisconnects).toEqual([
+      expect.objectContaining({ userId: 'persistent', reason: 'Too many messages' }),
+    ]);
+    expect(watcher.room.state).toBe('connected');
+  }, 45_000);
 });

@@ -75,7 +75,7 @@ describe('floods and duplicates across messages', () => {
 describe('strikes and the escalation ladder', () => {
   const ladder: LadderStep[] = [
     { strikes: 1, action: 'warn' },
-    { strikes: 2, action: 'timeout', minutes: 10 },
+    { strikes: 2, action: 'timeout', seconds: 600 },
     { strikes: 3, action: 'disconnect' },
     { strikes: 5, action: 'ban' },
   ];
@@ -102,7 +102,7 @@ describe('strikes and the escalation ladder', () => {
   });
 
   it('turns timeouts and bans into sanctions with expiry; warnings and disconnects leave none', () => {
-    const timeout = sanctionOf({ strikes: 2, action: 'timeout', minutes: 10 }, 0, 'flooding');
+    const timeout = sanctionOf({ strikes: 2, action: 'timeout', seconds: 600 }, 0, 'flooding');
     expect(timeout).toEqual({ kind: 'timeout', untilMillis: 600_000, reason: 'flooding' });
     expect(timeout !== undefined && isInForce(timeout, 599_999)).toBe(true);
     expect(timeout !== undefined && isInForce(timeout, 600_000)).toBe(false);
@@ -140,24 +140,37 @@ ${enforcement}`;
       strikeWindowMinutes: 60,
       ladder: [
         { strikes: 1, action: 'warn' },
-        { strikes: 2, action: 'timeout', minutes: 10 },
+        { strikes: 2, action: 'timeout', seconds: 600 },
         { strikes: 4, action: 'ban' },
       ],
       warningEventName: 'app:moderation-warning',
     });
   });
 
-  it('refuses a ladder out of order, a timeout without minutes, minutes elsewhere and reserved event names', () => {
+  it('refuses a ladder out of order, a timeout without a length, lengths elsewhere and reserved event names', () => {
     expect(
       problems(`  warningEventName: "aws:WARN"
   ladder:
     - { strikes: 2, action: warn, minutes: 5 }
-    - { strikes: 2, action: timeout }`),
+    - { strikes: 2, action: timeout }
+    - { strikes: 3, action: timeout, minutes: 1, seconds: 30 }
+    - { strikes: 4, action: ban, seconds: 30 }
+    - { strikes: 5, action: timeout, seconds: 0 }`),
     ).toEqual([
       'enforcement.warningEventName: must be letters, digits and _:.- only, and not start with "aws:"',
-      'enforcement.ladder[0].minutes: only a timeout has minutes, not warn',
+      'enforcement.ladder[0].minutes: only a timeout has a length, not warn',
       'enforcement.ladder[1].strikes: must be more than the step before (2)',
-      'enforcement.ladder[1].minutes: a timeout needs its length in minutes',
+      'enforcement.ladder[1].minutes: a timeout needs its length in minutes or seconds',
+      'enforcement.ladder[2].seconds: give a timeout its length in minutes or in seconds, not both',
+      'enforcement.ladder[3].seconds: only a timeout has a length, not ban',
+      expect.stringMatching(/^enforcement\.ladder\[4\]\.seconds: /),
     ]);
+  });
+
+  it('takes a timeout in seconds as well as minutes, as Twitch allows a one-second timeout', () => {
+    expect(
+      problems(`  ladder:
+    - { strikes: 1, action: timeout, seconds: 30 }`),
+    ).toEqual([]);
   });
 });
