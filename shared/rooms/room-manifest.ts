@@ -157,14 +157,29 @@ export type Change =
         readonly maximumMessageRatePerSecond?: number;
         readonly loggingConfigurationIdentifiers?: readonly string[];
       };
+      /**
+       * Names of logging configurations created in the same run, which have no ARN until they are: the room's
+       * list is `update.loggingConfigurationIdentifiers` followed by their ARNs, in this order. Absent when none.
+       * (With pending names, `update.loggingConfigurationIdentifiers` is always present.)
+       */
+      readonly pendingLoggingConfigurations?: readonly string[];
       readonly fields: readonly FieldChange[];
     }
-  | { readonly kind: 'tag-room'; readonly roomArn: string; readonly roomName: string; readonly tags: Tags }
+  | {
+      readonly kind: 'tag-room';
+      readonly roomArn: string;
+      readonly roomName: string;
+      readonly tags: Tags;
+      /** For display: `tag <key>` from the room's value (or `(unset)`) to the new one. */
+      readonly fields?: readonly FieldChange[];
+    }
   | {
       readonly kind: 'untag-room';
       readonly roomArn: string;
       readonly roomName: string;
       readonly tagKeys: readonly string[];
+      /** For display: `tag <key>` from the room's value to `(unset)`. */
+      readonly fields?: readonly FieldChange[];
     }
   | {
       readonly kind: 'assign-policy';
@@ -172,6 +187,8 @@ export type Change =
       readonly roomName: string;
       /** undefined: the room goes back to the default policy. */
       readonly policy: string | undefined;
+      /** For display: `policy` from the published one (`(default)`) to the desired one. */
+      readonly fields?: readonly FieldChange[];
     };
 
 /** A room the manifest selects but cannot be brought in line, and why (e.g. more than 3 logging configurations). */
