@@ -4,24 +4,33 @@ import { defineConfig } from 'vitest/config';
 
 // The project is CommonJS TypeScript; tsx loads it here rather than the config bundler.
 const { loadPolicyFile } = await tsImport('./shared/policy/load-policy-file.ts', import.meta.url);
-const { DEFAULT_POLICY_FILE, reviewPolicyModuleSource } = await tsImport(
-  './build/review-policy-plugin.ts',
-  import.meta.url,
-);
+const { DEFAULT_POLICY_FILE, DEFAULT_ROOMS_MANIFEST, loadRoomPolicies, reviewPolicyModuleSource } =
+  await tsImport('./build/review-policy-plugin.ts', import.meta.url);
+const { loadRoomManifest } = await tsImport('./shared/rooms/load-room-manifest.ts', import.meta.url);
 
 const REVIEW_POLICY_ID = '\0review-policy';
+const ROOMS_MANIFEST_ID = '\0rooms-manifest';
 
 export default defineConfig({
   plugins: [
     {
       // The same resolution the esbuild plugin does for bundles: `#review-policy` is the validated default policy.
       name: 'review-policy',
-      resolveId: (id) => (id === '#review-policy' ? REVIEW_POLICY_ID : undefined),
+      resolveId: (id) =>
+        id === '#review-policy' ? REVIEW_POLICY_ID : id === '#rooms-manifest' ? ROOMS_MANIFEST_ID : undefined,
       load(id) {
+        const manifestFile = path.resolve(import.meta.dirname, DEFAULT_ROOMS_MANIFEST);
+        if (id === ROOMS_MANIFEST_ID) {
+          this.addWatchFile(manifestFile);
+          return `export default ${JSON.stringify(loadRoomManifest(manifestFile))};`;
+        }
         if (id !== REVIEW_POLICY_ID) return undefined;
         const file = path.resolve(import.meta.dirname, DEFAULT_POLICY_FILE);
         this.addWatchFile(file);
-        return reviewPolicyModuleSource(loadPolicyFile(file));
+        return reviewPolicyModuleSource(
+          loadPolicyFile(file),
+          loadRoomPolicies(loadRoomManifest(manifestFile)),
+        );
       },
     },
   ],

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { build } from 'esbuild';
-import { DEFAULT_POLICY_FILE, reviewPolicyPlugin } from './review-policy-plugin.js';
+import { DEFAULT_POLICY_FILE, DEFAULT_ROOMS_MANIFEST, reviewPolicyPlugin } from './review-policy-plugin.js';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -24,6 +24,7 @@ export async function bundleFunction(
   folder: string,
   outfile: string,
   policyFile: string = DEFAULT_POLICY_FILE,
+  roomsManifest: string = DEFAULT_ROOMS_MANIFEST,
 ): Promise<{ outfile: string; bytes: number }> {
   const result = await build({
     absWorkingDir: ROOT,
@@ -32,7 +33,7 @@ export async function bundleFunction(
     ...LAMBDA_BUILD_OPTIONS,
     sourcemap: false,
     metafile: true,
-    plugins: [reviewPolicyPlugin(policyFile, ROOT)],
+    plugins: [reviewPolicyPlugin(policyFile, ROOT, roomsManifest)],
   });
   const output = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.js'));
   return { outfile, bytes: output?.[1].bytes ?? 0 };
@@ -42,6 +43,7 @@ export async function bundleFunction(
 export function bundleReviewFunction(
   outfile: string,
   policyFile: string = DEFAULT_POLICY_FILE,
+  roomsManifest: string = DEFAULT_ROOMS_MANIFEST,
 ): Promise<{ outfile: string; bytes: number }> {
-  return bundleFunction('review-message', outfile, policyFile);
+  return bundleFunction('review-message', outfile, policyFile, roomsManifest);
 }

@@ -6,10 +6,12 @@ import { reviewTranscript, SAMPLE_TRANSCRIPT } from '../local/review-transcript.
 import { loadPolicyFile, PolicyFileError } from '../shared/policy/load-policy-file.js';
 import type { ReviewOutcome } from '../shared/review/review-message.js';
 import { reviewMessage } from '../shared/review/review-message.js';
+import { RoomManifestError } from '../shared/rooms/load-room-manifest.js';
 import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
 import { explainMessage, STEP_DESCRIPTIONS } from '../shared/rules/explain.js';
 import { compileRegex } from '../shared/rules/linear-regex.js';
+import { RECONCILE_USAGE, ReconcileUsageError, reconcileCommand } from './reconcile-command.js';
 
 const USAGE = `Usage: ivs-mod <command>
 
@@ -29,7 +31,7 @@ Commands:
       chat transcript (default local/sample-transcript.txt) through it as IVS
       would, printing each verdict. Lines read \`user: message\` or
       \`user (role): message\`; role stands for a server-minted sender attribute.
-  policy validate FILE
+${RECONCILE_USAGE}  policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
       Prints this text.
@@ -65,6 +67,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         return validate(rest, io);
       case 'transcript':
         return await transcript(rest, io);
+      case 'reconcile':
+        return await reconcileCommand(rest, io, path.resolve(__dirname, '..'));
       case 'help':
       case '--help':
       case '-h':
@@ -80,7 +84,11 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
       io.stderr.write(`invalid policy:\n${error.message}\n`);
       return EXIT_INVALID_POLICY;
     }
-    if (error instanceof UsageError || isParseArgsError(error)) {
+    if (error instanceof RoomManifestError) {
+      io.stderr.write(`invalid rooms manifest:\n${error.message}\n`);
+      return EXIT_INVALID_POLICY;
+    }
+    if (error instanceof UsageError || error instanceof ReconcileUsageError || isParseArgsError(error)) {
       io.stderr.write(`ivs-mod: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
       return EXIT_USAGE;
     }

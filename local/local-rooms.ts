@@ -197,6 +197,8 @@ export function createLocalRooms(
   state: ChatState,
   config: LocalRoomsConfig,
   functionArn: (functionKey: string) => string,
+  /** Tags every logging configuration gets: the stage's owner tag, so the reconciler manages them as its own. */
+  loggingConfigurationTags: Readonly<Record<string, string>> = {},
 ): Map<string, Room> {
   const now = state.now();
   const configurationArns = new Map<string, string>();
@@ -211,7 +213,7 @@ export function createLocalRooms(
       updateTime: now,
       destinationConfiguration,
       state: 'ACTIVE',
-      tags: {},
+      tags: { ...loggingConfigurationTags },
     });
     configurationArns.set(name, arn);
   }

@@ -4,7 +4,8 @@ import type { CreateChatTokenCommandInput } from '@aws-sdk/client-ivschat';
 import { CreateChatTokenCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import dynalite from 'dynalite';
 import { bundleFunction, bundleReviewFunction } from '../build/bundle-review-function.js';
-import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
+import { DEFAULT_POLICY_FILE, DEFAULT_ROOMS_MANIFEST } from '../build/review-policy-plugin.js';
+import { OWNER_TAG_KEY } from '../shared/rooms/validate-room-manifest.js';
 import { createTable, ENFORCEMENT_TABLE } from '../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../shared/store/idempotent-once.js';
 import type { ChatLogDeliveryError, ChatLogging } from './ivschat/chat-logging.js';
@@ -13,6 +14,7 @@ import type { Room, RunningServer } from './ivschat/chat-state.js';
 import { ChatState } from './ivschat/chat-state.js';
 import { startControlPlane } from './ivschat/control-plane.js';
 import { startMessaging } from './ivschat/messaging.js';
+import { lambdaContext } from './lambda-context.js';
 import { listen } from './listen.js';
 import type { LambdaHandler } from './load-function.js';
 import { loadHandler } from './load-function.js';
@@ -39,6 +41,10 @@ export interface StackOptions {
   readonly roomsFile?: string;
   /** Policy compiled into the review function (default the shipped one). */
   readonly policyFile?: string;
+  /** The rooms manifest the reconciler converges to, with its named policies (default config/rooms.yaml). */
+  readonly roomsManifest?: string;
+  /** Run the reconciler at start and then every this many milliseconds (default: only on reconcileRooms()). */
+  readonly reconcileEveryMs?: number;
   /** Where chat logs and the bundled function land (default .local/ in the repository, git-ignored). */
   readonly dataDirectory?: string;
   /** How long chat log records are batched before delivery (default 1 s; IVS takes about 10 s). */
@@ -63,6 +69,8 @@ export interface RunningStack {
   /** The rooms of the rooms file, by name. */
   readonly rooms: ReadonlyMap<string, Room>;
   readonly chatLogging: ChatLogging;
+  /** One run of functions/reconcile-rooms, as the schedule invokes it; resolves to its summary. */
+  reconcileRooms(): Promise<unknown>;
   /** A chat token from the emulator's CreateChatToken, as an application backend would get one. */
   createChatToken(roomArn: string, request: TokenRequest): Promise<IssuedToken>;
   stop(): Promise<void>;
@@ -119,6 +127,34 @@ async function startChatLogConsumer(options: {
   return () => consumer;
 }
 
+/** functions/reconcile-rooms, bundled as `sls package` bundles it, with the stage settings serverless.yml gives. */
+async function startReconciler(options: {
+  dataDirectory: string;
+  policyFile: string;
+  roomsManifest: string;
+  controlPlaneUrl: string;
+}): Promise<() => Promise<unknown>> {
+  Object.assign(process.env, {
+    IVSCHAT_ENDPOINT: options.controlPlaneUrl,
+    REVIEW_FUNCTION_NAME: functionName('reviewMessage'),
+    CHAT_LOG_GROUP: LOCAL_CHAT_LOG_GROUP,
+    RECONCILE_OWNER: LOCAL_OWNER,
+  });
+  const { outfile } = await bundleFunction(
+    'reconcile-rooms',
+    path.join(options.dataDirectory, 'build/reconcile-rooms/handler.js'),
+    options.policyFile,
+    options.roomsManifest,
+  );
+  const reconcile = loadHandler(outfile);
+  return () => reconcile({}, lambdaContext(functionName('reconcileRooms'), 900_000));
+}
+
+/** The log group config/local-rooms.yaml's logging configuration names: the local stage's chat log group. */
+export const LOCAL_CHAT_LOG_GROUP = '/ivs-chat-moderation/local/chat';
+/** The owner tag value of what the local stage creates (a deployed stage's is `<service>-<stage>`). */
+export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
+
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
 
@@ -149,6 +185,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     state,
     loadLocalRooms(options.roomsFile ?? path.join(ROOT, 'config/local-rooms.yaml')),
     (key) => functionArn(state, key),
+    { [OWNER_TAG_KEY]: LOCAL_OWNER },
   );
 
   // Started in order so that a failure stops what already runs; stopped in reverse.
@@ -165,9 +202,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     running.push(dynamodb);
     await prepareTables(dynamodb.url, state.region);
     // Bundled exactly as `sls package` bundles it, so the stack runs what Lambda would run.
+    const roomsManifest = options.roomsManifest ?? DEFAULT_ROOMS_MANIFEST;
     const { outfile } = await bundleReviewFunction(
       path.join(dataDirectory, 'build/review-message/handler.js'),
       options.policyFile ?? DEFAULT_POLICY_FILE,
+      roomsManifest,
     );
     const reviewMessage = loadHandler(outfile);
 
@@ -244,6 +283,34 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     // runs. A failed delivery was already reported through onError, so it does not fail stop() again.
     running.push({ close: () => chatLogging.close().catch(() => undefined) });
 
+    const reconcileRooms = await startReconciler({
+      dataDirectory,
+      policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
+      roomsManifest,
+      controlPlaneUrl: controlPlane.url,
+    });
+    if (options.reconcileEveryMs !== undefined) {
+      // Each run waits for the last (the schedule's reserved concurrency of 1); a failed run is reported and the
+      // next one tries again, as on AWS.
+      let stopped = false;
+      let current: Promise<unknown> = Promise.resolve();
+      const runOnce = () => {
+        current = reconcileRooms().catch((error: unknown) => console.error('reconcile-rooms failed:', error));
+        return current;
+      };
+      await runOnce();
+      const timer = setInterval(() => {
+        if (!stopped) void current.then(runOnce);
+      }, options.reconcileEveryMs);
+      running.push({
+        close: async () => {
+          stopped = true;
+          clearInterval(timer);
+          await current;
+        },
+      });
+    }
+
     return {
       controlPlaneUrl: controlPlane.url,
       messagingUrl: messaging.url,
@@ -252,6 +319,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       state,
       rooms,
       chatLogging,
+      reconcileRooms,
       createChatToken,
       stop: stopAll,
     };

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The consumers' CloudWatch metrics would print one JSON line per batch here; locally they are noise.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const stack = await startStack({ port: readPort(process.env.PORT) });
+  // The reconciler converges the emulator's rooms to config/rooms.yaml at start and every minute, as the
+  // deployed schedule does (every 15 minutes by default).
+  const stack = await startStack({ port: readPort(process.env.PORT), reconcileEveryMs: 60_000 });
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
         ]
       : []),
     `SDK: IVSCHAT_ENDPOINT=${stack.controlPlaneUrl} (any credentials); chat logs land in .local/`,
+    `rooms converge to config/rooms.yaml every minute; \`npm run -s cli -- reconcile --endpoint ${stack.controlPlaneUrl}\` shows the plan`,
     'Ctrl-C stops the stack.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,18 +1,23 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import reviewPolicy, { compileRegex } from '#review-policy';
+import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
 import { readReviewSettings, readSanctionSettings } from '../../shared/config/env.js';
 import { isRecord } from '../../shared/guards.js';
 import { logger } from '../../shared/observability/logger.js';
+import type { BoundedLookup } from '../../shared/review/bounded-cache.js';
+import { BoundedCache } from '../../shared/review/bounded-cache.js';
 import type { ReviewResponse } from '../../shared/review/review-contract.js';
 import type { ReviewOutcome } from '../../shared/review/review-message.js';
 import { reviewMessage } from '../../shared/review/review-message.js';
+import { RoomPolicies } from '../../shared/review/room-policies.js';
 import type { SanctionLookup } from '../../shared/review/sanction-cache.js';
 import { SanctionCache } from '../../shared/review/sanction-cache.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
-import { createSanctionReader } from '../../shared/store/sanction-reader.js';
+import { createRoomPolicyReader, createSanctionReader } from '../../shared/store/sanction-reader.js';
 
-const policy = compilePolicy(reviewPolicy, { compileRegex });
+const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>
+  compilePolicy(document, { compileRegex }),
+);
 const settings = readReviewSettings();
 const sanctionSettings = readSanctionSettings();
 if (sanctionSettings.warning !== undefined) logger.warn(sanctionSettings.warning);
@@ -21,6 +26,25 @@ const sanctions =
   sanctionSettings.settings === undefined
     ? undefined
     : new SanctionCache(createSanctionReader(sanctionSettings.settings));
+/**
+ * Rooms' policy assignments, published by the reconciler; read only when the manifest names policies.
+ * Within the same 25 ms budget as sanctions (the two reads run together); a room whose assignment cannot
+ * be read in time gets the last one read, or the default policy.
+ */
+const assignments =
+  sanctionSettings.settings === undefined || !policies.hasNamedPolicies
+    ? undefined
+    : new BoundedCache(createRoomPolicyReader(sanctionSettings.settings), {
+        budgetMs: 25,
+        ttlMs: () => 30_000,
+        errorTtlMs: 5_000,
+        maxEntries: 10_000,
+      });
+
+async function lookUpAssignment(event: unknown): Promise<BoundedLookup<string> | undefined> {
+  if (assignments === undefined || !isRecord(event) || typeof event.RoomArn !== 'string') return undefined;
+  return assignments.lookup(event.RoomArn);
+}
 
 /** The sender's sanction in the event's room, within the cache's budget; nothing for an event without the ids. */
 async function lookUpSanction(event: unknown): Promise<SanctionLookup | undefined> {
@@ -33,9 +57,10 @@ async function lookUpSanction(event: unknown): Promise<SanctionLookup | undefine
 
 function logOutcome(
   { result, ruleIds, messageId, roomArn, userId, failure, error }: ReviewOutcome,
+  policy: string,
   sanctionLookup: SanctionLookup['source'] | undefined,
 ): void {
-  const fields = { result, ruleIds, messageId, roomArn, userId, policy: policy.name, sanctionLookup };
+  const fields = { result, ruleIds, messageId, roomArn, userId, policy, sanctionLookup };
   if (error !== undefined) logger.error('review failed', { ...fields, failure, error });
   else if (failure !== undefined) logger.warn('message not reviewable', { ...fields, failure });
   else if (result === 'ALLOW') logger.debug('message reviewed', fields);
@@ -43,9 +68,12 @@ function logOutcome(
 }
 
 async function reviewHandler(event: unknown): Promise<ReviewResponse> {
-  const lookup = await lookUpSanction(event);
+  const [lookup, assignment] = await Promise.all([lookUpSanction(event), lookUpAssignment(event)]);
+  const { policy, unknown } = policies.resolve(assignment?.value);
+  if (unknown !== undefined)
+    logger.warn('room assigned a policy this build does not carry: default applied', { unknown });
   const outcome = reviewMessage(event, policy, settings, lookup?.sanction);
-  logOutcome(outcome, lookup?.source);
+  logOutcome(outcome, policy.name, lookup?.source);
   return outcome.response;
 }
 

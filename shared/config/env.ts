@@ -107,3 +107,42 @@ export function readSanctionSettings(): { readonly settings?: SanctionSettings; 
     }),
   };
 }
+
+export interface ReconcileSettings {
+  readonly region: string;
+  /** The enforcement table: the reconciler keeps each room's published policy and known limits there. */
+  readonly enforcementTable: string;
+  readonly ivsChatEndpoint: string | undefined;
+  readonly dynamoDbEndpoint: string | undefined;
+  /** The stage's review function, by name: its ARN is built from the reconciler's own (same account and Region). */
+  readonly reviewFunctionName: string;
+  readonly chatLogGroup: string | undefined;
+  readonly chatDeliveryStream: string | undefined;
+  /** The owner tag's value on logging configurations this stage creates. */
+  readonly owner: string;
+  /** apply (converge) or plan (log the plan, change nothing). */
+  readonly mode: 'apply' | 'plan';
+  /** Apply plans larger than the manifest's change budget. */
+  readonly force: boolean;
+}
+
+/**
+ * The reconciler's settings: AWS_REGION, ENFORCEMENT_TABLE, REVIEW_FUNCTION_NAME and RECONCILE_OWNER
+ * (required), CHAT_LOG_GROUP and CHAT_DELIVERY_STREAM (the stage's logging destinations), RECONCILE_MODE
+ * (apply or plan, default apply), RECONCILE_FORCE (true or false, default false), IVSCHAT_ENDPOINT and
+ * DYNAMODB_ENDPOINT (local stack only).
+ */
+export function readReconcileSettings(): ReconcileSettings {
+  return Object.freeze({
+    region: required('AWS_REGION'),
+    enforcementTable: required('ENFORCEMENT_TABLE'),
+    ivsChatEndpoint: optional('IVSCHAT_ENDPOINT'),
+    dynamoDbEndpoint: optional('DYNAMODB_ENDPOINT'),
+    reviewFunctionName: required('REVIEW_FUNCTION_NAME'),
+    chatLogGroup: optional('CHAT_LOG_GROUP'),
+    chatDeliveryStream: optional('CHAT_DELIVERY_STREAM'),
+    owner: required('RECONCILE_OWNER'),
+    mode: oneOf('RECONCILE_MODE', ['apply', 'plan'] as const, 'apply'),
+    force: oneOf('RECONCILE_FORCE', ['true', 'false'] as const, 'false') === 'true',
+  });
+}

@@ -1,3 +1,5 @@
+import type { BackoffOptions } from './backoff.js';
+import { RetriesExhaustedError, retryWithBackoff } from './backoff.js';
 import type { Sanction } from './escalation.js';
 import type { Clock, Pacer } from './pacer.js';
 import type { EnforcementAction } from './plan-enforcement.js';
@@ -24,11 +26,7 @@ export type Once = (key: string, work: () => Promise<void>) => Promise<{ readonl
 
 export type PacedOperation = 'DeleteMessage' | 'SendEvent' | 'DisconnectUser';
 
-export interface ExecutorOptions {
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
+export type ExecutorOptions = BackoffOptions;
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   maxAttempts: 6,
@@ -69,28 +67,18 @@ async function executeAction(action: EnforcementAction, deps: ExecutorDeps): Pro
   let attempts = 0;
   try {
     const { duplicate } = await deps.once(action.key, async () => {
-      for (;;) {
-        attempts++;
-        try {
-          await call(action, deps);
-          return;
-        } catch (error) {
-          const kind = deps.ports.classify(error);
-          if (kind === 'permanent' || attempts >= options.maxAttempts) throw error;
-          // Full jitter: spreads retries from concurrent invocations that were throttled together.
-          const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempts - 1));
-          await deps.clock.sleep(Math.floor(deps.random() * ceiling));
-        }
-      }
+      ({ attempts } = await retryWithBackoff(() => call(action, deps), {
+        classify: deps.ports.classify,
+        clock: deps.clock,
+        random: deps.random,
+        options,
+      }));
     });
     return duplicate ? { action, status: 'duplicate' } : { action, status: 'done', attempts };
   } catch (error) {
-    return {
-      action,
-      status: 'failed',
-      attempts,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    };
+    const failure =
+      error instanceof RetriesExhaustedError ? error : new RetriesExhaustedError(error, attempts);
+    return { action, status: 'failed', attempts: failure.attempts, error: failure.message };
   }
 }
 

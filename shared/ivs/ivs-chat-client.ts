@@ -1,11 +1,28 @@
+import type { DestinationConfiguration } from '@aws-sdk/client-ivschat';
 import {
+  CreateLoggingConfigurationCommand,
+  DeleteLoggingConfigurationCommand,
   DeleteMessageCommand,
   DisconnectUserCommand,
+  GetRoomCommand,
   IvschatClient,
   IvschatServiceException,
+  ListLoggingConfigurationsCommand,
+  ListRoomsCommand,
   SendEventCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateLoggingConfigurationCommand,
+  UpdateRoomCommand,
 } from '@aws-sdk/client-ivschat';
 import type { ActionPorts } from '../enforcement/execute-actions.js';
+import type {
+  Change,
+  LoggingDestination,
+  ObservedLoggingConfiguration,
+  ObservedRoom,
+  Tags,
+} from '../rooms/room-manifest.js';
 
 /**
  * The IVS Chat adapter: the only module of the functions that imports
@@ -54,4 +71,178 @@ export function classifyIvsChatError(error: unknown): 'throttled' | 'transient' 
   }
   // Not a service answer at all: the connection failed or timed out.
   return 'transient';
+}
+
+/** The room and logging-configuration operations the reconciler calls, mapped to its plain shapes. */
+export interface IvsChatFleet {
+  listRooms(nextToken: string | undefined): Promise<{ rooms: ObservedRoom[]; nextToken: string | undefined }>;
+  getRoom(roomArn: string): Promise<ObservedRoom>;
+  updateRoom(roomArn: string, update: RoomUpdate): Promise<ObservedRoom>;
+  tagResource(resourceArn: string, tags: Tags): Promise<void>;
+  untagResource(resourceArn: string, tagKeys: readonly string[]): Promise<void>;
+  listLoggingConfigurations(
+    nextToken: string | undefined,
+  ): Promise<{ configurations: ObservedLoggingConfiguration[]; nextToken: string | undefined }>;
+  createLoggingConfiguration(
+    name: string,
+    destination: LoggingDestination,
+    tags: Tags,
+  ): Promise<ObservedLoggingConfiguration>;
+  updateLoggingConfiguration(arn: string, destination: LoggingDestination): Promise<void>;
+  deleteLoggingConfiguration(arn: string): Promise<void>;
+  classify(error: unknown): 'throttled' | 'transient' | 'permanent';
+}
+
+export type RoomUpdate = Extract<Change, { kind: 'update-room' }>['update'];
+
+export function createIvsChatFleet(options: IvsChatClientOptions): IvsChatFleet {
+  const client = new IvschatClient({
+    region: options.region,
+    // The reconciler paces and retries itself, as the executor does.
+    maxAttempts: 1,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
+  return {
+    async listRooms(nextToken) {
+      const page = await client.send(new ListRoomsCommand({ maxResults: 50, nextToken }));
+      return { rooms: (page.rooms ?? []).map((summary) => observedRoom(summary)), nextToken: page.nextToken };
+    },
+    async getRoom(roomArn) {
+      return observedRoom(await client.send(new GetRoomCommand({ identifier: roomArn })));
+    },
+    async updateRoom(roomArn, update) {
+      const room = await client.send(
+        new UpdateRoomCommand({
+          identifier: roomArn,
+          maximumMessageLength: update.maximumMessageLength,
+          maximumMessageRatePerSecond: update.maximumMessageRatePerSecond,
+          ...(update.messageReviewHandler === undefined
+            ? {}
+            : { messageReviewHandler: { ...update.messageReviewHandler } }),
+          ...(update.loggingConfigurationIdentifiers === undefined
+            ? {}
+            : { loggingConfigurationIdentifiers: [...update.loggingConfigurationIdentifiers] }),
+        }),
+      );
+      return observedRoom(room);
+    },
+    async tagResource(resourceArn, tags) {
+      await client.send(new TagResourceCommand({ resourceArn, tags: { ...tags } }));
+    },
+    async untagResource(resourceArn, tagKeys) {
+      await client.send(new UntagResourceCommand({ resourceArn, tagKeys: [...tagKeys] }));
+    },
+    async listLoggingConfigurations(nextToken) {
+      const page = await client.send(new ListLoggingConfigurationsCommand({ maxResults: 50, nextToken }));
+      return {
+        configurations: (page.loggingConfigurations ?? []).map((summary) =>
+          observedLoggingConfiguration(summary),
+        ),
+        nextToken: page.nextToken,
+      };
+    },
+    async createLoggingConfiguration(name, destination, tags) {
+      const created = await client.send(
+        new CreateLoggingConfigurationCommand({
+          name,
+          destinationConfiguration: sdkDestination(destination),
+          tags: { ...tags },
+        }),
+      );
+      return observedLoggingConfiguration(created);
+    },
+    async updateLoggingConfiguration(arn, destination) {
+      await client.send(
+        new UpdateLoggingConfigurationCommand({
+          identifier: arn,
+          destinationConfiguration: sdkDestination(destination),
+        }),
+      );
+    },
+    async deleteLoggingConfiguration(arn) {
+      await client.send(new DeleteLoggingConfigurationCommand({ identifier: arn }));
+    },
+    classify: classifyIvsChatError,
+  };
+}
+
+/** The service's answer is outside data too: a room without its identity is an error, not a guess. */
+function observedRoom(room: {
+  arn?: string | undefined;
+  id?: string | undefined;
+  name?: string | undefined;
+  updateTime?: Date | undefined;
+  tags?: Record<string, string> | undefined;
+  messageReviewHandler?: { uri?: string | undefined; fallbackResult?: string | undefined } | undefined;
+  loggingConfigurationIdentifiers?: string[] | undefined;
+  maximumMessageLength?: number | undefined;
+  maximumMessageRatePerSecond?: number | undefined;
+}): ObservedRoom {
+  const { arn, id, updateTime } = room;
+  if (arn === undefined || id === undefined || updateTime === undefined) {
+    throw new Error(`IVS returned a room without arn, id or updateTime (${arn ?? id ?? 'unnamed'})`);
+  }
+  const handler = room.messageReviewHandler;
+  const { maximumMessageLength, maximumMessageRatePerSecond } = room;
+  return {
+    arn,
+    id,
+    name: room.name ?? '',
+    updateTime: updateTime.toISOString(),
+    tags: { ...room.tags },
+    ...(handler?.uri === undefined || handler.uri === ''
+      ? {}
+      : {
+          messageReviewHandler: {
+            uri: handler.uri,
+            fallbackResult: handler.fallbackResult === 'DENY' ? 'DENY' : 'ALLOW',
+          },
+        }),
+    loggingConfigurationIdentifiers: [...(room.loggingConfigurationIdentifiers ?? [])],
+    ...(maximumMessageLength === undefined || maximumMessageRatePerSecond === undefined
+      ? {}
+      : { limits: { maximumMessageLength, maximumMessageRatePerSecond } }),
+  };
+}
+
+function observedLoggingConfiguration(configuration: {
+  arn?: string | undefined;
+  id?: string | undefined;
+  name?: string | undefined;
+  state?: string | undefined;
+  tags?: Record<string, string> | undefined;
+  destinationConfiguration?: DestinationConfiguration | undefined;
+}): ObservedLoggingConfiguration {
+  const { arn, id, destinationConfiguration } = configuration;
+  if (arn === undefined || id === undefined || destinationConfiguration === undefined) {
+    throw new Error(
+      `IVS returned a logging configuration without arn, id or destination (${arn ?? 'unnamed'})`,
+    );
+  }
+  return {
+    arn,
+    id,
+    name: configuration.name ?? '',
+    state: configuration.state ?? 'UNKNOWN',
+    tags: { ...configuration.tags },
+    destination: plainDestination(destinationConfiguration),
+  };
+}
+
+function plainDestination(destination: DestinationConfiguration): LoggingDestination {
+  if (destination.cloudWatchLogs?.logGroupName !== undefined) {
+    return { cloudWatchLogs: { logGroupName: destination.cloudWatchLogs.logGroupName } };
+  }
+  if (destination.firehose?.deliveryStreamName !== undefined) {
+    return { firehose: { deliveryStreamName: destination.firehose.deliveryStreamName } };
+  }
+  if (destination.s3?.bucketName !== undefined) return { s3: { bucketName: destination.s3.bucketName } };
+  throw new Error('IVS returned a logging destination of no known kind');
+}
+
+function sdkDestination(destination: LoggingDestination): DestinationConfiguration {
+  if ('cloudWatchLogs' in destination) return { cloudWatchLogs: { ...destination.cloudWatchLogs } };
+  if ('firehose' in destination) return { firehose: { ...destination.firehose } };
+  return { s3: { ...destination.s3 } };
 }

@@ -1,5 +1,6 @@
 import type { Sanction } from '../enforcement/escalation.js';
 import { isInForce } from '../enforcement/escalation.js';
+import { BoundedCache } from './bounded-cache.js';
 
 /**
  * The review handler's view of sanctions (timeouts, bans): a bounded cache in
@@ -38,81 +39,40 @@ export type SanctionLookup =
   /** The store did not answer in time or failed: review goes on (fail-open), with any stale cached sanction. */
   | { readonly source: 'timeout' | 'error'; readonly sanction: Sanction | undefined };
 
-interface Entry {
-  readonly sanction: Sanction | undefined;
-  readonly freshUntil: number;
-}
-
 export class SanctionCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly inFlight = new Map<string, Promise<Sanction | undefined>>();
+  private readonly cache: BoundedCache<Sanction>;
 
   constructor(
-    private readonly fetch: (roomArn: string, userId: string) => Promise<Sanction | undefined>,
-    private readonly options: SanctionCacheOptions = DEFAULT_SANCTION_CACHE,
+    fetch: (roomArn: string, userId: string) => Promise<Sanction | undefined>,
+    options: SanctionCacheOptions = DEFAULT_SANCTION_CACHE,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** The user's sanction in force now, if any, within the budget. */
-  async lookup(roomArn: string, userId: string): Promise<SanctionLookup> {
-    const key = `${roomArn}\n${userId}`;
-    const cached = this.entries.get(key);
-    const now = this.now();
-    if (cached !== undefined && cached.freshUntil > now)
-      return { source: 'cache', sanction: inForce(cached.sanction, now) };
-    const stale = inForce(cached?.sanction, now);
-    const read = this.read(key, roomArn, userId);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.budgetMs);
-    });
-    try {
-      const result = await Promise.race([read, timeout]);
-      if (result === 'timeout') return { source: 'timeout', sanction: stale };
-      if ('error' in result) return { source: 'error', sanction: stale };
-      return { source: 'store', sanction: inForce(result.sanction, this.now()) };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** One read per key at a time; it fills the cache when it ends, even after the lookup gave up on it. */
-  private read(
-    key: string,
-    roomArn: string,
-    userId: string,
-  ): Promise<{ sanction: Sanction | undefined } | { error: unknown }> {
-    let pending = this.inFlight.get(key);
-    if (pending === undefined) {
-      pending = this.fetch(roomArn, userId);
-      this.inFlight.set(key, pending);
-      pending
-        .then(
-          (sanction) =>
-            this.remember(
-              key,
-              sanction,
-              sanction === undefined ? this.options.cleanTtlMs : this.options.sanctionTtlMs,
-            ),
-          () => this.remember(key, this.entries.get(key)?.sanction, this.options.errorTtlMs),
-        )
-        .finally(() => this.inFlight.delete(key));
-    }
-    return pending.then(
-      (sanction) => ({ sanction }),
-      (error: unknown) => ({ error }),
+  ) {
+    this.cache = new BoundedCache(
+      (key) => {
+        const [roomArn = '', userId = ''] = splitKey(key);
+        return fetch(roomArn, userId);
+      },
+      {
+        budgetMs: options.budgetMs,
+        ttlMs: (sanction) => (sanction === undefined ? options.cleanTtlMs : options.sanctionTtlMs),
+        errorTtlMs: options.errorTtlMs,
+        maxEntries: options.maxEntries,
+      },
+      now,
     );
   }
 
-  private remember(key: string, sanction: Sanction | undefined, ttlMs: number): void {
-    this.entries.delete(key);
-    // Oldest first in a Map: the first key is the one to evict.
-    if (this.entries.size >= this.options.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, { sanction, freshUntil: this.now() + ttlMs });
+  /** The user's sanction in force now, if any, within the budget. */
+  async lookup(roomArn: string, userId: string): Promise<SanctionLookup> {
+    // A room ARN has no newline, so the key splits back unambiguously whatever the user id holds.
+    const { source, value } = await this.cache.lookup(`${roomArn}\n${userId}`);
+    return { source, sanction: inForce(value, this.now()) };
   }
+}
+
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf('\n');
+  return [key.slice(0, at), key.slice(at + 1)];
 }
 
 function inForce(sanction: Sanction | undefined, now: number): Sanction | undefined {

@@ -1,10 +1,12 @@
 import { AwsClient } from 'aws4fetch';
 import type { Sanction } from '../enforcement/escalation.js';
 import { isRecord } from '../guards.js';
+import { FLEET_PARTITION, parseRoomState, roomStateKey } from './room-state-item.js';
 import { parseSanction, roomKey, sanctionKey } from './sanction-item.js';
 
 /**
- * The review function's only DynamoDB call, GetItem of a sanction, made with
+ * The review function's DynamoDB calls, GetItem of a sanction or of a room's
+ * policy assignment, made with
  * aws4fetch (SigV4 over fetch, about 10 KB) rather than the SDK's DynamoDB
  * client: that one bundles to about 560 KB and costs about 85 ms to import,
  * more than the whole rest of the review cold start. Eventually consistent:
@@ -25,8 +27,17 @@ export interface SanctionReaderOptions {
 }
 
 export type ReadSanction = (roomArn: string, userId: string) => Promise<Sanction | undefined>;
+/** The room's published policy assignment (room-state-item.ts); undefined: the default policy. */
+export type ReadRoomPolicy = (roomArn: string) => Promise<string | undefined>;
 
-export function createSanctionReader(options: SanctionReaderOptions): ReadSanction {
+/** One GetItem of the table by key, its string and number attributes as plain values. */
+type GetItem = (
+  pk: string,
+  sk: string,
+  projection?: readonly string[],
+) => Promise<Record<string, unknown> | undefined>;
+
+function createItemGetter(options: SanctionReaderOptions): GetItem {
   const client = new AwsClient({
     accessKeyId: options.credentials.accessKeyId,
     secretAccessKey: options.credentials.secretAccessKey,
@@ -39,13 +50,14 @@ export function createSanctionReader(options: SanctionReaderOptions): ReadSancti
     retries: 0,
   });
   const url = options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com/`;
-  return async (roomArn, userId) => {
+  return async (pk, sk, projection) => {
     const response = await client.fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem' },
       body: JSON.stringify({
         TableName: options.tableName,
-        Key: { pk: { S: roomKey(roomArn) }, sk: { S: sanctionKey(userId) } },
+        Key: { pk: { S: pk }, sk: { S: sk } },
+        ...(projection === undefined ? {} : { ProjectionExpression: projection.join(', ') }),
       }),
     });
     const body: unknown = await response.json();
@@ -55,9 +67,29 @@ export function createSanctionReader(options: SanctionReaderOptions): ReadSancti
       throw new Error(`GetItem failed: ${type}`);
     }
     if (!isRecord(body) || body.Item === undefined) return undefined;
-    const sanction = parseSanction(plainItem(body.Item));
+    return plainItem(body.Item);
+  };
+}
+
+export function createSanctionReader(options: SanctionReaderOptions): ReadSanction {
+  const getItem = createItemGetter(options);
+  return async (roomArn, userId) => {
+    const item = await getItem(roomKey(roomArn), sanctionKey(userId));
+    if (item === undefined) return undefined;
+    const sanction = parseSanction(item);
     if (typeof sanction === 'string') throw new Error(`malformed sanction item: ${sanction}`);
     return sanction;
+  };
+}
+
+export function createRoomPolicyReader(options: SanctionReaderOptions): ReadRoomPolicy {
+  const getItem = createItemGetter(options);
+  return async (roomArn) => {
+    const item = await getItem(FLEET_PARTITION, roomStateKey(roomArn), ['policy']);
+    if (item === undefined) return undefined;
+    const state = parseRoomState(item);
+    if (typeof state === 'string') throw new Error(`malformed room state item: ${state}`);
+    return state.policy;
   };
 }
 
