@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEFAULT_POLICY_FILE } from '../build/review-policy-plugin.js';
 import { reviewTranscript, SAMPLE_TRANSCRIPT } from '../local/review-transcript.js';
+import { RetriesExhaustedError } from '../shared/enforcement/backoff.js';
 import { loadPolicyFile, PolicyFileError } from '../shared/policy/load-policy-file.js';
 import type { ReviewOutcome } from '../shared/review/review-message.js';
 import { reviewMessage } from '../shared/review/review-message.js';
@@ -68,6 +69,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
       case 'transcript':
         return await transcript(rest, io);
       case 'reconcile':
+        // The SDK's notice that releases after January 2027 need Node 22 says nothing about this command.
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
         return await reconcileCommand(rest, io, path.resolve(__dirname, '..'));
       case 'help':
       case '--help':
@@ -87,6 +90,10 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
     if (error instanceof RoomManifestError) {
       io.stderr.write(`invalid rooms manifest:\n${error.message}\n`);
       return EXIT_INVALID_POLICY;
+    }
+    if (error instanceof RetriesExhaustedError) {
+      io.stderr.write(`ivs-mod: ${error.message} (after ${error.attempts} attempts)\n`);
+      return EXIT_FAILED;
     }
     if (error instanceof UsageError || error instanceof ReconcileUsageError || isParseArgsError(error)) {
       io.stderr.write(`ivs-mod: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);

@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import manifest from '#rooms-manifest';
 import { readReconcileSettings } from '../../shared/config/env.js';
 import { Pacer, SYSTEM_CLOCK } from '../../shared/enforcement/pacer.js';
+import { isRecord } from '../../shared/guards.js';
 import { createIvsChatFleet } from '../../shared/ivs/ivs-chat-client.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
@@ -34,20 +35,35 @@ const store = createDynamoDbRoomStateStore({
 /** Time kept back from Lambda's deadline: the report, metrics and logs after the last room. */
 const DEADLINE_MARGIN_MS = 10_000;
 
-/** `arn:aws:lambda:<region>:<account>:function:<name>` from the reconciler's own ARN: same account and Region. */
-function siblingFunctionArn(ownArn: string, name: string): string {
-  const parts = ownArn.split(':');
-  if (parts.length < 7 || parts[2] !== 'lambda') throw new Error(`not a Lambda function ARN: ${ownArn}`);
-  return [...parts.slice(0, 6), name].join(':');
+/**
+ * `arn:<partition>:lambda:<region>:<account>:function:<name>`: the review function is in the reconciler's own
+ * account and Region, which its own ARN gives. `sls invoke local` passes no ARN; the scheduled event's
+ * `account` and `region` say the same.
+ */
+function reviewFunctionArn(event: unknown, context: Context, name: string): string {
+  const ownArn: unknown = context.invokedFunctionArn;
+  if (typeof ownArn === 'string') {
+    const parts = ownArn.split(':');
+    if (parts.length >= 7 && parts[2] === 'lambda') return [...parts.slice(0, 6), name].join(':');
+  }
+  if (isRecord(event) && typeof event.account === 'string' && typeof event.region === 'string') {
+    return `arn:aws:lambda:${event.region}:${event.account}:function:${name}`;
+  }
+  throw new Error(
+    'neither the invocation nor the event says which account and Region the review function is in',
+  );
 }
 
-/** EventBridge Scheduler invokes asynchronously; the event carries nothing the run needs. */
-async function reconcileRooms(_event: unknown, context: Context): Promise<void> {
+/**
+ * EventBridge invokes asynchronously; the event carries nothing the run needs. The summary it returns is what
+ * `sls invoke` and the local stack show.
+ */
+async function reconcileRooms(event: unknown, context: Context): Promise<ReturnType<typeof summarizeReport>> {
   const report = await reconcileFleet(
     {
       manifest,
       stage: {
-        reviewFunctionArn: siblingFunctionArn(context.invokedFunctionArn, settings.reviewFunctionName),
+        reviewFunctionArn: reviewFunctionArn(event, context, settings.reviewFunctionName),
         ...(settings.chatLogGroup === undefined ? {} : { logGroupName: settings.chatLogGroup }),
         ...(settings.chatDeliveryStream === undefined
           ? {}
@@ -73,9 +89,10 @@ async function reconcileRooms(_event: unknown, context: Context): Promise<void> 
   const summary = summarizeReport(report);
   if (report.failed.length > 0 || report.overBudget) logger.error('rooms reconciled with failures', summary);
   else logger.info('rooms reconciled', summary);
+  return summary;
 }
 
-export const handler = middy<unknown, void, Error, Context>()
+export const handler = middy<unknown, ReturnType<typeof summarizeReport>, Error, Context>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(reconcileRooms);

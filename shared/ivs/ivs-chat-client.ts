@@ -69,6 +69,8 @@ export function classifyIvsChatError(error: unknown): 'throttled' | 'transient' 
     if (status >= 500 || error.$fault === 'server') return 'transient';
     return 'permanent';
   }
+  // No credentials, or credentials that cannot be loaded: asking again will not find them.
+  if (error instanceof Error && error.name === 'CredentialsProviderError') return 'permanent';
   // Not a service answer at all: the connection failed or timed out.
   return 'transient';
 }
