@@ -3,17 +3,23 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
-import reviewPolicy, { compileRegex } from '#review-policy';
+import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
 import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
 import { moderationMetrics } from '../../shared/observability/moderation-metrics.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
+import { RoomPolicies } from '../../shared/rules/room-policies.js';
 import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
 
 const settings = readModerationSettings();
-const { deps, once } = createModerationDeps(settings, compilePolicy(reviewPolicy, { compileRegex }));
+const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>
+  compilePolicy(document, { compileRegex }),
+);
+const { deps, once } = createModerationDeps(settings, policies, (roomArn, unknown) =>
+  logger.warn('room assigned a policy this build does not carry: default applied', { roomArn, unknown }),
+);
 
 /**
  * Firehose invokes synchronously per buffered batch and retries a failed invocation (three times by

@@ -9,10 +9,10 @@ import { BoundedCache } from '../../shared/review/bounded-cache.js';
 import type { ReviewResponse } from '../../shared/review/review-contract.js';
 import type { ReviewOutcome } from '../../shared/review/review-message.js';
 import { reviewMessage } from '../../shared/review/review-message.js';
-import { RoomPolicies } from '../../shared/review/room-policies.js';
 import type { SanctionLookup } from '../../shared/review/sanction-cache.js';
 import { SanctionCache } from '../../shared/review/sanction-cache.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
+import { RoomPolicies } from '../../shared/rules/room-policies.js';
 import { createRoomPolicyReader, createSanctionReader } from '../../shared/store/sanction-reader.js';
 
 const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>

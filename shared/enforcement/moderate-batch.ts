@@ -15,7 +15,10 @@ import { EMPTY_USER_STATE, planEnforcement } from './plan-enforcement.js';
  */
 
 export interface ModerationDeps {
+  /** The stage's policy: every room's, unless `policyFor` assigns it another. */
   readonly policy: CompiledPolicy;
+  /** The room's policy as the reconciler assigned it (config/rooms.yaml); absent: `policy` everywhere. */
+  readonly policyFor?: (roomArn: string) => Promise<CompiledPolicy>;
   readonly store: EnforcementStore;
   /** Carries actions out (executeActions with its ports); not called in shadow mode. */
   readonly execute: (actions: readonly EnforcementAction[]) => Promise<ActionResult[]>;
@@ -28,6 +31,8 @@ export interface RoomModeration {
   /** What was done: empty in shadow mode, where `plan.actions` is what would have been. */
   readonly results: readonly ActionResult[];
   readonly shadow: boolean;
+  /** The policy the room's batch was enforced with. */
+  readonly policy: CompiledPolicy;
 }
 
 const MAX_PLANS = 3;
@@ -37,7 +42,8 @@ export async function moderateRoomBatch(
   messages: readonly LoggedMessage[],
   deps: ModerationDeps,
 ): Promise<RoomModeration> {
-  const { enforcement } = deps.policy.document;
+  const policy = deps.policyFor === undefined ? deps.policy : await deps.policyFor(roomArn);
+  const { enforcement } = policy.document;
   const shadow = enforcement.mode === 'shadow';
   const userIds = [...new Set(messages.map((message) => message.sender.userId))];
   const done = new Set<string>();
@@ -48,7 +54,7 @@ export async function moderateRoomBatch(
     const users = new Map<string, UserState>(
       userIds.map((userId) => [userId, stored.get(userId)?.state ?? EMPTY_USER_STATE]),
     );
-    const plan = planEnforcement({ roomArn, messages, policy: deps.policy, users, nowMillis });
+    const plan = planEnforcement({ roomArn, messages, policy, users, nowMillis });
     if (!shadow) {
       // A replan repeats actions already carried out in this invocation: their keys would skip them anyway.
       const fresh = plan.actions.filter((action) => !done.has(action.key));
@@ -58,8 +64,8 @@ export async function moderateRoomBatch(
       }
     }
     try {
-      await deps.store.saveUsers(roomArn, updates(plan, stored), nowMillis + keepMillis(deps.policy));
-      return { roomArn, plan, results, shadow };
+      await deps.store.saveUsers(roomArn, updates(plan, stored), nowMillis + keepMillis(policy));
+      return { roomArn, plan, results, shadow, policy };
     } catch (error) {
       if (!(error instanceof StaleUserStateError) || attempt >= MAX_PLANS) throw error;
     }

@@ -1,6 +1,7 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
 import { parseChatLogRecord } from '../chat-logs/chat-log-record.js';
 import { firehoseRecordLines, parseFirehoseEvent } from '../chat-logs/log-envelopes.js';
+import type { CompiledPolicy } from '../rules/compile-policy.js';
 import { evaluateMessage } from '../rules/evaluate.js';
 import type { ModerationDeps, RoomModeration } from './moderate-batch.js';
 import { moderateRoomBatch } from './moderate-batch.js';
@@ -90,9 +91,11 @@ export async function moderateFirehoseBatch(
 
   const rooms: RoomModeration[] = [];
   const outcomes = new Map<string, MessageOutcome>();
+  const policies = new Map<string, CompiledPolicy>();
   for (const [roomArn, messages] of byRoom(parsed)) {
     const room = await moderateRoomBatch(roomArn, messages, deps);
     rooms.push(room);
+    policies.set(roomArn, room.policy);
     for (const outcome of room.plan.outcomes) outcomes.set(outcome.messageId, outcome);
   }
 
@@ -102,7 +105,9 @@ export async function moderateFirehoseBatch(
     if (done === undefined) {
       return { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
     }
-    const archived = done.lines.map(({ value, message }) => archive(value, message, outcomes, deps));
+    // A record of no known room is archived under the stage's policy; it is not enforced.
+    const policy = (done.roomArn === undefined ? undefined : policies.get(done.roomArn)) ?? deps.policy;
+    const archived = done.lines.map(({ value, message }) => archive(value, message, outcomes, policy));
     return {
       recordId: record.recordId,
       result: 'Ok',
@@ -132,12 +137,11 @@ function archive(
   value: unknown,
   message: LoggedMessage | undefined,
   outcomes: ReadonlyMap<string, MessageOutcome>,
-  deps: ModerationDeps,
+  policy: CompiledPolicy,
 ): unknown {
   if (message === undefined || typeof value !== 'object' || value === null) return value;
   const outcome = outcomes.get(message.id);
-  const decision =
-    outcome?.decision ?? evaluateMessage(message.content, message.sender.attributes, deps.policy);
+  const decision = outcome?.decision ?? evaluateMessage(message.content, message.sender.attributes, policy);
   const deleted = outcome?.deleted === true;
   // Denied at review means it should never have been seen, deleted or not: a replay must not show it either.
   const content =

@@ -22,6 +22,8 @@ export interface KnownRoomState {
 export interface RoomStateStore {
   /** Every room's state (a Query of one partition: 10,000 rooms is about 2 MB). */
   readAll(): Promise<Map<string, KnownRoomState>>;
+  /** One room's state: what the chat log consumers read for its policy. */
+  get(roomArn: string): Promise<KnownRoomState | undefined>;
   /** Replaces the room's state; an empty state deletes it. */
   put(roomArn: string, state: KnownRoomState): Promise<void>;
 }
@@ -34,6 +36,9 @@ export function memoryRoomStateStore(
   return {
     async readAll() {
       return new Map(states);
+    },
+    async get(roomArn) {
+      return states.get(roomArn);
     },
     async put(roomArn, state) {
       if (state.policy === undefined && state.limits === undefined) states.delete(roomArn);

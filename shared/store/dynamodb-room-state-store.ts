@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KnownRoomState, RoomStateStore } from '../rooms/room-state.js';
 import { FLEET_PARTITION, parseRoomState, roomStateAttributes, roomStateKey } from './room-state-item.js';
 
@@ -39,6 +39,16 @@ export function createDynamoDbRoomStateStore(options: DynamoDbRoomStateStoreOpti
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
       return states;
+    },
+    async get(roomArn) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: { pk: FLEET_PARTITION, sk: roomStateKey(roomArn) } }),
+      );
+      if (Item === undefined) return undefined;
+      const state = parseRoomState(Item);
+      if (typeof state !== 'string') return state;
+      options.onInvalidItem?.(roomArn, state);
+      return undefined;
     },
     async put(roomArn, state) {
       const key = { pk: FLEET_PARTITION, sk: roomStateKey(roomArn) };

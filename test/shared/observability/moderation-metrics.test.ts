@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoomModeration } from '../../../shared/enforcement/moderate-batch.js';
 import type { EnforcementAction } from '../../../shared/enforcement/plan-enforcement.js';
 import { moderationMetrics } from '../../../shared/observability/moderation-metrics.js';
+import { defaultPolicy } from '../../helpers/default-policy.js';
 
 const base = { roomArn: 'room', userId: 'u' };
 const actions: EnforcementAction[] = [
@@ -21,6 +22,7 @@ const room = (shadow: boolean, results: RoomModeration['results']): RoomModerati
   shadow,
   results,
   plan: { actions, outcomes: [], users: new Map() },
+  policy: defaultPolicy,
 });
 const asObject = (metrics: ReturnType<typeof moderationMetrics>) =>
   Object.fromEntries(metrics.map(({ name, value }) => [name, value]));

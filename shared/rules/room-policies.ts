@@ -1,5 +1,5 @@
 import type { PolicyDocument } from '../policy/policy-document.js';
-import type { CompiledPolicy } from '../rules/compile-policy.js';
+import type { CompiledPolicy } from './compile-policy.js';
 
 /**
  * The policies a function can apply: the stage's default and the rooms
