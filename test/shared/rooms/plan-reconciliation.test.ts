@@ -204,8 +204,12 @@ describe('planning logging configurations', () => {
   });
 });
 
-function room(overrides: Partial<ObservedRoom> = {}): ObservedRoom {
-  return {
+/** A room in line with the shipped manifest; `without` drops optional fields (no handler, limits unknown). */
+function room(
+  overrides: Partial<ObservedRoom> = {},
+  without: readonly ('messageReviewHandler' | 'limits')[] = [],
+): ObservedRoom {
+  const full: ObservedRoom = {
     arn: ROOM,
     id: 'kids1',
     name: 'kids-1',
@@ -215,6 +219,14 @@ function room(overrides: Partial<ObservedRoom> = {}): ObservedRoom {
     loggingConfigurationIdentifiers: [LC('chat')],
     limits: { maximumMessageLength: 500, maximumMessageRatePerSecond: 10 },
     ...overrides,
+  };
+  const { messageReviewHandler, limits, ...rest } = full;
+  return {
+    ...rest,
+    ...(messageReviewHandler === undefined || without.includes('messageReviewHandler')
+      ? {}
+      : { messageReviewHandler }),
+    ...(limits === undefined || without.includes('limits') ? {} : { limits }),
   };
 }
 
@@ -261,7 +273,7 @@ describe('planning a room', () => {
 
   it('sets the stage handler on a room without one, in one update-room with readable fields', () => {
     const plan = planRoom(
-      room({ messageReviewHandler: undefined }),
+      room({}, ['messageReviewHandler']),
       desired({ reviewHandler: { uri: 'stage', fallbackResult: 'DENY' } }),
       context,
     );
@@ -304,7 +316,7 @@ describe('planning a room', () => {
 
   it('takes no handler, or an empty uri, as already having none', () => {
     const none = desired({ reviewHandler: { uri: 'none', fallbackResult: 'ALLOW' } });
-    expect(planRoom(room({ messageReviewHandler: undefined }), none, context).changes).toEqual([]);
+    expect(planRoom(room({}, ['messageReviewHandler']), none, context).changes).toEqual([]);
     expect(
       planRoom(room({ messageReviewHandler: { uri: '', fallbackResult: 'DENY' } }), none, context).changes,
     ).toEqual([]);
@@ -324,7 +336,7 @@ describe('planning a room', () => {
 
   it('changes the limits that differ, together with the handler in the same update-room', () => {
     const plan = planRoom(
-      room({ messageReviewHandler: undefined }),
+      room({}, ['messageReviewHandler']),
       desired({
         reviewHandler: { uri: 'stage', fallbackResult: 'ALLOW' },
         maximumMessageLength: 200,
@@ -345,7 +357,7 @@ describe('planning a room', () => {
 
   it('reports unknown limits as a problem and still plans the other fields', () => {
     const plan = planRoom(
-      room({ limits: undefined }),
+      room({}, ['limits']),
       desired({ maximumMessageRatePerSecond: 5, tags: { rating: 'G' } }),
       context,
     );
@@ -417,10 +429,7 @@ describe('planning a room', () => {
 
     it('reports a room that would have more than 3, and changes no logging then', () => {
       const plan = planRoom(
-        room({
-          loggingConfigurationIdentifiers: [LC('a'), LC('b'), LC('c')],
-          messageReviewHandler: undefined,
-        }),
+        room({ loggingConfigurationIdentifiers: [LC('a'), LC('b'), LC('c')] }, ['messageReviewHandler']),
         desired({
           loggingConfigurations: ['moderation-chat-logs'],
           reviewHandler: { uri: 'stage', fallbackResult: 'ALLOW' },
