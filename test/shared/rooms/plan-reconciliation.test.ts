@@ -427,7 +427,7 @@ describe('planning a room', () => {
       ]);
     });
 
-    it('reports a room that would have more than 3, and changes no logging then', () => {
+    it('reports a room that would have more than 3, and attaches none then', () => {
       const plan = planRoom(
         room({ loggingConfigurationIdentifiers: [LC('a'), LC('b'), LC('c')] }, ['messageReviewHandler']),
         desired({
@@ -439,11 +439,41 @@ describe('planning a room', () => {
       expect(plan.problems).toEqual([
         {
           roomArn: ROOM,
-          message: `would have 4 logging configurations, more than IVS's 3 (${LC('a')}, ${LC('b')}, ${LC('c')}, moderation-chat-logs); logging configurations not changed`,
+          message: `would have 4 logging configurations, more than IVS's 3 (${LC('a')}, ${LC('b')}, ${LC('c')}, moderation-chat-logs); none attached`,
         },
       ]);
       expect(only(plan.changes, 'update-room').update).toEqual({
         messageReviewHandler: { uri: REVIEW, fallbackResult: 'ALLOW' },
+      });
+    });
+
+    it('still detaches configurations being deleted from a room that would have more than 3', () => {
+      const plan = planRoom(
+        room({ loggingConfigurationIdentifiers: [LC('a'), LC('old'), LC('b'), LC('c')] }),
+        desired({ loggingConfigurations: ['moderation-chat-logs'] }),
+        { ...context, removedLoggingConfigurationArns: new Set([LC('old')]) },
+      );
+      expect(plan.problems.map((p) => p.message)).toEqual([
+        expect.stringMatching(/^would have 4 logging configurations, more than IVS's 3 .*; none attached$/),
+      ]);
+      expect(only(plan.changes, 'update-room').update).toEqual({
+        loggingConfigurationIdentifiers: [LC('a'), LC('b'), LC('c')],
+      });
+    });
+
+    it('attaches what it can and detaches what is deleted when one desired configuration is unavailable', () => {
+      const plan = planRoom(
+        room({ loggingConfigurationIdentifiers: [LC('old')] }),
+        desired({ loggingConfigurations: ['ambiguous', 'moderation-chat-logs'] }),
+        {
+          ...context,
+          removedLoggingConfigurationArns: new Set([LC('old')]),
+          unavailableLoggingConfigurations: new Set(['ambiguous']),
+        },
+      );
+      expect(plan.problems).toHaveLength(1);
+      expect(only(plan.changes, 'update-room').update).toEqual({
+        loggingConfigurationIdentifiers: [LC('chat')],
       });
     });
 
@@ -471,7 +501,7 @@ describe('planning a room', () => {
         {
           roomArn: ROOM,
           message:
-            'logging configuration ambiguous cannot be attached (see the logging configuration problems); logging configurations not changed',
+            'logging configuration ambiguous cannot be attached (see the logging configuration problems)',
         },
       ]);
     });
@@ -495,6 +525,18 @@ describe('planning a room', () => {
             { field: 'tag rating', current: '(unset)', desired: 'G' },
           ],
         },
+      ]);
+    });
+
+    it('shows an empty tag value as ""', () => {
+      const plan = planRoom(
+        room({ tags: { flag: '' } }),
+        desired({ tags: { flag: 'on', marker: '' } }),
+        context,
+      );
+      expect(only(plan.changes, 'tag-room').fields).toEqual([
+        { field: 'tag flag', current: '""', desired: 'on' },
+        { field: 'tag marker', current: '(unset)', desired: '""' },
       ]);
     });
 
