@@ -30,6 +30,13 @@ export function formatPlan({ changes, problems }: PlanToFormat): string {
   if (changes.length === 0 && problems.length === 0) return NO_CHANGES;
   const lines: string[] = [];
   const ordered = orderChanges(changes);
+  const byRoom = new Map<string, Change[]>();
+  for (const change of ordered) {
+    if (!('roomArn' in change)) continue;
+    const list = byRoom.get(change.roomArn);
+    if (list === undefined) byRoom.set(change.roomArn, [change]);
+    else list.push(change);
+  }
   const seenRooms = new Set<string>();
   for (const change of ordered) {
     switch (change.kind) {

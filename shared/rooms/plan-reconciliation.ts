@@ -1,3 +1,4 @@
+import { resolveDesiredRoom } from './resolve-desired-room.js';
 import type {
   Change,
   DesiredRoom,
@@ -193,7 +194,7 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
   // update-room: review handler, limits, logging configurations.
   const fields: FieldChange[] = [];
   let update: Extract<Change, { kind: 'update-room' }>['update'] = {};
-  let pending: string[] = [];
+  let pending: readonly string[] = [];
   if (desired.reviewHandler !== undefined) {
     const uri = handlerUri(desired.reviewHandler.uri, stage);
     const current = room.messageReviewHandler;
@@ -249,8 +250,8 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
     }
   }
   const logging = planRoomLogging(room, desired, context);
-  if ('problem' in logging) problem(logging.problem);
-  else if (logging.change !== undefined) {
+  for (const message of logging.problems) problem(message);
+  if (logging.change !== undefined) {
     update = { ...update, loggingConfigurationIdentifiers: logging.change.arns };
     pending = logging.change.pending;
     fields.push(logging.change.field);
@@ -267,8 +268,10 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
 
   // Tags, the policy tag among them.
   const wantedPolicy = effectivePolicy(desired.policy);
-  const wantedTags: Record<string, string> = { ...desired.tags };
-  if (wantedPolicy !== undefined) wantedTags[stage.policyTagKey] = wantedPolicy;
+  const wantedTags: Tags = {
+    ...desired.tags,
+    ...(wantedPolicy === undefined ? {} : { [stage.policyTagKey]: wantedPolicy }),
+  };
   const has = (key: string) => Object.hasOwn(room.tags, key);
   const toTag = Object.entries(wantedTags).filter(([key, value]) => !has(key) || room.tags[key] !== value);
   const toUntag = desired.removeTags.filter((key) => has(key) && !Object.hasOwn(wantedTags, key));
@@ -288,8 +291,8 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
       tags: Object.fromEntries(toTag),
       fields: toTag.map(([key, value]) => ({
         field: `tag ${key}`,
-        current: has(key) ? printableTag(room.tags, key) : UNSET,
-        desired: value,
+        current: has(key) ? printableTagValue(room.tags[key] ?? '') : UNSET,
+        desired: printableTagValue(value),
       })),
     });
   }
@@ -300,7 +303,7 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
       tagKeys: toUntag,
       fields: toUntag.map((key) => ({
         field: `tag ${key}`,
-        current: printableTag(room.tags, key),
+        current: printableTagValue(room.tags[key] ?? ''),
         desired: UNSET,
       })),
     });
@@ -324,8 +327,8 @@ export function planRoom(room: ObservedRoom, desired: DesiredRoom, context: Room
   return { changes, problems };
 }
 
-function printableTag(tags: Tags, key: string): string {
-  const value = tags[key] ?? '';
+/** An empty tag value is a value: show it as `""` rather than as nothing. */
+function printableTagValue(value: string): string {
   return value === '' ? '""' : value;
 }
 
@@ -334,16 +337,17 @@ function printableTag(tags: Tags, key: string): string {
  * the desired names' ARNs not already there (current order kept, new ones
  * appended). Configurations the room has that the manifest does not name are
  * kept: a manifest names what a room must have, not everything it may have.
+ * When the desired list cannot be had (more than IVS's 3), the room still lets
+ * go of configurations being deleted, or their deletion would fail every run.
  */
 function planRoomLogging(
   room: ObservedRoom,
   desired: DesiredRoom,
   context: RoomPlanContext,
-):
-  | { readonly problem: string }
-  | { readonly change?: { arns: string[]; pending: string[]; field: FieldChange } } {
+): { readonly problems: readonly string[]; readonly change?: LoggingListChange } {
   const current = room.loggingConfigurationIdentifiers;
-  const arns = current.filter((arn) => !context.removedLoggingConfigurationArns.has(arn));
+  const kept = current.filter((arn) => !context.removedLoggingConfigurationArns.has(arn));
+  const arns = [...kept];
   const pending: string[] = [];
   const unavailable: string[] = [];
   for (const name of desired.loggingConfigurations ?? []) {
@@ -352,14 +356,15 @@ function planRoomLogging(
       if (!arns.includes(arn)) arns.push(arn);
     } else if (context.unavailableLoggingConfigurations?.has(name)) {
       unavailable.push(name);
-    } else {
+    } else if (!pending.includes(name)) {
       pending.push(name);
     }
   }
+  const problems: string[] = [];
   if (unavailable.length > 0) {
-    return {
-      problem: `logging configuration ${unavailable.join(', ')} cannot be attached (see the logging configuration problems); logging configurations not changed`,
-    };
+    problems.push(
+      `logging configuration ${unavailable.join(', ')} cannot be attached (see the logging configuration problems)`,
+    );
   }
   const total = arns.length + pending.length;
   if (total > MAX_LOGGING_CONFIGURATIONS_PER_ROOM) {
@@ -367,14 +372,30 @@ function planRoomLogging(
       ...arns.map((arn) => nameOf(arn, context)),
       ...pending.map((name) => PENDING_PREFIX + name),
     ];
-    return {
-      problem: `would have ${total} logging configurations, more than IVS's ${MAX_LOGGING_CONFIGURATIONS_PER_ROOM} (${names.join(', ')}); logging configurations not changed`,
-    };
+    problems.push(
+      `would have ${total} logging configurations, more than IVS's ${MAX_LOGGING_CONFIGURATIONS_PER_ROOM} (${names.join(', ')}); none attached`,
+    );
+    return { problems, ...listChange(current, kept, [], context) };
   }
+  return { problems, ...listChange(current, arns, pending, context) };
+}
+
+interface LoggingListChange {
+  readonly arns: readonly string[];
+  readonly pending: readonly string[];
+  readonly field: FieldChange;
+}
+
+function listChange(
+  current: readonly string[],
+  arns: readonly string[],
+  pending: readonly string[],
+  context: RoomPlanContext,
+): { readonly change?: LoggingListChange } {
   if (pending.length === 0 && arns.length === current.length && arns.every((arn, i) => arn === current[i])) {
     return {};
   }
-  const list = (items: readonly string[]) => (items.length === 0 ? '[]' : `[${items.join(', ')}]`);
+  const list = (items: readonly string[]) => `[${items.join(', ')}]`;
   return {
     change: {
       arns,
@@ -448,4 +469,80 @@ export function orderChanges(changes: readonly Change[]): Change[] {
     if (keyA !== keyB) return keyA < keyB ? -1 : 1;
     return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   });
+}
+
+export interface FleetState {
+  readonly rooms: readonly ObservedRoom[];
+  readonly loggingConfigurations: readonly ObservedLoggingConfiguration[];
+  /** Room ARN → the policy review reads for it now; a room absent has the default. */
+  readonly publishedPolicies: ReadonlyMap<string, string>;
+}
+
+export interface FleetPlan {
+  /** In apply order (orderChanges). */
+  readonly changes: readonly Change[];
+  /** Logging configuration problems first, then each room's. */
+  readonly problems: readonly (string | RoomProblem)[];
+  /** Rooms some entry selects. */
+  readonly selectedRooms: number;
+  /** More changes than the manifest's changeBudget: apply none unless forced. */
+  readonly overBudget: boolean;
+}
+
+/**
+ * The whole plan for one run: logging configurations, then every room the
+ * manifest selects, and rooms it does not select that still carry a
+ * configuration being deleted, which only let go of it: a configuration still
+ * attached to a room cannot be deleted. Rooms for which needsLimits holds should
+ * carry `limits` (GetRoom); without them their limits are reported, not planned.
+ */
+export function planFleet(manifest: RoomManifest, fleet: FleetState, stage: StageTargets): FleetPlan {
+  const logging = planLoggingConfigurations(manifest, fleet.loggingConfigurations, stage);
+  const changes: Change[] = [...logging.changes];
+  const problems: (string | RoomProblem)[] = [...logging.problems];
+  let selectedRooms = 0;
+  for (const room of fleet.rooms) {
+    const desired = resolveDesiredRoom(manifest, room);
+    if (desired === undefined) {
+      const detach = planDetach(room, logging.removedArns, logging.arnsByName);
+      if (detach !== undefined) changes.push(detach);
+      continue;
+    }
+    selectedRooms++;
+    const plan = planRoom(room, desired, {
+      stage,
+      loggingConfigurationArns: logging.arnsByName,
+      removedLoggingConfigurationArns: logging.removedArns,
+      publishedPolicy: fleet.publishedPolicies.get(room.arn),
+      unavailableLoggingConfigurations: logging.unavailableNames,
+    });
+    changes.push(...plan.changes);
+    problems.push(...plan.problems);
+  }
+  return {
+    changes: orderChanges(changes),
+    problems,
+    selectedRooms,
+    overBudget: changes.length > manifest.changeBudget,
+  };
+}
+
+/** An unselected room's update that only detaches configurations being deleted, if it has any. */
+function planDetach(
+  room: ObservedRoom,
+  removedArns: ReadonlySet<string>,
+  arnsByName: ReadonlyMap<string, string>,
+): Change | undefined {
+  const current = room.loggingConfigurationIdentifiers;
+  const kept = current.filter((arn) => !removedArns.has(arn));
+  if (kept.length === current.length) return undefined;
+  const names = (arns: readonly string[]) =>
+    `[${arns.map((arn) => [...arnsByName].find(([, known]) => known === arn)?.[0] ?? arn).join(', ')}]`;
+  return {
+    kind: 'update-room',
+    roomArn: room.arn,
+    roomName: room.name,
+    update: { loggingConfigurationIdentifiers: kept },
+    fields: [{ field: 'loggingConfigurations', current: names(current), desired: names(kept) }],
+  };
 }

@@ -55,7 +55,7 @@ export interface ManagedLoggingConfiguration {
   /** The IVS logging configuration name (letters, digits, - and _; at most 128). */
   readonly name: string;
   readonly destination: LoggingDestinationSpec;
-  /** Delete it (detaching it from selected rooms first); only ever one this stage created (owner tag). */
+  /** Delete it (detaching it from every room first); only ever one this stage created (owner tag). */
   readonly remove: boolean;
 }
 

@@ -195,11 +195,11 @@ function readPolicies(
   report: Report,
   services: RoomManifestServices,
 ): Readonly<Record<string, string>> {
-  const policies: Record<string, string> = {};
-  if (value === undefined || value === null) return policies;
+  const policies: [string, string][] = [];
+  if (value === undefined || value === null) return {};
   if (!isRecord(value)) {
     report(['policies'], `must be a mapping of policy name to policy file (got ${describe(value)})`);
-    return policies;
+    return {};
   }
   for (const [name, file] of Object.entries(value)) {
     const path = ['policies', name];
@@ -218,9 +218,9 @@ function readPolicies(
       report(path, problem);
       continue;
     }
-    policies[name] = text;
+    policies.push([name, text]);
   }
-  return policies;
+  return Object.fromEntries(policies);
 }
 
 function readLoggingConfigurations(
@@ -572,7 +572,8 @@ function readTags(
     report(path, `at most ${LIMITS.tagsPerResource} tags (got ${entries.length})`);
     ok = false;
   }
-  const tags: Record<string, string> = {};
+  // Entries, not assignment: a `__proto__` key must stay a key (and be refused or kept), not set a prototype.
+  const tags: [string, string][] = [];
   for (const [key, tagValue] of entries) {
     const at = [...path, key];
     const keyProblem = tagKeyProblem(key, written);
@@ -583,9 +584,9 @@ function readTags(
     }
     const text = stringAt(tagValue, at, report, { min: 0, max: LIMITS.tagValueLength });
     if (text === undefined) ok = false;
-    else tags[key] = text;
+    else tags.push([key, text]);
   }
-  return ok ? tags : undefined;
+  return ok ? Object.fromEntries(tags) : undefined;
 }
 
 function readRemoveTags(

@@ -122,6 +122,13 @@ describe('a valid rooms manifest', () => {
     expect(OWNER_TAG_KEY).toBe('ivs-mod:owner');
   });
 
+  it('keeps a __proto__ tag key as a key rather than setting a prototype', () => {
+    const raw: unknown = JSON.parse('{"rooms":[{"select":"all","tags":{"__proto__":"x","a":"b"}}]}');
+    const tags = manifestOf(raw).rooms[0]?.tags ?? {};
+    expect(Object.keys(tags)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+  });
+
   it('accepts the boundaries of every range', () => {
     const manifest = manifestOf({
       changeBudget: 1,
