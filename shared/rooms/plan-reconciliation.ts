@@ -1,4 +1,3 @@
-import { resolveDesiredRoom } from './resolve-desired-room.js';
 import type {
   Change,
   DesiredRoom,
@@ -469,80 +468,4 @@ export function orderChanges(changes: readonly Change[]): Change[] {
     if (keyA !== keyB) return keyA < keyB ? -1 : 1;
     return KIND_ORDER[a.kind] - KIND_ORDER[b.kind];
   });
-}
-
-export interface FleetState {
-  readonly rooms: readonly ObservedRoom[];
-  readonly loggingConfigurations: readonly ObservedLoggingConfiguration[];
-  /** Room ARN → the policy review reads for it now; a room absent has the default. */
-  readonly publishedPolicies: ReadonlyMap<string, string>;
-}
-
-export interface FleetPlan {
-  /** In apply order (orderChanges). */
-  readonly changes: readonly Change[];
-  /** Logging configuration problems first, then each room's. */
-  readonly problems: readonly (string | RoomProblem)[];
-  /** Rooms some entry selects. */
-  readonly selectedRooms: number;
-  /** More changes than the manifest's changeBudget: apply none unless forced. */
-  readonly overBudget: boolean;
-}
-
-/**
- * The whole plan for one run: logging configurations, then every room the
- * manifest selects, and rooms it does not select that still carry a
- * configuration being deleted, which only let go of it: a configuration still
- * attached to a room cannot be deleted. Rooms for which needsLimits holds should
- * carry `limits` (GetRoom); without them their limits are reported, not planned.
- */
-export function planFleet(manifest: RoomManifest, fleet: FleetState, stage: StageTargets): FleetPlan {
-  const logging = planLoggingConfigurations(manifest, fleet.loggingConfigurations, stage);
-  const changes: Change[] = [...logging.changes];
-  const problems: (string | RoomProblem)[] = [...logging.problems];
-  let selectedRooms = 0;
-  for (const room of fleet.rooms) {
-    const desired = resolveDesiredRoom(manifest, room);
-    if (desired === undefined) {
-      const detach = planDetach(room, logging.removedArns, logging.arnsByName);
-      if (detach !== undefined) changes.push(detach);
-      continue;
-    }
-    selectedRooms++;
-    const plan = planRoom(room, desired, {
-      stage,
-      loggingConfigurationArns: logging.arnsByName,
-      removedLoggingConfigurationArns: logging.removedArns,
-      publishedPolicy: fleet.publishedPolicies.get(room.arn),
-      unavailableLoggingConfigurations: logging.unavailableNames,
-    });
-    changes.push(...plan.changes);
-    problems.push(...plan.problems);
-  }
-  return {
-    changes: orderChanges(changes),
-    problems,
-    selectedRooms,
-    overBudget: changes.length > manifest.changeBudget,
-  };
-}
-
-/** An unselected room's update that only detaches configurations being deleted, if it has any. */
-function planDetach(
-  room: ObservedRoom,
-  removedArns: ReadonlySet<string>,
-  arnsByName: ReadonlyMap<string, string>,
-): Change | undefined {
-  const current = room.loggingConfigurationIdentifiers;
-  const kept = current.filter((arn) => !removedArns.has(arn));
-  if (kept.length === current.length) return undefined;
-  const names = (arns: readonly string[]) =>
-    `[${arns.map((arn) => [...arnsByName].find(([, known]) => known === arn)?.[0] ?? arn).join(', ')}]`;
-  return {
-    kind: 'update-room',
-    roomArn: room.arn,
-    roomName: room.name,
-    update: { loggingConfigurationIdentifiers: kept },
-    fields: [{ field: 'loggingConfigurations', current: names(current), desired: names(kept) }],
-  };
 }

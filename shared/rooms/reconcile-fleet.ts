@@ -244,6 +244,7 @@ export async function reconcileFleet(
         loggingConfigurationArns: arnsByName,
         removedLoggingConfigurationArns: loggingPlan.removedArns,
         publishedPolicy: known.get(entry.room.arn)?.policy,
+        unavailableLoggingConfigurations: loggingPlan.unavailableNames,
       }),
     }));
   let roomPlans = planRooms(loggingPlan.arnsByName);

@@ -3,7 +3,6 @@ import type { RoomPlanContext } from '../../../shared/rooms/plan-reconciliation.
 import {
   countChanges,
   orderChanges,
-  planFleet,
   planLoggingConfigurations,
   planRoom,
 } from '../../../shared/rooms/plan-reconciliation.js';
@@ -696,107 +695,5 @@ describe('ordering and counting changes', () => {
       'untag-room': 1,
     });
     expect(countChanges([])).toEqual({ total: 0 });
-  });
-});
-
-describe('planning the whole fleet', () => {
-  const manifest: RoomManifest = {
-    policies: { strict: '/config/policies/strict.yaml' },
-    changeBudget: 500,
-    loggingConfigurations: [
-      chatLogs,
-      { name: 'old-archive', destination: { s3: 'old-bucket' }, remove: true },
-    ],
-    rooms: [
-      {
-        select: { tags: { managed: 'yes' } },
-        reviewHandler: { uri: 'stage', fallbackResult: 'ALLOW' },
-        loggingConfigurations: ['moderation-chat-logs'],
-      },
-      { select: { tags: { audience: 'kids' } }, policy: 'strict' },
-    ],
-  };
-  const managed = room({
-    arn: 'arn:aws:ivschat:us-east-1:123456789012:room/a',
-    name: 'a',
-    tags: { managed: 'yes' },
-    loggingConfigurationIdentifiers: [],
-  });
-  const kidsRoom = room({
-    arn: 'arn:aws:ivschat:us-east-1:123456789012:room/b',
-    name: 'b',
-    tags: { managed: 'yes', audience: 'kids' },
-    loggingConfigurationIdentifiers: [LC('old1')],
-  });
-  const unmanaged = room({
-    arn: 'arn:aws:ivschat:us-east-1:123456789012:room/c',
-    name: 'c',
-    tags: { [POLICY_TAG_KEY]: 'whatever' },
-    loggingConfigurationIdentifiers: [LC('old1'), LC('theirs')],
-  });
-  const fleet = {
-    rooms: [unmanaged, kidsRoom, managed],
-    loggingConfigurations: [observed('old1', 'old-archive')],
-    publishedPolicies: new Map<string, string>(),
-  };
-
-  it('plans configurations, selected rooms, and detaching deleted configurations from the rest, in apply order', () => {
-    const plan = planFleet(manifest, fleet, stage);
-    expect(
-      plan.changes.map((change) => `${change.kind} ${'roomArn' in change ? change.roomName : change.name}`),
-    ).toEqual([
-      'create-logging-configuration moderation-chat-logs',
-      'update-room a',
-      'update-room b',
-      'tag-room b',
-      'assign-policy b',
-      'update-room c',
-      'delete-logging-configuration old-archive',
-    ]);
-    expect(plan.selectedRooms).toBe(2);
-    expect(plan.problems).toEqual([]);
-    expect(plan.overBudget).toBe(false);
-    const pendingFor = (name: string) =>
-      plan.changes.find((change) => change.kind === 'update-room' && change.roomName === name);
-    expect(pendingFor('b')).toMatchObject({
-      update: { loggingConfigurationIdentifiers: [] },
-      pendingLoggingConfigurations: ['moderation-chat-logs'],
-    });
-    // The unselected room only lets go of the deleted configuration: its policy tag and other ones stay.
-    expect(pendingFor('c')).toEqual({
-      kind: 'update-room',
-      roomArn: unmanaged.arn,
-      roomName: 'c',
-      update: { loggingConfigurationIdentifiers: [LC('theirs')] },
-      fields: [
-        {
-          field: 'loggingConfigurations',
-          current: `[${LC('old1')}, ${LC('theirs')}]`,
-          desired: `[${LC('theirs')}]`,
-        },
-      ],
-    });
-  });
-
-  it('is over budget when it would make more changes than the manifest allows', () => {
-    expect(planFleet({ ...manifest, changeBudget: 7 }, fleet, stage).overBudget).toBe(false);
-    expect(planFleet({ ...manifest, changeBudget: 6 }, fleet, stage).overBudget).toBe(true);
-  });
-
-  it('plans nothing for a fleet in line with the manifest', () => {
-    const inLine = {
-      rooms: [
-        room({ tags: { managed: 'yes' }, loggingConfigurationIdentifiers: [LC('chat')] }),
-        room({ arn: `${ROOM}x`, tags: { other: 'x' }, loggingConfigurationIdentifiers: [LC('theirs')] }),
-      ],
-      loggingConfigurations: [observed('chat', 'moderation-chat-logs')],
-      publishedPolicies: new Map<string, string>(),
-    };
-    expect(planFleet(manifest, inLine, stage)).toEqual({
-      changes: [],
-      problems: [],
-      selectedRooms: 1,
-      overBudget: false,
-    });
   });
 });
