@@ -37,6 +37,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // The local stack bundles every function as `sls package` does before a test can start.
+    hookTimeout: 60_000,
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

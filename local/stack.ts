@@ -5,9 +5,12 @@ import { CreateChatTokenCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import dynalite from 'dynalite';
 import { bundleFunction, bundleReviewFunction } from '../build/bundle-review-function.js';
 import { DEFAULT_POLICY_FILE, DEFAULT_ROOMS_MANIFEST } from '../build/review-policy-plugin.js';
+import { isRecord } from '../shared/guards.js';
+import type { ChatTokenRequest } from '../shared/moderation/chat-token-request.js';
 import { OWNER_TAG_KEY } from '../shared/rooms/validate-room-manifest.js';
 import { createTable, ENFORCEMENT_TABLE } from '../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../shared/store/idempotent-once.js';
+import { forwardToFunction, invokeHttpFunction } from './http-api.js';
 import type { ChatLogDeliveryError, ChatLogging } from './ivschat/chat-logging.js';
 import { allOf, logGroupFolder, startChatLogging, subscribedFunction } from './ivschat/chat-logging.js';
 import type { Room, RunningServer } from './ivschat/chat-state.js';
@@ -20,7 +23,7 @@ import type { LambdaHandler } from './load-function.js';
 import { loadHandler } from './load-function.js';
 import { createLocalRooms, loadLocalRooms } from './local-rooms.js';
 import type { IssuedToken, TokenRequest } from './web-server.js';
-import { startWebServer } from './web-server.js';
+import { RequestError, startWebServer } from './web-server.js';
 
 /**
  * The whole local stack in one call, on 127.0.0.1 only: DynamoDB (dynalite), the IVS Chat emulator
@@ -162,10 +165,15 @@ async function startDynamoDb(port: number): Promise<RunningServer> {
   return listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }), port, HOST, 'http');
 }
 
+function tokenCommandInput(roomArn: string, request: TokenRequest): CreateChatTokenCommandInput {
+  const { roomArn: roomIdentifier, ...rest } = chatTokenInput(roomArn, request);
+  return { roomIdentifier, ...rest, capabilities: [...rest.capabilities] };
+}
+
 /** Capabilities by role: a moderator may delete messages and disconnect users, as the backend would grant. */
-function chatTokenInput(roomArn: string, { userId, role }: TokenRequest): CreateChatTokenCommandInput {
+function chatTokenInput(roomArn: string, { userId, role }: TokenRequest): ChatTokenRequest {
   return {
-    roomIdentifier: roomArn,
+    roomArn,
     userId,
     attributes: { role },
     capabilities:
@@ -228,7 +236,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     running.push({ close: async () => ivschat.destroy() });
     const createChatToken = async (roomArn: string, request: TokenRequest): Promise<IssuedToken> => {
       const { token, sessionExpirationTime, tokenExpirationTime } = await ivschat.send(
-        new CreateChatTokenCommand(chatTokenInput(roomArn, request)),
+        new CreateChatTokenCommand(tokenCommandInput(roomArn, request)),
       );
       if (token === undefined) throw new Error('CreateChatToken returned no token');
       return {
@@ -240,12 +248,51 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
     const lobby = rooms.values().next().value;
     if (lobby === undefined) throw new Error('the rooms file defines no room');
+    process.env.IVSCHAT_ENDPOINT = controlPlane.url;
+    const [tokens, moderation] = await Promise.all(
+      ['issue-chat-token', 'moderator-api'].map(async (folder) => {
+        const { outfile } = await bundleFunction(
+          folder,
+          path.join(dataDirectory, `build/${folder}/handler.js`),
+          options.policyFile ?? DEFAULT_POLICY_FILE,
+          roomsManifest,
+        );
+        return loadHandler(outfile);
+      }),
+    );
+    if (tokens === undefined || moderation === undefined) throw new Error('the API functions did not build');
     const web = await startWebServer({
       port: portAt(firstPort, 2),
       host: HOST,
       messagingUrl: messaging.url,
       roomName: lobby.name ?? lobby.id,
-      issueToken: (request) => createChatToken(lobby.arn, request),
+      // Through functions/issue-chat-token, as an app's backend would: a banned user gets no token.
+      issueToken: async (request) => {
+        const { statusCode, body } = await invokeHttpFunction(tokens, functionName('issueChatToken'), {
+          method: 'POST',
+          path: '/tokens',
+          body: chatTokenInput(lobby.arn, request),
+        });
+        if (statusCode !== 200 || !isRecord(body) || typeof body.token !== 'string') {
+          const message =
+            isRecord(body) && typeof body.message === 'string' ? body.message : `HTTP ${statusCode}`;
+          throw new RequestError(statusCode === 200 ? 502 : statusCode, message);
+        }
+        return { token: body.token };
+      },
+      api: (apiPath) => {
+        const [handler, name] =
+          apiPath === '/tokens'
+            ? [tokens, 'issueChatToken']
+            : apiPath.startsWith('/moderation/')
+              ? [moderation, 'moderatorApi']
+              : [undefined, ''];
+        if (handler === undefined) return undefined;
+        return {
+          handle: (request, response) =>
+            forwardToFunction(handler, functionName(name), apiPath, request, response),
+        };
+      },
     });
     running.push(web);
     // The chat log consumer, wired as AWS wires it: subscribed to every room's CloudWatch Logs log group.

@@ -34,6 +34,13 @@ export interface WebServerOptions {
   readonly messagingUrl: string;
   readonly roomName: string;
   readonly issueToken: (request: TokenRequest) => Promise<IssuedToken>;
+  /**
+   * The stack's HTTP API functions, by the path under `/api` they serve (`/tokens`, `/moderation/…`), as the
+   * deployed HTTP API serves them.
+   */
+  readonly api?: (
+    path: string,
+  ) => { handle(request: IncomingMessage, response: ServerResponse): Promise<void> } | undefined;
 }
 
 const WEB_ROOT = path.join(__dirname, 'web');
@@ -60,7 +67,8 @@ async function bundleChatClient(): Promise<string> {
   return output.text;
 }
 
-class RequestError extends Error {
+/** An answer other than 200, with its status: the page shows the message. */
+export class RequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -115,7 +123,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const config = JSON.stringify({ messagingUrl: options.messagingUrl, roomName: options.roomName });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const route = `${request.method} ${new URL(request.url ?? '/', 'http://localhost').pathname}`;
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (pathname.startsWith('/api/')) {
+      const api = options.api?.(pathname.slice('/api'.length));
+      if (api === undefined) throw new RequestError(404, `no route ${pathname}`);
+      return api.handle(request, response);
+    }
+    const route = `${request.method} ${pathname}`;
     switch (route) {
       case 'GET /':
         return send(response, 200, 'text/html; charset=utf-8', page);

@@ -146,3 +146,25 @@ export function readReconcileSettings(): ReconcileSettings {
     force: oneOf('RECONCILE_FORCE', ['true', 'false'] as const, 'false') === 'true',
   });
 }
+
+export interface ModeratorSettings {
+  readonly region: string;
+  readonly enforcementTable: string;
+  readonly idempotencyTable: string;
+  readonly ivsChatEndpoint: string | undefined;
+  readonly dynamoDbEndpoint: string | undefined;
+}
+
+/**
+ * The token and moderator API functions' settings: AWS_REGION, ENFORCEMENT_TABLE (sanctions, strikes, the audit
+ * log) and IDEMPOTENCY_TABLE (required), IVSCHAT_ENDPOINT and DYNAMODB_ENDPOINT (local stack only).
+ */
+export function readModeratorSettings(): ModeratorSettings {
+  return Object.freeze({
+    region: required('AWS_REGION'),
+    enforcementTable: required('ENFORCEMENT_TABLE'),
+    idempotencyTable: required('IDEMPOTENCY_TABLE'),
+    ivsChatEndpoint: optional('IVSCHAT_ENDPOINT'),
+    dynamoDbEndpoint: optional('DYNAMODB_ENDPOINT'),
+  });
+}

@@ -17,6 +17,8 @@ export interface ActionPorts {
   sendEvent(roomArn: string, eventName: string, attributes: Readonly<Record<string, string>>): Promise<void>;
   disconnectUser(roomArn: string, userId: string, reason: string): Promise<void>;
   putSanction(roomArn: string, userId: string, sanction: Sanction): Promise<void>;
+  /** Only moderator actions lift sanctions; the consumers never call it. */
+  liftSanction?(roomArn: string, userId: string): Promise<void>;
   /** How a failed call may be retried: throttled and transient failures are, permanent ones are not. */
   classify(error: unknown): 'throttled' | 'transient' | 'permanent';
 }
@@ -99,5 +101,11 @@ async function call(action: EnforcementAction, { ports, pacer }: ExecutorDeps): 
       return ports.disconnectUser(action.roomArn, action.userId, action.reason);
     case 'sanction':
       return ports.putSanction(action.roomArn, action.userId, action.sanction);
+    case 'lift-sanction':
+      if (ports.liftSanction === undefined) throw new Error('this executor cannot lift sanctions');
+      return ports.liftSanction(action.roomArn, action.userId);
+    case 'notify':
+      await pacer.acquire('SendEvent');
+      return ports.sendEvent(action.roomArn, action.eventName, action.attributes);
   }
 }

@@ -39,7 +39,15 @@ export type EnforcementAction =
       readonly strikes: number;
     })
   | (ActionBase & { readonly kind: 'disconnect'; readonly reason: string })
-  | (ActionBase & { readonly kind: 'sanction'; readonly sanction: Sanction });
+  | (ActionBase & { readonly kind: 'sanction'; readonly sanction: Sanction })
+  /** A moderator's unban or lifted timeout. */
+  | (ActionBase & { readonly kind: 'lift-sanction' })
+  /** An application event to the room (SendEvent): what a moderator did, for clients to render. */
+  | (ActionBase & {
+      readonly kind: 'notify';
+      readonly eventName: string;
+      readonly attributes: Readonly<Record<string, string>>;
+    });
 
 /** What became of one logged message. */
 export interface MessageOutcome {

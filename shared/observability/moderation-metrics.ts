@@ -12,6 +12,8 @@ const ACTION_METRIC: Readonly<Record<EnforcementAction['kind'], string>> = {
   warn: 'Warnings',
   disconnect: 'Disconnects',
   sanction: 'Sanctions',
+  'lift-sanction': 'SanctionsLifted',
+  notify: 'Notifications',
 };
 
 /**

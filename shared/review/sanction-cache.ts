@@ -29,7 +29,7 @@ export interface SanctionCacheOptions {
 export const DEFAULT_SANCTION_CACHE: SanctionCacheOptions = {
   budgetMs: 25,
   cleanTtlMs: 5_000,
-  sanctionTtlMs: 30_000,
+  sanctionTtlMs: 10_000,
   errorTtlMs: 1_000,
   maxEntries: 50_000,
 };

@@ -1,0 +1,107 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { readModeratorSettings } from '../../shared/config/env.js';
+import type { HttpRequest, HttpResponse } from '../../shared/http/http-api-event.js';
+import { json, readHttpRequest } from '../../shared/http/http-api-event.js';
+import { parseModeratorCommand } from '../../shared/moderation/moderator-actions.js';
+import { runModeratorAction } from '../../shared/moderation/run-moderator-action.js';
+import { logger } from '../../shared/observability/logger.js';
+import { createModeratorDeps } from '../../shared/wiring/moderator-deps.js';
+
+const settings = readModeratorSettings();
+const { deps, store, once } = createModeratorDeps(settings);
+
+const ROOM_ARN = /^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room\/[a-zA-Z0-9-]+$/;
+/** The caller's idempotency key: letters, digits and -_. (a UUID fits). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{8,128}$/;
+
+/**
+ * The moderator API, IAM-authorized (the operator's backend or an admin signs each request):
+ *
+ * - `POST /moderation/{ban|unban|timeout|delete|disconnect}` with a JSON body and an `Idempotency-Key` header;
+ *   `X-Moderator-Name` names the person behind the caller's role in the audit log.
+ * - `GET /moderation/audit?roomArn=…[&userId=…][&since=ISO]`: the room's audit log, oldest first.
+ * - `GET /moderation/strikes?roomArn=…&userId=…`: the user's strikes and sanction.
+ */
+async function moderatorApi(event: unknown, context: Context): Promise<HttpResponse> {
+  once.registerLambdaContext(context);
+  const request = readHttpRequest(event);
+  if (request === undefined) return json(400, { error: 'bad-request', problems: ['not an HTTP API event'] });
+  const route = /^\/moderation\/([a-z]+)$/.exec(request.path)?.[1];
+  if (route === undefined) return json(404, { error: 'not-found' });
+  if (route === 'audit' || route === 'strikes') {
+    if (request.method !== 'GET') return json(405, { error: 'method-not-allowed' });
+    return route === 'audit' ? audit(request) : strikes(request);
+  }
+  if (request.method !== 'POST') return json(405, { error: 'method-not-allowed' });
+  return act(route, request);
+}
+
+async function act(kind: string, request: HttpRequest): Promise<HttpResponse> {
+  if (request.callerArn === undefined)
+    return json(403, { error: 'unsigned', message: 'IAM authorization is required' });
+  const requestId = request.headers['idempotency-key'];
+  if (requestId === undefined || !IDEMPOTENCY_KEY.test(requestId)) {
+    return json(400, {
+      error: 'bad-request',
+      problems: ['Idempotency-Key header: 8 to 128 of A-Z a-z 0-9 . _ -'],
+    });
+  }
+  if (request.bodyInvalid)
+    return json(400, { error: 'bad-request', problems: ['the body is not JSON (or over 16 KB)'] });
+  const parsed = parseModeratorCommand(kind, request.body);
+  if (!parsed.ok)
+    return json(kind === 'audit' || kind === 'strikes' ? 405 : 400, {
+      error: 'bad-request',
+      problems: parsed.problems,
+    });
+  const name = request.headers['x-moderator-name'];
+  const moderator = {
+    id: request.callerArn,
+    ...(name === undefined || name === '' ? {} : { name: [...name].slice(0, 128).join('') }),
+  };
+  const outcome = await runModeratorAction({ command: parsed.command, moderator, requestId }, deps);
+  if (!outcome.ok) {
+    logger.error('moderator action failed', { requestId, kind, failed: outcome.failed });
+    return json(502, {
+      error: 'action-failed',
+      failed: outcome.failed,
+      retry: 'send the same request again',
+    });
+  }
+  logger.info('moderator action', { ...outcome.audit, auditRecord: outcome.auditRecord });
+  return json(200, { audit: outcome.audit, duplicate: outcome.auditRecord === 'duplicate' });
+}
+
+async function audit(request: HttpRequest): Promise<HttpResponse> {
+  const { roomArn, userId, since } = request.query;
+  if (roomArn === undefined || !ROOM_ARN.test(roomArn))
+    return json(400, { error: 'bad-request', problems: ['roomArn'] });
+  const sinceMillis = since === undefined ? undefined : Date.parse(since);
+  if (sinceMillis !== undefined && Number.isNaN(sinceMillis)) {
+    return json(400, { error: 'bad-request', problems: ['since: an ISO 8601 time'] });
+  }
+  const entries = await deps.audit.list(roomArn, {
+    ...(sinceMillis === undefined ? {} : { sinceMillis }),
+    ...(userId === undefined ? {} : { userId }),
+  });
+  return json(200, { entries });
+}
+
+async function strikes(request: HttpRequest): Promise<HttpResponse> {
+  const { roomArn, userId } = request.query;
+  if (roomArn === undefined || !ROOM_ARN.test(roomArn) || userId === undefined || userId === '') {
+    return json(400, { error: 'bad-request', problems: ['roomArn and userId are required'] });
+  }
+  const [users, sanction] = await Promise.all([
+    store.loadUsers(roomArn, [userId]),
+    store.getSanction(roomArn, userId),
+  ]);
+  const state = users.get(userId)?.state;
+  return json(200, { userId, strikes: state?.strikes ?? [], sanction: sanction ?? null });
+}
+
+export const handler = middy<unknown, HttpResponse, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .handler(moderatorApi);

@@ -1,0 +1,69 @@
+import { isRecord } from '../guards.js';
+
+/**
+ * API Gateway HTTP API (payload 2.0) events, read defensively, and the
+ * responses the functions behind it give. With IAM authorization the caller's
+ * principal is in requestContext.authorizer.iam; nothing else identifies them.
+ */
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The body parsed as JSON; undefined when there is none; `invalid` when it is not JSON. */
+  readonly body: unknown;
+  readonly bodyInvalid: boolean;
+  /** The IAM principal that signed the request (userArn), when IAM authorization ran. */
+  readonly callerArn: string | undefined;
+}
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Larger than any request these APIs take; a bigger body is refused before parsing. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export function readHttpRequest(event: unknown): HttpRequest | undefined {
+  if (!isRecord(event) || !isRecord(event.requestContext)) return undefined;
+  const http = event.requestContext.http;
+  if (!isRecord(http) || typeof http.method !== 'string' || typeof http.path !== 'string') return undefined;
+  const headers: Record<string, string> = {};
+  if (isRecord(event.headers)) {
+    for (const [name, value] of Object.entries(event.headers)) {
+      if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    }
+  }
+  const query: Record<string, string> = {};
+  if (isRecord(event.queryStringParameters)) {
+    for (const [name, value] of Object.entries(event.queryStringParameters)) {
+      if (typeof value === 'string') query[name] = value;
+    }
+  }
+  let body: unknown;
+  let bodyInvalid = false;
+  if (typeof event.body === 'string' && event.body !== '') {
+    const text =
+      event.isBase64Encoded === true ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) bodyInvalid = true;
+    else {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        bodyInvalid = true;
+      }
+    }
+  }
+  const authorizer = event.requestContext.authorizer;
+  const iam = isRecord(authorizer) ? authorizer.iam : undefined;
+  const callerArn = isRecord(iam) && typeof iam.userArn === 'string' ? iam.userArn : undefined;
+  return { method: http.method.toUpperCase(), path: http.path, headers, query, body, bodyInvalid, callerArn };
+}
+
+export function json(statusCode: number, value: unknown): HttpResponse {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+}
