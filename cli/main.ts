@@ -12,6 +12,7 @@ import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
 import { explainMessage, STEP_DESCRIPTIONS } from '../shared/rules/explain.js';
 import { compileRegex } from '../shared/rules/linear-regex.js';
+import { MODERATE_USAGE, ModerateUsageError, moderateCommand } from './moderate-command.js';
 import { RECONCILE_USAGE, ReconcileUsageError, reconcileCommand } from './reconcile-command.js';
 
 const USAGE = `Usage: ivs-mod <command>
@@ -32,7 +33,7 @@ Commands:
       chat transcript (default local/sample-transcript.txt) through it as IVS
       would, printing each verdict. Lines read \`user: message\` or
       \`user (role): message\`; role stands for a server-minted sender attribute.
-${RECONCILE_USAGE}  policy validate FILE
+${RECONCILE_USAGE}${MODERATE_USAGE}  policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
       Prints this text.
@@ -72,6 +73,17 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         // The SDK's notice that releases after January 2027 need Node 22 says nothing about this command.
         process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
         return await reconcileCommand(rest, io, path.resolve(__dirname, '..'));
+      case 'ban':
+      case 'unban':
+      case 'timeout':
+      case 'delete':
+      case 'disconnect':
+      case 'strikes':
+      case 'audit':
+        process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+        // Powertools idempotency logs nothing the user needs here.
+        process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+        return await moderateCommand(command, rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -95,7 +107,12 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
       io.stderr.write(`ivs-mod: ${error.message} (after ${error.attempts} attempts)\n`);
       return EXIT_FAILED;
     }
-    if (error instanceof UsageError || error instanceof ReconcileUsageError || isParseArgsError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ReconcileUsageError ||
+      error instanceof ModerateUsageError ||
+      isParseArgsError(error)
+    ) {
       io.stderr.write(`ivs-mod: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
