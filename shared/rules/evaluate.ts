@@ -49,7 +49,22 @@ export function evaluateMessage(
   policy: CompiledPolicy,
 ): Decision {
   // Transient: finished with before anything else normalizes.
-  const normalized = normalizeTransient(content, policy.matcher.watch);
+  return evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy);
+}
+
+/**
+ * evaluateMessage() on content its caller has normalized already, for a caller that needs the normalized text
+ * too (the chat log consumers fingerprint it for duplicates): normalizing is most of a clean message's cost.
+ * Normalized without the policy's watch, it is normalized again, since the matcher reads what the watch marks.
+ */
+export function evaluateNormalized(
+  given: NormalizedText,
+  senderAttributes: SenderAttributes,
+  policy: CompiledPolicy,
+): Decision {
+  const content = given.original;
+  const normalized =
+    given.watch === policy.matcher.watch ? given : normalizeTransient(content, policy.matcher.watch);
   const hits = policy.matcher.findAll(normalized);
   if (hits.length === 0 && policy.termsOnly) return CLEAN;
 

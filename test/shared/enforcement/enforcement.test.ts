@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activeStrikes, isInForce, sanctionOf, stepFor } from '../../../shared/enforcement/escalation.js';
-import type { RecentMessage } from '../../../shared/enforcement/user-activity.js';
+import type {
+  ActivityLimits,
+  ActivityVerdict,
+  RecentMessage,
+} from '../../../shared/enforcement/user-activity.js';
 import { fingerprint, MAX_KEPT, recordMessage } from '../../../shared/enforcement/user-activity.js';
 import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import type { LadderStep } from '../../../shared/policy/policy-document.js';
@@ -69,6 +73,125 @@ describe('floods and duplicates across messages', () => {
         expect([...recent].sort((a, b) => a.atMillis - b.atMillis)).toEqual(recent);
       }),
     );
+  });
+});
+
+/** recordMessage as first written (sort, filter, count per limit): the one-pass version must agree with it. */
+function recordMessageReference(
+  recent: readonly RecentMessage[],
+  message: RecentMessage,
+  limits: ActivityLimits,
+): ActivityVerdict {
+  if (recent.some((kept) => kept.messageId === message.messageId)) {
+    return { flood: false, duplicate: false, crossed: false, recent };
+  }
+  const longestWindowMillis =
+    1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
+  const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
+  const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
+  const kept = merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
+  const within = (seconds: number) =>
+    kept.filter(
+      (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
+    );
+  const floodCount = limits.flood === undefined ? 0 : within(limits.flood.windowSeconds).length;
+  const repeatCount =
+    limits.duplicates === undefined
+      ? 0
+      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
+          .length;
+  const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
+  const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
+  const crossing = (count: number, limit: number) => count > limit && (count - limit - 1) % (limit + 1) === 0;
+  const crossed =
+    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
+    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
+  return { flood, duplicate, crossed, recent: kept };
+}
+
+describe('recordMessage against its first, sorting version', () => {
+  const limitsArbitrary = fc.record({
+    flood: fc.option(
+      fc.record({
+        maxMessages: fc.integer({ min: 1, max: 5 }),
+        windowSeconds: fc.integer({ min: 1, max: 30 }),
+      }),
+      { nil: undefined },
+    ),
+    duplicates: fc.option(
+      fc.record({
+        maxRepeats: fc.integer({ min: 1, max: 4 }),
+        windowSeconds: fc.integer({ min: 1, max: 90 }),
+      }),
+      { nil: undefined },
+    ),
+  });
+  const messageArbitrary = fc.record({
+    messageId: fc.integer({ min: 0, max: 40 }).map(String),
+    // Mostly in order with ties, sometimes not: both of recordMessage's paths.
+    atMillis: fc.oneof(
+      fc.integer({ min: 0, max: 120 }).map((second) => second * 1000),
+      fc.integer({ min: 0, max: 120_000 }),
+    ),
+    fingerprint: fc.constantFrom('a', 'b', 'c'),
+  });
+
+  it('gives the same verdicts and keeps the same messages, in order or not', () => {
+    fc.assert(
+      fc.property(
+        limitsArbitrary,
+        fc.array(messageArbitrary, { maxLength: 80 }),
+        fc.boolean(),
+        (limits, messages, sorted) => {
+          const sequence = sorted ? [...messages].sort((a, b) => a.atMillis - b.atMillis) : messages;
+          let recent: readonly RecentMessage[] = [];
+          for (const next of sequence) {
+            const verdict = recordMessage(recent, next, limits);
+            const expected = recordMessageReference(recent, next, limits);
+            expect(verdict).toEqual(expected);
+            expect(verdict.recent === recent).toBe(expected.recent === recent);
+            recent = verdict.recent;
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('agrees on kept messages that are out of order, as a store could hand back', () => {
+    fc.assert(
+      fc.property(
+        limitsArbitrary,
+        fc.array(messageArbitrary, { maxLength: 20 }),
+        messageArbitrary,
+        (limits, stored, next) => {
+          expect(recordMessage(stored, next, limits)).toEqual(recordMessageReference(stored, next, limits));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps at most MAX_KEPT, the newest, as the sorting version does', () => {
+    const many = Array.from({ length: MAX_KEPT + 5 }, (_, index) => ({
+      messageId: String(index),
+      atMillis: index,
+      fingerprint: 'f',
+    }));
+    let recent: readonly RecentMessage[] = [];
+    let reference: readonly RecentMessage[] = [];
+    for (const next of many) {
+      recent = recordMessage(recent, next, {
+        flood: undefined,
+        duplicates: { maxRepeats: 1, windowSeconds: 60 },
+      }).recent;
+      reference = recordMessageReference(reference, next, {
+        flood: undefined,
+        duplicates: { maxRepeats: 1, windowSeconds: 60 },
+      }).recent;
+    }
+    expect(recent).toEqual(reference);
+    expect(recent.length).toBe(MAX_KEPT);
   });
 });
 
