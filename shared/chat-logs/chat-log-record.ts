@@ -49,10 +49,46 @@ export function parseSendTime(value: unknown): SendTime | undefined {
   if (typeof value !== 'string') return undefined;
   const match = ISO_WITH_FRACTION.exec(value);
   if (match === null) return undefined;
-  const [, seconds, fraction = '', zone] = match;
+  const [, seconds = '', fraction = '', zone = ''] = match;
+  const second = parseSecond(seconds, zone);
+  if (second === undefined) return undefined;
+  return { iso: value, epochNanos: second.epochNanos + BigInt(fraction.padEnd(9, '0')) };
+}
+
+/**
+ * Whether Date.parse reads `value`, as it did before: for the common ISO form, from the
+ * remembered second. Hour 24 is valid only at 24:00:00 with no fraction, so it goes to Date.parse.
+ */
+function isDateTime(value: string): boolean {
+  const match = ISO_WITH_FRACTION.exec(value);
+  if (match === null || value.startsWith('24', 11)) return !Number.isNaN(Date.parse(value));
+  const [, seconds = '', , zone = ''] = match;
+  return parseSecond(seconds, zone) !== undefined;
+}
+
+interface ParsedSecond {
+  readonly seconds: string;
+  readonly zone: string;
+  readonly epochNanos: bigint;
+}
+
+/** The last second parsed: a batch's records come in time order, many to a second. */
+let lastSecond: ParsedSecond | undefined;
+let lastInvalid: { readonly seconds: string; readonly zone: string } | undefined;
+
+/** `seconds` (to the second, no zone) in `zone`, with Date.parse's checks; undefined when invalid. */
+function parseSecond(seconds: string, zone: string): ParsedSecond | undefined {
+  if (lastSecond !== undefined && lastSecond.seconds === seconds && lastSecond.zone === zone)
+    return lastSecond;
+  if (lastInvalid !== undefined && lastInvalid.seconds === seconds && lastInvalid.zone === zone)
+    return undefined;
   const millis = Date.parse(`${seconds}${zone}`);
-  if (Number.isNaN(millis)) return undefined;
-  return { iso: value, epochNanos: BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0')) };
+  if (Number.isNaN(millis)) {
+    lastInvalid = { seconds, zone };
+    return undefined;
+  }
+  lastSecond = { seconds, zone, epochNanos: BigInt(millis) * 1_000_000n };
+  return lastSecond;
 }
 
 /** Attributes are optional in frames: absent reads as none. */
@@ -75,7 +111,7 @@ export function parseChatLogLine(line: string): RecordParse {
 export function parseChatLogRecord(value: unknown): RecordParse {
   if (!isRecord(value)) return { ok: false, reason: 'not an object' };
   const { event_timestamp: eventTimestamp, type, payload } = value;
-  if (typeof eventTimestamp !== 'string' || Number.isNaN(Date.parse(eventTimestamp))) {
+  if (typeof eventTimestamp !== 'string' || !isDateTime(eventTimestamp)) {
     return { ok: false, reason: 'event_timestamp is not a date-time' };
   }
   if (type !== 'MESSAGE' && type !== 'EVENT')

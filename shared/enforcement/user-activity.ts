@@ -152,5 +152,33 @@ export function fingerprintOf(normalized: NormalizedText): string {
     low = Math.imul(low ^ unit, 0x01000193);
     high = Math.imul(high ^ unit ^ (low >>> 16), 0x01000193);
   }
-  return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
+  return hex64(high, low);
+}
+
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+
+/**
+ * 16 hex digits, made in one call: toString(16), padStart and + made a cons string, which every
+ * comparison of two fingerprints (the duplicate count) had to flatten first.
+ */
+function hex64(high: number, low: number): string {
+  const digit = (word: number, shift: number) => HEX_DIGITS[(word >>> shift) & 0xf] ?? 0x30;
+  return String.fromCharCode(
+    digit(high, 28),
+    digit(high, 24),
+    digit(high, 20),
+    digit(high, 16),
+    digit(high, 12),
+    digit(high, 8),
+    digit(high, 4),
+    digit(high, 0),
+    digit(low, 28),
+    digit(low, 24),
+    digit(low, 20),
+    digit(low, 16),
+    digit(low, 12),
+    digit(low, 8),
+    digit(low, 4),
+    digit(low, 0),
+  );
 }

@@ -7,6 +7,7 @@ import type {
   RecentMessage,
 } from '../../../shared/enforcement/user-activity.js';
 import { fingerprint, MAX_KEPT, recordMessage } from '../../../shared/enforcement/user-activity.js';
+import { normalizeTransient } from '../../../shared/normalization/normalize.js';
 import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import type { LadderStep } from '../../../shared/policy/policy-document.js';
 import { policyProblems } from '../../helpers/policy-problems.js';
@@ -108,6 +109,35 @@ function recordMessageReference(
     (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
   return { flood, duplicate, crossed, recent: kept };
 }
+
+describe('fingerprint', () => {
+  it('keeps the stored format: 16 lower-case hex digits, as first written with toString(16)', () => {
+    // Users' recent messages outlive a deploy in the store: a fingerprint must not change its spelling.
+    const firstSpelling = (content: string) => {
+      const { buffer, length } = normalizeTransient(content);
+      let start = 0;
+      let end = length;
+      while (start < end && buffer[start] === 0x20) start++;
+      while (end > start && buffer[end - 1] === 0x20) end--;
+      let low = 0x811c9dc5;
+      let high = 0xcbf29ce4;
+      for (let index = start; index < end; index++) {
+        const unit = buffer[index] ?? 0;
+        low = Math.imul(low ^ unit, 0x01000193);
+        high = Math.imul(high ^ unit ^ (low >>> 16), 0x01000193);
+      }
+      return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (content) => {
+        expect(fingerprint(content)).toBe(firstSpelling(content));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(fingerprint('')).toBe(firstSpelling(''));
+    expect(fingerprint('buy gold')).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
 
 describe('recordMessage against its first, sorting version', () => {
   const limitsArbitrary = fc.record({
