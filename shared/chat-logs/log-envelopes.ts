@@ -100,8 +100,9 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   ) {
     return { kind: 'invalid', reason: 'DATA_MESSAGE without owner, logGroup, logStream or logEvents' };
   }
-  const events: LogEvent[] = [];
-  for (const [index, entry] of logEvents.entries()) {
+  const events: LogEvent[] = new Array(logEvents.length);
+  for (let index = 0; index < logEvents.length; index++) {
+    const entry: unknown = logEvents[index];
     if (
       !isRecord(entry) ||
       typeof entry.id !== 'string' ||
@@ -110,7 +111,7 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
     ) {
       return { kind: 'invalid', reason: `logEvents[${index}] is not {id, timestamp, message}` };
     }
-    events.push({ id: entry.id, timestamp: entry.timestamp, message: entry.message });
+    events[index] = { id: entry.id, timestamp: entry.timestamp, message: entry.message };
   }
   return {
     kind: 'data',
