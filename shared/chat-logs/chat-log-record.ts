@@ -45,14 +45,27 @@ export type RecordParse =
 
 const ISO_WITH_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Where the second ends in a date-time ISO_WITH_FRACTION matches: a fraction, if any, starts after a '.' here. */
+const SECOND_LENGTH = 19;
+
 export function parseSendTime(value: unknown): SendTime | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = ISO_WITH_FRACTION.exec(value);
-  if (match === null) return undefined;
-  const [, seconds = '', fraction = '', zone = ''] = match;
-  const second = parseSecond(seconds, zone);
+  // test(), not exec(): the match array and its substrings were a share of every record's garbage.
+  if (typeof value !== 'string' || !ISO_WITH_FRACTION.test(value)) return undefined;
+  const second = secondOf(value);
   if (second === undefined) return undefined;
-  return { iso: value, epochNanos: second.epochNanos + BigInt(fraction.padEnd(9, '0')) };
+  return { iso: value, epochNanos: second.epochNanos + BigInt(fractionNanos(value, second.zone.length)) };
+}
+
+/** The fraction's digits (at most nine, so exact as a number) as nanoseconds. */
+function fractionNanos(value: string, zoneLength: number): number {
+  const end = value.length - zoneLength;
+  let nanos = 0;
+  let scale = 100_000_000;
+  for (let index = SECOND_LENGTH + 1; index < end; index++) {
+    nanos += (value.charCodeAt(index) - 0x30) * scale;
+    scale /= 10;
+  }
+  return nanos;
 }
 
 /**
@@ -60,13 +73,12 @@ export function parseSendTime(value: unknown): SendTime | undefined {
  * remembered second. Hour 24 is valid only at 24:00:00 with no fraction, so it goes to Date.parse.
  */
 function isDateTime(value: string): boolean {
-  const match = ISO_WITH_FRACTION.exec(value);
-  if (match === null || value.startsWith('24', 11)) return !Number.isNaN(Date.parse(value));
-  const [, seconds = '', , zone = ''] = match;
-  return parseSecond(seconds, zone) !== undefined;
+  if (!ISO_WITH_FRACTION.test(value) || value.startsWith('24', 11)) return !Number.isNaN(Date.parse(value));
+  return secondOf(value) !== undefined;
 }
 
 interface ParsedSecond {
+  /** The date-time to the second, no zone. */
   readonly seconds: string;
   readonly zone: string;
   readonly epochNanos: bigint;
@@ -76,12 +88,21 @@ interface ParsedSecond {
 let lastSecond: ParsedSecond | undefined;
 let lastInvalid: { readonly seconds: string; readonly zone: string } | undefined;
 
-/** `seconds` (to the second, no zone) in `zone`, with Date.parse's checks; undefined when invalid. */
-function parseSecond(seconds: string, zone: string): ParsedSecond | undefined {
-  if (lastSecond !== undefined && lastSecond.seconds === seconds && lastSecond.zone === zone)
-    return lastSecond;
-  if (lastInvalid !== undefined && lastInvalid.seconds === seconds && lastInvalid.zone === zone)
-    return undefined;
+/** Whether `value` (matching ISO_WITH_FRACTION) is in `second`'s second and zone: compared in place, nothing cut. */
+function sameSecond(value: string, second: { readonly seconds: string; readonly zone: string }): boolean {
+  return value.startsWith(second.seconds) && value.endsWith(second.zone);
+}
+
+/**
+ * The second of `value`, which matches ISO_WITH_FRACTION, in its zone, with Date.parse's checks;
+ * undefined when invalid.
+ */
+function secondOf(value: string): ParsedSecond | undefined {
+  // The pattern ends in Z or ±HH:MM: a value ending in the remembered zone has that zone.
+  if (lastSecond !== undefined && sameSecond(value, lastSecond)) return lastSecond;
+  if (lastInvalid !== undefined && sameSecond(value, lastInvalid)) return undefined;
+  const seconds = value.slice(0, SECOND_LENGTH);
+  const zone = value.slice(value.endsWith('Z') ? value.length - 1 : value.length - 6);
   const millis = Date.parse(`${seconds}${zone}`);
   if (Number.isNaN(millis)) {
     lastInvalid = { seconds, zone };
