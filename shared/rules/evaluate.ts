@@ -68,14 +68,17 @@ export function evaluateNormalized(
   const hits = policy.matcher.findAll(normalized);
   if (hits.length === 0 && policy.termsOnly) return CLEAN;
 
-  const policyExempt = isExempt(senderAttributes, policy.document.exemptions);
+  // Made on the first match: most messages have none, and the consumers evaluate every logged message.
+  let policyExempt: boolean | undefined;
+  let seen: Set<string> | undefined;
   const matches: RuleMatch[] = [];
-  const seen = new Set<string>();
   const report = (ruleIndex: number, term: string, start: number, end: number) => {
     const rule = policy.rules[ruleIndex];
     const key = `${ruleIndex}:${start}:${end}`;
+    seen ??= new Set<string>();
     if (rule === undefined || seen.has(key)) return;
     seen.add(key);
+    policyExempt ??= isExempt(senderAttributes, policy.document.exemptions);
     matches.push({
       ruleId: rule.id,
       action: rule.action,
@@ -91,7 +94,7 @@ export function evaluateNormalized(
     report(ruleIndex, term, span.start, span.end);
   };
 
-  const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
+  const allowHits = hits.length === 0 ? hits : hits.filter((hit) => hit.tag.kind === 'allow');
   for (const hit of hits) {
     if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, allowHits)) continue;
     reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
