@@ -301,9 +301,11 @@ async function main(): Promise<void> {
       pass: bundle.bytes < BUNDLE_LIMIT_BYTES,
     },
     {
+      // Per core: records per second of CPU time, which neighbours on a shared machine cannot stretch as they
+      // stretch the wall clock; it counts the garbage collector's helper threads too.
       target: `Chat log decode and evaluate ≥ ${formatNumber(LOG_BATCH.targetPerSecond)} records/s (one core)`,
-      measured: `${formatNumber(decode.recordsPerSecond)} records/s`,
-      pass: decode.recordsPerSecond >= LOG_BATCH.targetPerSecond,
+      measured: `${formatNumber(decode.recordsPerCpuSecond)} records/CPU-s (wall clock: ${formatNumber(decode.recordsPerSecond)}/s)`,
+      pass: decode.recordsPerCpuSecond >= LOG_BATCH.targetPerSecond,
     },
     {
       target: `Executor sustains ${EXECUTOR.quota} actions/s ± ${EXECUTOR.tolerance * 100}%, nothing lost`,
@@ -362,7 +364,9 @@ async function main(): Promise<void> {
     `Chat log consumer (\`moderateLogEvent\`, default policy, one process): a CloudWatch Logs subscription ` +
       `event of ${formatNumber(decode.records)} records from 500 users in one room, decoded (base64, gunzip, ` +
       `JSON), parsed, and enforced (floods, repeats, the re-check; ${formatNumber(decode.actions)} actions ` +
-      `planned, not sent): ${formatNumber(decode.recordsPerSecond)} records/s, median of ${LOG_BATCH.runs} runs. ` +
+      `planned, not sent): ${formatNumber(decode.recordsPerCpuSecond)} records per second of CPU time (user + ` +
+      `system, all threads), ${formatNumber(decode.recordsPerSecond)} per second of wall-clock time, medians of ` +
+      `${LOG_BATCH.runs} runs. ` +
       `Executor: ${executor.actions} DeleteMessage actions through the IVS adapter to the emulator with its ` +
       `quotas on, paced at ${EXECUTOR.quota}/s: ${formatNumber(executor.sustainedPerSecond, 1)}/s sustained after ` +
       `the first second's burst, ${executor.done}/${executor.actions} done, ${executor.throttled} throttled (429) ` +

@@ -5,5 +5,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** An object whose every value is a string: IVS's attribute maps. */
 export function isStringMap(value: unknown): value is Record<string, string> {
-  return isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
+  if (!isRecord(value)) return false;
+  // Own enumerable string keys, as Object.values reads them, without the array it makes: every chat log
+  // record has two of these maps, mostly empty.
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && typeof value[key] !== 'string') return false;
+  }
+  return true;
 }

@@ -45,14 +45,71 @@ export type RecordParse =
 
 const ISO_WITH_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Where the second ends in a date-time ISO_WITH_FRACTION matches: a fraction, if any, starts after a '.' here. */
+const SECOND_LENGTH = 19;
+
 export function parseSendTime(value: unknown): SendTime | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = ISO_WITH_FRACTION.exec(value);
-  if (match === null) return undefined;
-  const [, seconds, fraction = '', zone] = match;
+  // test(), not exec(): the match array and its substrings were a share of every record's garbage.
+  if (typeof value !== 'string' || !ISO_WITH_FRACTION.test(value)) return undefined;
+  const second = secondOf(value);
+  if (second === undefined) return undefined;
+  return { iso: value, epochNanos: second.epochNanos + BigInt(fractionNanos(value, second.zone.length)) };
+}
+
+/** The fraction's digits (at most nine, so exact as a number) as nanoseconds. */
+function fractionNanos(value: string, zoneLength: number): number {
+  const end = value.length - zoneLength;
+  let nanos = 0;
+  let scale = 100_000_000;
+  for (let index = SECOND_LENGTH + 1; index < end; index++) {
+    nanos += (value.charCodeAt(index) - 0x30) * scale;
+    scale /= 10;
+  }
+  return nanos;
+}
+
+/**
+ * Whether Date.parse reads `value`, as it did before: for the common ISO form, from the
+ * remembered second. Hour 24 is valid only at 24:00:00 with no fraction, so it goes to Date.parse.
+ */
+function isDateTime(value: string): boolean {
+  if (!ISO_WITH_FRACTION.test(value) || value.startsWith('24', 11)) return !Number.isNaN(Date.parse(value));
+  return secondOf(value) !== undefined;
+}
+
+interface ParsedSecond {
+  /** The date-time to the second, no zone. */
+  readonly seconds: string;
+  readonly zone: string;
+  readonly epochNanos: bigint;
+}
+
+/** The last second parsed: a batch's records come in time order, many to a second. */
+let lastSecond: ParsedSecond | undefined;
+let lastInvalid: { readonly seconds: string; readonly zone: string } | undefined;
+
+/** Whether `value` (matching ISO_WITH_FRACTION) is in `second`'s second and zone: compared in place, nothing cut. */
+function sameSecond(value: string, second: { readonly seconds: string; readonly zone: string }): boolean {
+  return value.startsWith(second.seconds) && value.endsWith(second.zone);
+}
+
+/**
+ * The second of `value`, which matches ISO_WITH_FRACTION, in its zone, with Date.parse's checks;
+ * undefined when invalid.
+ */
+function secondOf(value: string): ParsedSecond | undefined {
+  // The pattern ends in Z or ±HH:MM: a value ending in the remembered zone has that zone.
+  if (lastSecond !== undefined && sameSecond(value, lastSecond)) return lastSecond;
+  if (lastInvalid !== undefined && sameSecond(value, lastInvalid)) return undefined;
+  const seconds = value.slice(0, SECOND_LENGTH);
+  const zone = value.slice(value.endsWith('Z') ? value.length - 1 : value.length - 6);
   const millis = Date.parse(`${seconds}${zone}`);
-  if (Number.isNaN(millis)) return undefined;
-  return { iso: value, epochNanos: BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0')) };
+  if (Number.isNaN(millis)) {
+    lastInvalid = { seconds, zone };
+    return undefined;
+  }
+  lastSecond = { seconds, zone, epochNanos: BigInt(millis) * 1_000_000n };
+  return lastSecond;
 }
 
 /** Attributes are optional in frames: absent reads as none. */
@@ -75,7 +132,7 @@ export function parseChatLogLine(line: string): RecordParse {
 export function parseChatLogRecord(value: unknown): RecordParse {
   if (!isRecord(value)) return { ok: false, reason: 'not an object' };
   const { event_timestamp: eventTimestamp, type, payload } = value;
-  if (typeof eventTimestamp !== 'string' || Number.isNaN(Date.parse(eventTimestamp))) {
+  if (typeof eventTimestamp !== 'string' || !isDateTime(eventTimestamp)) {
     return { ok: false, reason: 'event_timestamp is not a date-time' };
   }
   if (type !== 'MESSAGE' && type !== 'EVENT')

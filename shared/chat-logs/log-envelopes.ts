@@ -43,11 +43,27 @@ export function roomIdOfLogStream(logStream: string): string | undefined {
 export function gunzipBase64(data: string, maxBytes: number): { text: string } | { error: string } {
   const compressed = Buffer.from(data, 'base64');
   try {
-    return { text: gunzipSync(compressed, { maxOutputLength: maxBytes }).toString('utf8') };
+    const options = { maxOutputLength: maxBytes, chunkSize: outputChunkSize(compressed, maxBytes) };
+    return { text: gunzipSync(compressed, options).toString('utf8') };
   } catch (error) {
     if (error instanceof RangeError) return { error: `decompresses to more than ${maxBytes} bytes` };
     return { error: `not gzip: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/** zlib's default output chunk, and its least. */
+const DEFAULT_CHUNK = 16 * 1024;
+
+/**
+ * One output chunk for the whole text, sized by the gzip trailer (the size modulo 2^32): in 16 KiB
+ * chunks a batch of megabytes was hundreds of chunks, then a copy joining them. Only a hint: a wrong
+ * trailer costs chunks or spare room, never more than the cap; the cap is still zlib's to enforce.
+ */
+function outputChunkSize(compressed: Buffer, maxBytes: number): number {
+  if (compressed.length < 18) return DEFAULT_CHUNK;
+  const size = compressed.readUInt32LE(compressed.length - 4);
+  // One byte over: a chunk filled exactly leaves zlib asking for another.
+  return Math.max(DEFAULT_CHUNK, Math.min(size + 1, maxBytes + 1));
 }
 
 export function decodeSubscriptionEvent(
@@ -84,8 +100,9 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   ) {
     return { kind: 'invalid', reason: 'DATA_MESSAGE without owner, logGroup, logStream or logEvents' };
   }
-  const events: LogEvent[] = [];
-  for (const [index, entry] of logEvents.entries()) {
+  const events: LogEvent[] = new Array(logEvents.length);
+  for (let index = 0; index < logEvents.length; index++) {
+    const entry: unknown = logEvents[index];
     if (
       !isRecord(entry) ||
       typeof entry.id !== 'string' ||
@@ -94,7 +111,7 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
     ) {
       return { kind: 'invalid', reason: `logEvents[${index}] is not {id, timestamp, message}` };
     }
-    events.push({ id: entry.id, timestamp: entry.timestamp, message: entry.message });
+    events[index] = { id: entry.id, timestamp: entry.timestamp, message: entry.message };
   }
   return {
     kind: 'data',

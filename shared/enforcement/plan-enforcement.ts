@@ -1,12 +1,13 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
+import { normalizeTransient } from '../normalization/normalize.js';
 import type { Rule } from '../policy/policy-document.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
 import type { Decision } from '../rules/evaluate.js';
-import { evaluateMessage, isExempt } from '../rules/evaluate.js';
+import { evaluateNormalized, isExempt } from '../rules/evaluate.js';
 import type { Sanction, Strike } from './escalation.js';
 import { activeStrikes, sanctionOf, stepFor } from './escalation.js';
 import type { RecentMessage } from './user-activity.js';
-import { fingerprint, recordMessage } from './user-activity.js';
+import { fingerprintOf, recordMessage } from './user-activity.js';
 
 /**
  * The post-delivery decision for one room's batch of logged messages: which
@@ -95,9 +96,11 @@ export function planEnforcement({
     const before = states.get(userId) ?? EMPTY_USER_STATE;
     const atMillis = Number(message.sendTime.epochNanos / 1_000_000n);
     const exempt = isExempt(message.sender.attributes, policy.document.exemptions);
+    // Normalized once, for the fingerprint and the re-check; transient, so nothing may normalize in between.
+    const normalized = normalizeTransient(message.content, policy.matcher.watch);
     const activity = recordMessage(
       before.recent,
-      { messageId: message.id, atMillis, fingerprint: fingerprint(message.content) },
+      { messageId: message.id, atMillis, fingerprint: fingerprintOf(normalized) },
       enforcement,
     );
     const alreadySeen = activity.recent === before.recent;
@@ -114,7 +117,7 @@ export function planEnforcement({
       if (broken.length > 0)
         deleteReason = broken.includes('flood') ? 'Too many messages' : 'Repeated message';
       if (enforcement.recheck) {
-        decision = evaluateMessage(message.content, message.sender.attributes, policy);
+        decision = evaluateNormalized(normalized, message.sender.attributes, policy);
         if (decision.verdict === 'deny') {
           broken.push(decision.ruleId);
           deleteReason = decision.reason;

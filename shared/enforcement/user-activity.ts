@@ -1,3 +1,4 @@
+import type { NormalizedText } from '../normalization/normalize.js';
 import { normalizeTransient } from '../normalization/normalize.js';
 import type { DuplicateLimit, FloodLimit } from '../policy/policy-document.js';
 
@@ -41,34 +42,88 @@ export function recordMessage(
   message: RecentMessage,
   limits: ActivityLimits,
 ): ActivityVerdict {
-  // A redelivered batch brings the same message again: it must not count twice.
-  if (recent.some((kept) => kept.messageId === message.messageId)) {
-    return { flood: false, duplicate: false, crossed: false, recent };
+  // One pass over what is kept: a redelivered message, and where the new one goes if the rest is in time order.
+  let previous = Number.NEGATIVE_INFINITY;
+  let position = recent.length;
+  let ordered = !Number.isNaN(message.atMillis);
+  for (let index = 0; index < recent.length; index++) {
+    const kept = recent[index];
+    if (kept === undefined) continue;
+    // A redelivered batch brings the same message again: it must not count twice.
+    if (kept.messageId === message.messageId)
+      return { flood: false, duplicate: false, crossed: false, recent };
+    if (!(kept.atMillis >= previous)) ordered = false;
+    previous = kept.atMillis;
+    if (position === recent.length && kept.atMillis > message.atMillis) position = index;
   }
   const longestWindowMillis =
     1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
-  // Batches can arrive out of order: keep time order, and age out by the newest message seen.
-  const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
-  const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
-  const kept = merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
-  const within = (seconds: number) =>
-    kept.filter(
-      (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
-    );
-  const floodCount = limits.flood === undefined ? 0 : within(limits.flood.windowSeconds).length;
-  const repeatCount =
-    limits.duplicates === undefined
-      ? 0
-      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
-          .length;
+  const kept = ordered
+    ? insertInOrder(recent, message, position, longestWindowMillis)
+    : sortAndTrim(recent, message, longestWindowMillis);
+  // Counted in one loop over what is kept: every consumer records every message, so per-call closures and
+  // filtered copies were a large share of a batch.
+  const floodFrom = limits.flood === undefined ? 0 : message.atMillis - 1000 * limits.flood.windowSeconds;
+  const repeatFrom =
+    limits.duplicates === undefined ? 0 : message.atMillis - 1000 * limits.duplicates.windowSeconds;
+  let floodCount = 0;
+  let repeatCount = 0;
+  for (const entry of kept) {
+    if (entry.atMillis > message.atMillis) continue;
+    if (entry.atMillis > floodFrom) floodCount++;
+    if (entry.atMillis > repeatFrom && entry.fingerprint === message.fingerprint) repeatCount++;
+  }
+  if (limits.flood === undefined) floodCount = 0;
+  if (limits.duplicates === undefined) repeatCount = 0;
   const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
   const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
-  // Over by one, and again every time the burst goes on for as much again: one strike per limit's worth.
-  const crossing = (count: number, limit: number) => count > limit && (count - limit - 1) % (limit + 1) === 0;
   const crossed =
     (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
     (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
   return { flood, duplicate, crossed, recent: kept };
+}
+
+/** Over by one, and again every time the burst goes on for as much again: one strike per limit's worth. */
+function crossing(count: number, limit: number): boolean {
+  return count > limit && (count - limit - 1) % (limit + 1) === 0;
+}
+
+/**
+ * The common case, `recent` in time order: the message goes in after every message no later than it (where a
+ * stable sort would put it), and what ages out is a prefix. Built in one array, without sorting.
+ */
+function insertInOrder(
+  recent: readonly RecentMessage[],
+  message: RecentMessage,
+  position: number,
+  longestWindowMillis: number,
+): RecentMessage[] {
+  // Indices below run over the merged list: recent with the message at `position`.
+  const last = recent.length;
+  const newest = position === last ? message.atMillis : (recent[last - 1]?.atMillis ?? message.atMillis);
+  const from = newest - longestWindowMillis;
+  let first = Math.max(0, last + 1 - MAX_KEPT);
+  for (; first <= last; first++) {
+    const entry = first < position ? recent[first] : first === position ? message : recent[first - 1];
+    if (entry === undefined || entry.atMillis > from) break;
+  }
+  const kept: RecentMessage[] = [];
+  for (let index = first; index <= last; index++) {
+    const entry = index < position ? recent[index] : index === position ? message : recent[index - 1];
+    if (entry !== undefined) kept.push(entry);
+  }
+  return kept;
+}
+
+/** Batches can arrive out of order: keep time order, and age out by the newest message seen. */
+function sortAndTrim(
+  recent: readonly RecentMessage[],
+  message: RecentMessage,
+  longestWindowMillis: number,
+): RecentMessage[] {
+  const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
+  const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
+  return merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
 }
 
 /**
@@ -77,7 +132,15 @@ export function recordMessage(
  * consumers hash every logged message, and BigInt arithmetic made this their most expensive step.
  */
 export function fingerprint(content: string): string {
-  const { buffer, length } = normalizeTransient(content);
+  return fingerprintOf(normalizeTransient(content));
+}
+
+/**
+ * fingerprint() of content normalized already (with or without a watch, which changes no unit): the consumers
+ * normalize each message once, for this and for the re-check.
+ */
+export function fingerprintOf(normalized: NormalizedText): string {
+  const { buffer, length } = normalized;
   let start = 0;
   let end = length;
   while (start < end && buffer[start] === 0x20) start++;
@@ -89,5 +152,33 @@ export function fingerprint(content: string): string {
     low = Math.imul(low ^ unit, 0x01000193);
     high = Math.imul(high ^ unit ^ (low >>> 16), 0x01000193);
   }
-  return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
+  return hex64(high, low);
+}
+
+const HEX_DIGITS = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
+
+/**
+ * 16 hex digits, made in one call: toString(16), padStart and + made a cons string, which every
+ * comparison of two fingerprints (the duplicate count) had to flatten first.
+ */
+function hex64(high: number, low: number): string {
+  const digit = (word: number, shift: number) => HEX_DIGITS[(word >>> shift) & 0xf] ?? 0x30;
+  return String.fromCharCode(
+    digit(high, 28),
+    digit(high, 24),
+    digit(high, 20),
+    digit(high, 16),
+    digit(high, 12),
+    digit(high, 8),
+    digit(high, 4),
+    digit(high, 0),
+    digit(low, 28),
+    digit(low, 24),
+    digit(low, 20),
+    digit(low, 16),
+    digit(low, 12),
+    digit(low, 8),
+    digit(low, 4),
+    digit(low, 0),
+  );
 }

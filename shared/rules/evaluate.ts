@@ -49,18 +49,36 @@ export function evaluateMessage(
   policy: CompiledPolicy,
 ): Decision {
   // Transient: finished with before anything else normalizes.
-  const normalized = normalizeTransient(content, policy.matcher.watch);
+  return evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy);
+}
+
+/**
+ * evaluateMessage() on content its caller has normalized already, for a caller that needs the normalized text
+ * too (the chat log consumers fingerprint it for duplicates): normalizing is most of a clean message's cost.
+ * Normalized without the policy's watch, it is normalized again, since the matcher reads what the watch marks.
+ */
+export function evaluateNormalized(
+  given: NormalizedText,
+  senderAttributes: SenderAttributes,
+  policy: CompiledPolicy,
+): Decision {
+  const content = given.original;
+  const normalized =
+    given.watch === policy.matcher.watch ? given : normalizeTransient(content, policy.matcher.watch);
   const hits = policy.matcher.findAll(normalized);
   if (hits.length === 0 && policy.termsOnly) return CLEAN;
 
-  const policyExempt = isExempt(senderAttributes, policy.document.exemptions);
+  // Made on the first match: most messages have none, and the consumers evaluate every logged message.
+  let policyExempt: boolean | undefined;
+  let seen: Set<string> | undefined;
   const matches: RuleMatch[] = [];
-  const seen = new Set<string>();
   const report = (ruleIndex: number, term: string, start: number, end: number) => {
     const rule = policy.rules[ruleIndex];
     const key = `${ruleIndex}:${start}:${end}`;
+    seen ??= new Set<string>();
     if (rule === undefined || seen.has(key)) return;
     seen.add(key);
+    policyExempt ??= isExempt(senderAttributes, policy.document.exemptions);
     matches.push({
       ruleId: rule.id,
       action: rule.action,
@@ -76,7 +94,7 @@ export function evaluateMessage(
     report(ruleIndex, term, span.start, span.end);
   };
 
-  const allowHits = hits.filter((hit) => hit.tag.kind === 'allow');
+  const allowHits = hits.length === 0 ? hits : hits.filter((hit) => hit.tag.kind === 'allow');
   for (const hit of hits) {
     if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, allowHits)) continue;
     reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);

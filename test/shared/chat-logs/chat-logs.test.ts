@@ -113,6 +113,71 @@ describe('chat log records', () => {
   });
 });
 
+describe('date-times, as Date.parse reads them', () => {
+  // The first version: a regex, then Date.parse of the second, then BigInt arithmetic, every record.
+  const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+  const referenceSendTime = (value: string) => {
+    const match = ISO.exec(value);
+    if (match === null) return undefined;
+    const [, seconds, fraction = '', zone] = match;
+    const millis = Date.parse(`${seconds}${zone}`);
+    if (Number.isNaN(millis)) return undefined;
+    return { iso: value, epochNanos: BigInt(millis) * 1_000_000n + BigInt(fraction.padEnd(9, '0')) };
+  };
+  const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+  const dateTime = fc
+    .tuple(
+      fc.constantFrom('0000', '1969', '2023', '2024', '9999'),
+      two(13),
+      two(32),
+      fc.oneof(two(25), fc.constant('24')),
+      fc.oneof(two(60), fc.constant('00')),
+      fc.oneof(two(61), fc.constant('00')),
+      fc.option(fc.stringMatching(/^[0-9]{0,10}$/), { nil: undefined }),
+      fc.oneof(
+        fc.constant('Z'),
+        fc.tuple(fc.constantFrom('+', '-'), two(25), two(60)).map((parts) => parts.join('')),
+      ),
+    )
+    .map(([year, month, day, hour, minute, second, fraction, zone]) => {
+      const offset = zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+      return `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction === undefined ? '' : `.${fraction}`}${offset}`;
+    });
+  const anyTime = fc.oneof(
+    dateTime,
+    dateTime,
+    fc.constantFrom('Tue Nov 27 2026', '2026-11-27', 'now', ''),
+    fc.string(),
+  );
+
+  it('parses SendTime as the first version did, valid or not, in any order', () => {
+    fc.assert(
+      fc.property(fc.array(anyTime, { maxLength: 30 }), (values) => {
+        for (const value of [...values, ...values])
+          expect(parseSendTime(value)).toEqual(referenceSendTime(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('accepts an event_timestamp exactly when Date.parse reads it', () => {
+    fc.assert(
+      fc.property(fc.array(anyTime, { maxLength: 30 }), (values) => {
+        for (const value of [...values, ...values]) {
+          const parsed = parseChatLogRecord({ ...MESSAGE_RECORD, event_timestamp: value });
+          const refused = !parsed.ok && parsed.reason === 'event_timestamp is not a date-time';
+          expect(refused).toBe(Number.isNaN(Date.parse(value)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(parseChatLogRecord({ ...MESSAGE_RECORD, event_timestamp: '2023-01-05T24:00:00Z' }).ok).toBe(true);
+    expect(parseChatLogRecord({ ...MESSAGE_RECORD, event_timestamp: '2023-01-05T24:00:00.5Z' }).ok).toBe(
+      !Number.isNaN(Date.parse('2023-01-05T24:00:00.5Z')),
+    );
+  });
+});
+
 describe('CloudWatch Logs subscription envelopes', () => {
   const data = {
     messageType: 'DATA_MESSAGE',

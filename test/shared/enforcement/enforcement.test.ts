@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activeStrikes, isInForce, sanctionOf, stepFor } from '../../../shared/enforcement/escalation.js';
-import type { RecentMessage } from '../../../shared/enforcement/user-activity.js';
+import type {
+  ActivityLimits,
+  ActivityVerdict,
+  RecentMessage,
+} from '../../../shared/enforcement/user-activity.js';
 import { fingerprint, MAX_KEPT, recordMessage } from '../../../shared/enforcement/user-activity.js';
+import { normalizeTransient } from '../../../shared/normalization/normalize.js';
 import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
 import type { LadderStep } from '../../../shared/policy/policy-document.js';
 import { policyProblems } from '../../helpers/policy-problems.js';
@@ -69,6 +74,154 @@ describe('floods and duplicates across messages', () => {
         expect([...recent].sort((a, b) => a.atMillis - b.atMillis)).toEqual(recent);
       }),
     );
+  });
+});
+
+/** recordMessage as first written (sort, filter, count per limit): the one-pass version must agree with it. */
+function recordMessageReference(
+  recent: readonly RecentMessage[],
+  message: RecentMessage,
+  limits: ActivityLimits,
+): ActivityVerdict {
+  if (recent.some((kept) => kept.messageId === message.messageId)) {
+    return { flood: false, duplicate: false, crossed: false, recent };
+  }
+  const longestWindowMillis =
+    1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
+  const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
+  const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
+  const kept = merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
+  const within = (seconds: number) =>
+    kept.filter(
+      (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
+    );
+  const floodCount = limits.flood === undefined ? 0 : within(limits.flood.windowSeconds).length;
+  const repeatCount =
+    limits.duplicates === undefined
+      ? 0
+      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
+          .length;
+  const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
+  const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
+  const crossing = (count: number, limit: number) => count > limit && (count - limit - 1) % (limit + 1) === 0;
+  const crossed =
+    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
+    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
+  return { flood, duplicate, crossed, recent: kept };
+}
+
+describe('fingerprint', () => {
+  it('keeps the stored format: 16 lower-case hex digits, as first written with toString(16)', () => {
+    // Users' recent messages outlive a deploy in the store: a fingerprint must not change its spelling.
+    const firstSpelling = (content: string) => {
+      const { buffer, length } = normalizeTransient(content);
+      let start = 0;
+      let end = length;
+      while (start < end && buffer[start] === 0x20) start++;
+      while (end > start && buffer[end - 1] === 0x20) end--;
+      let low = 0x811c9dc5;
+      let high = 0xcbf29ce4;
+      for (let index = start; index < end; index++) {
+        const unit = buffer[index] ?? 0;
+        low = Math.imul(low ^ unit, 0x01000193);
+        high = Math.imul(high ^ unit ^ (low >>> 16), 0x01000193);
+      }
+      return (high >>> 0).toString(16).padStart(8, '0') + (low >>> 0).toString(16).padStart(8, '0');
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (content) => {
+        expect(fingerprint(content)).toBe(firstSpelling(content));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(fingerprint('')).toBe(firstSpelling(''));
+    expect(fingerprint('buy gold')).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('recordMessage against its first, sorting version', () => {
+  const limitsArbitrary = fc.record({
+    flood: fc.option(
+      fc.record({
+        maxMessages: fc.integer({ min: 1, max: 5 }),
+        windowSeconds: fc.integer({ min: 1, max: 30 }),
+      }),
+      { nil: undefined },
+    ),
+    duplicates: fc.option(
+      fc.record({
+        maxRepeats: fc.integer({ min: 1, max: 4 }),
+        windowSeconds: fc.integer({ min: 1, max: 90 }),
+      }),
+      { nil: undefined },
+    ),
+  });
+  const messageArbitrary = fc.record({
+    messageId: fc.integer({ min: 0, max: 40 }).map(String),
+    // Mostly in order with ties, sometimes not: both of recordMessage's paths.
+    atMillis: fc.oneof(
+      fc.integer({ min: 0, max: 120 }).map((second) => second * 1000),
+      fc.integer({ min: 0, max: 120_000 }),
+    ),
+    fingerprint: fc.constantFrom('a', 'b', 'c'),
+  });
+
+  it('gives the same verdicts and keeps the same messages, in order or not', () => {
+    fc.assert(
+      fc.property(
+        limitsArbitrary,
+        fc.array(messageArbitrary, { maxLength: 80 }),
+        fc.boolean(),
+        (limits, messages, sorted) => {
+          const sequence = sorted ? [...messages].sort((a, b) => a.atMillis - b.atMillis) : messages;
+          let recent: readonly RecentMessage[] = [];
+          for (const next of sequence) {
+            const verdict = recordMessage(recent, next, limits);
+            const expected = recordMessageReference(recent, next, limits);
+            expect(verdict).toEqual(expected);
+            expect(verdict.recent === recent).toBe(expected.recent === recent);
+            recent = verdict.recent;
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('agrees on kept messages that are out of order, as a store could hand back', () => {
+    fc.assert(
+      fc.property(
+        limitsArbitrary,
+        fc.array(messageArbitrary, { maxLength: 20 }),
+        messageArbitrary,
+        (limits, stored, next) => {
+          expect(recordMessage(stored, next, limits)).toEqual(recordMessageReference(stored, next, limits));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps at most MAX_KEPT, the newest, as the sorting version does', () => {
+    const many = Array.from({ length: MAX_KEPT + 5 }, (_, index) => ({
+      messageId: String(index),
+      atMillis: index,
+      fingerprint: 'f',
+    }));
+    let recent: readonly RecentMessage[] = [];
+    let reference: readonly RecentMessage[] = [];
+    for (const next of many) {
+      recent = recordMessage(recent, next, {
+        flood: undefined,
+        duplicates: { maxRepeats: 1, windowSeconds: 60 },
+      }).recent;
+      reference = recordMessageReference(reference, next, {
+        flood: undefined,
+        duplicates: { maxRepeats: 1, windowSeconds: 60 },
+      }).recent;
+    }
+    expect(recent).toEqual(reference);
+    expect(recent.length).toBe(MAX_KEPT);
   });
 });
 

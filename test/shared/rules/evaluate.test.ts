@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fingerprint, fingerprintOf } from '../../../shared/enforcement/user-activity.js';
+import { normalizeTransient } from '../../../shared/normalization/normalize.js';
 import type { PolicyDocument } from '../../../shared/policy/policy-document.js';
 import { DEFAULT_ENFORCEMENT } from '../../../shared/policy/validate-policy.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
-import { evaluateMessage, mask } from '../../../shared/rules/evaluate.js';
+import { evaluateMessage, evaluateNormalized, mask } from '../../../shared/rules/evaluate.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
 
 const viewer = { role: 'viewer' };
@@ -176,5 +178,32 @@ describe('mask', () => {
         '*',
       ),
     ).toBe('a****f');
+  });
+});
+
+describe('evaluateNormalized: one normalization shared with the duplicate fingerprint', () => {
+  const content = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.constantFrom('fuck this', 'SH1T happens', 'f.u.c.k', 'visit evil.example.com now', 'hello there', ''),
+  );
+
+  it('decides as evaluateMessage does, and fingerprints as fingerprint() does', () => {
+    fc.assert(
+      fc.property(content, (text) => {
+        const expected = evaluateMessage(text, viewer, defaultPolicy);
+        const normalized = normalizeTransient(text, defaultPolicy.matcher.watch);
+        const print = fingerprintOf(normalized);
+        expect(evaluateNormalized(normalized, viewer, defaultPolicy)).toEqual(expected);
+        expect(print).toBe(fingerprint(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('normalizes again when handed text normalized without the policy watch', () => {
+    const text = 'f.u.c.k you';
+    expect(evaluateNormalized(normalizeTransient(text), viewer, defaultPolicy)).toEqual(
+      evaluateMessage(text, viewer, defaultPolicy),
+    );
   });
 });
