@@ -210,6 +210,10 @@ function formatExplanation(
   const lines = [`message: ${JSON.stringify(content)}`];
   if (decision.verdict === 'deny')
     lines.push(`verdict: DENY by rule ${decision.ruleId}: ${JSON.stringify(decision.reason)}`);
+  else if (decision.verdict === 'hold')
+    lines.push(
+      `verdict: DENY, held for a moderator by rule ${decision.ruleId}: ${JSON.stringify(decision.reason)}`,
+    );
   else if (decision.verdict === 'mask')
     lines.push(`verdict: ALLOW, masked: ${JSON.stringify(decision.content)}`);
   else lines.push('verdict: ALLOW');
@@ -261,6 +265,7 @@ export function checkLine(content: string, senderAttributes: Record<string, stri
       text: content.slice(match.start, match.end),
     })),
     ...(outcome.result === 'MASK' ? { masked: true } : {}),
+    ...(outcome.result === 'HOLD' ? { held: true } : {}),
     ...(denied ? { reason: response.Attributes.Reason ?? '' } : {}),
     ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
   };

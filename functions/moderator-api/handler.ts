@@ -4,13 +4,14 @@ import type { Context } from 'aws-lambda';
 import { readModeratorSettings } from '../../shared/config/env.js';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http-api-event.js';
 import { json, readHttpRequest } from '../../shared/http/http-api-event.js';
+import type { HeldMessage } from '../../shared/moderation/held-message.js';
 import { parseModeratorCommand } from '../../shared/moderation/moderator-actions.js';
 import { runModeratorAction } from '../../shared/moderation/run-moderator-action.js';
 import { logger } from '../../shared/observability/logger.js';
 import { createModeratorDeps } from '../../shared/wiring/moderator-deps.js';
 
 const settings = readModeratorSettings();
-const { deps, store, once } = createModeratorDeps(settings);
+const { deps, store, held, once } = createModeratorDeps(settings);
 
 const ROOM_ARN = /^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room\/[a-zA-Z0-9-]+$/;
 /** The caller's idempotency key: letters, digits and -_. (a UUID fits). */
@@ -23,6 +24,8 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{8,128}$/;
  *   `X-Moderator-Name` names the person behind the caller's role in the audit log.
  * - `GET /moderation/audit?roomArn=…[&userId=…][&since=ISO]`: the room's audit log, oldest first.
  * - `GET /moderation/strikes?roomArn=…&userId=…`: the user's strikes and sanction.
+ * - `GET /moderation/held?roomArn=…`: messages a `hold` rule kept back; `POST /moderation/approve` delivers one
+ *   to the room as an `app:approved-message` event, `POST /moderation/reject` drops it (both audited).
  */
 async function moderatorApi(event: unknown, context: Context): Promise<HttpResponse> {
   once.registerLambdaContext(context);
@@ -30,9 +33,9 @@ async function moderatorApi(event: unknown, context: Context): Promise<HttpRespo
   if (request === undefined) return json(400, { error: 'bad-request', problems: ['not an HTTP API event'] });
   const route = /^\/moderation\/([a-z]+)$/.exec(request.path)?.[1];
   if (route === undefined) return json(404, { error: 'not-found' });
-  if (route === 'audit' || route === 'strikes') {
+  if (route === 'audit' || route === 'strikes' || route === 'held') {
     if (request.method !== 'GET') return json(405, { error: 'method-not-allowed' });
-    return route === 'audit' ? audit(request) : strikes(request);
+    return route === 'audit' ? audit(request) : route === 'strikes' ? strikes(request) : listHeld(request);
   }
   if (request.method !== 'POST') return json(405, { error: 'method-not-allowed' });
   return act(route, request);
@@ -61,7 +64,24 @@ async function act(kind: string, request: HttpRequest): Promise<HttpResponse> {
     id: request.callerArn,
     ...(name === undefined || name === '' ? {} : { name: [...name].slice(0, 128).join('') }),
   };
-  const outcome = await runModeratorAction({ command: parsed.command, moderator, requestId }, deps);
+  const { command } = parsed;
+  let heldMessage: HeldMessage | undefined;
+  if (command.kind === 'approve' || command.kind === 'reject') {
+    heldMessage = await held.get(command.roomArn, command.messageId, Date.now());
+    if (heldMessage === undefined) {
+      // Already approved or rejected by this very request (a retry), or by someone else, or expired.
+      const done = await deps.audit.get(command.roomArn, requestId);
+      if (done !== undefined) return json(200, { audit: done, duplicate: true });
+      return json(404, {
+        error: 'not-held',
+        message: `no held message ${command.messageId} (approved, rejected or expired)`,
+      });
+    }
+  }
+  const outcome = await runModeratorAction(
+    { command, moderator, requestId, ...(heldMessage === undefined ? {} : { held: heldMessage }) },
+    deps,
+  );
   if (!outcome.ok) {
     logger.error('moderator action failed', { requestId, kind, failed: outcome.failed });
     return json(502, {
@@ -87,6 +107,14 @@ async function audit(request: HttpRequest): Promise<HttpResponse> {
     ...(userId === undefined ? {} : { userId }),
   });
   return json(200, { entries });
+}
+
+async function listHeld(request: HttpRequest): Promise<HttpResponse> {
+  const { roomArn } = request.query;
+  if (roomArn === undefined || !ROOM_ARN.test(roomArn))
+    return json(400, { error: 'bad-request', problems: ['roomArn'] });
+  const messages = await held.list(roomArn, Date.now());
+  return json(200, { messages: messages.map(({ expiresAtMillis: _expires, ...message }) => message) });
 }
 
 async function strikes(request: HttpRequest): Promise<HttpResponse> {

@@ -1,7 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
-import { readReviewSettings, readSanctionSettings } from '../../shared/config/env.js';
+import {
+  readHeldRetentionMillis,
+  readReviewSettings,
+  readSanctionSettings,
+} from '../../shared/config/env.js';
 import { isRecord } from '../../shared/guards.js';
 import { logger } from '../../shared/observability/logger.js';
 import type { BoundedLookup } from '../../shared/review/bounded-cache.js';
@@ -13,7 +17,11 @@ import type { SanctionLookup } from '../../shared/review/sanction-cache.js';
 import { SanctionCache } from '../../shared/review/sanction-cache.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { RoomPolicies } from '../../shared/rules/room-policies.js';
-import { createRoomPolicyReader, createSanctionReader } from '../../shared/store/sanction-reader.js';
+import {
+  createHeldMessageWriter,
+  createRoomPolicyReader,
+  createSanctionReader,
+} from '../../shared/store/sanction-reader.js';
 
 const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>
   compilePolicy(document, { compileRegex }),
@@ -41,6 +49,47 @@ const assignments =
         errorTtlMs: 5_000,
         maxEntries: 10_000,
       });
+
+const heldRetentionMillis = readHeldRetentionMillis();
+const storeHeld =
+  sanctionSettings.settings === undefined ? undefined : createHeldMessageWriter(sanctionSettings.settings);
+/** The write of a held message waits at most this long: the sender is refused either way. */
+const HOLD_BUDGET_MS = 60;
+
+/**
+ * Keeps a held message for moderators, within the budget. When it cannot be stored in time (or there is no
+ * table) the message stays refused and is not kept: review's answer cannot wait, and an unreviewed message
+ * must not reach the room. The log says so, by id.
+ */
+async function keepHeld(outcome: ReviewOutcome): Promise<void> {
+  const { held } = outcome;
+  if (held === undefined) return;
+  if (storeHeld === undefined) {
+    logger.warn('held message not kept: no enforcement table', {
+      messageId: held.messageId,
+      roomArn: held.roomArn,
+    });
+    return;
+  }
+  const now = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([
+    storeHeld({ ...held, heldAtMillis: now, expiresAtMillis: now + heldRetentionMillis }).then(
+      () => 'stored' as const,
+      (error: unknown) => error,
+    ),
+    new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), HOLD_BUDGET_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (result !== 'stored') {
+    logger.error('held message not kept', {
+      messageId: held.messageId,
+      roomArn: held.roomArn,
+      error: result,
+    });
+  }
+}
 
 async function lookUpAssignment(event: unknown): Promise<BoundedLookup<string> | undefined> {
   if (assignments === undefined || !isRecord(event) || typeof event.RoomArn !== 'string') return undefined;
@@ -74,6 +123,7 @@ async function reviewHandler(event: unknown): Promise<ReviewResponse> {
   if (unknown !== undefined)
     logger.warn('room assigned a policy this build does not carry: default applied', { unknown });
   const outcome = reviewMessage(event, policy, settings, lookup?.sanction);
+  await keepHeld(outcome);
   logOutcome(outcome, policy.name, lookup?.source);
   return outcome.response;
 }

@@ -168,3 +168,16 @@ export function readModeratorSettings(): ModeratorSettings {
     dynamoDbEndpoint: optional('DYNAMODB_ENDPOINT'),
   });
 }
+
+/**
+ * HELD_RETENTION_HOURS (default 72, at most 720): how long a held message (its content is personal data) waits
+ * for a moderator before it is deleted unreviewed.
+ */
+export function readHeldRetentionMillis(): number {
+  const raw = process.env.HELD_RETENTION_HOURS ?? '72';
+  const hours = Number(raw);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 720) {
+    throw new Error(`HELD_RETENTION_HOURS must be a whole number from 1 to 720 (got "${raw}")`);
+  }
+  return hours * 3_600_000;
+}

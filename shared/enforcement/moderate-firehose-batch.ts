@@ -145,7 +145,7 @@ function archive(
   const deleted = outcome?.deleted === true;
   // Denied at review means it should never have been seen, deleted or not: a replay must not show it either.
   const content =
-    deleted || decision.verdict === 'deny'
+    deleted || decision.verdict === 'deny' || decision.verdict === 'hold'
       ? ''
       : decision.verdict === 'mask'
         ? decision.content

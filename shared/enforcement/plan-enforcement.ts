@@ -122,8 +122,9 @@ export function planEnforcement({
           broken.push(decision.ruleId);
           deleteReason = decision.reason;
           earnsStrike = true;
-        } else if (decision.verdict === 'mask') {
-          // Delivered unmasked (the review failed open, or the policy changed): take it down, strike nobody.
+        } else if (decision.verdict === 'mask' || decision.verdict === 'hold') {
+          // Delivered unmasked, or unheld (the review failed open, or the policy changed): take it down, strike
+          // nobody. A message a moderator never saw is not put in the held queue after the room has seen it.
           redact = true;
           deleteReason ??= reasonOf(policy.rules, decision.matches[0]?.ruleId);
         }

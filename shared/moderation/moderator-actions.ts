@@ -1,6 +1,15 @@
 import type { Sanction } from '../enforcement/escalation.js';
 import type { EnforcementAction } from '../enforcement/plan-enforcement.js';
 import { isRecord } from '../guards.js';
+import type { HeldMessage } from './held-message.js';
+import { APPROVED_MESSAGE_EVENT, approvedMessageAttributes } from './held-message.js';
+
+/** Reasons a moderator need not give. */
+const DEFAULT_REASONS: Readonly<Record<string, string>> = {
+  unban: 'lifted',
+  approve: 'approved',
+  reject: 'rejected',
+};
 
 /**
  * What a moderator can do to a room, validated from outside input (the HTTP
@@ -25,9 +34,24 @@ export type ModeratorCommand =
       readonly roomArn: string;
       readonly userId: string;
       readonly reason: string;
+    }
+  /** A held message: delivered to the room (approve) or dropped (reject). */
+  | {
+      readonly kind: 'approve' | 'reject';
+      readonly roomArn: string;
+      readonly messageId: string;
+      readonly reason: string;
     };
 
-export const MODERATOR_COMMANDS = ['ban', 'unban', 'timeout', 'delete', 'disconnect'] as const;
+export const MODERATOR_COMMANDS = [
+  'ban',
+  'unban',
+  'timeout',
+  'delete',
+  'disconnect',
+  'approve',
+  'reject',
+] as const;
 export type ModeratorCommandKind = (typeof MODERATOR_COMMANDS)[number];
 
 export interface Moderator {
@@ -42,6 +66,8 @@ export interface ModeratorRequest {
   readonly moderator: Moderator;
   /** The caller's idempotency key: the same request sent twice acts and is audited once. */
   readonly requestId: string;
+  /** For approve and reject: the held message, as stored. */
+  readonly held?: HeldMessage;
 }
 
 /** One line of the audit log: who did what, to whom, when and why. */
@@ -69,7 +95,7 @@ export function planModeratorAction(
   request: ModeratorRequest,
   nowMillis: number,
 ): { readonly actions: EnforcementAction[]; readonly audit: AuditEntry } {
-  const { command, moderator, requestId } = request;
+  const { command, moderator, requestId, held } = request;
   const key = (step: string) => `moderator:${requestId}:${step}`;
   const audit: AuditEntry = {
     requestId,
@@ -78,7 +104,7 @@ export function planModeratorAction(
     action: command.kind,
     moderatorId: moderator.id,
     ...(moderator.name === undefined ? {} : { moderatorName: moderator.name }),
-    ...('userId' in command ? { userId: command.userId } : {}),
+    ...('userId' in command ? { userId: command.userId } : held === undefined ? {} : { userId: held.userId }),
     ...('messageId' in command ? { messageId: command.messageId } : {}),
     reason: command.reason,
   };
@@ -140,6 +166,23 @@ export function planModeratorAction(
           },
         ],
       };
+    case 'approve':
+      if (held === undefined) throw new Error('approve needs the held message');
+      return {
+        audit,
+        actions: [
+          {
+            kind: 'notify',
+            key: key('approve'),
+            roomArn,
+            userId: held.userId,
+            eventName: APPROVED_MESSAGE_EVENT,
+            attributes: approvedMessageAttributes(held),
+          },
+        ],
+      };
+    case 'reject':
+      return { audit, actions: [] };
     case 'disconnect':
       // IVS tells the room itself (aws:DISCONNECT_USER).
       return {
@@ -187,15 +230,17 @@ export function parseModeratorCommand(
   for (const field of Object.keys(input)) if (!known.has(field)) problems.push(`${field}: unknown field`);
   const roomArn = text(input.roomArn, 'roomArn', 1, 128, problems);
   if (roomArn !== undefined && !ROOM_ARN.test(roomArn)) problems.push('roomArn: not an IVS Chat room ARN');
+  const defaultReason = DEFAULT_REASONS[kind];
   const reason =
-    input.reason === undefined && kind === 'unban'
-      ? 'lifted'
+    input.reason === undefined && defaultReason !== undefined
+      ? defaultReason
       : text(input.reason, 'reason', 1, 256, problems);
-  const needsUser = kind !== 'delete';
+  const byMessage = kind === 'delete' || kind === 'approve' || kind === 'reject';
+  const needsUser = !byMessage;
   const userId = needsUser ? text(input.userId, 'userId', 1, 128, problems) : undefined;
-  if (!needsUser && input.userId !== undefined) problems.push('userId: not used by delete');
+  if (!needsUser && input.userId !== undefined) problems.push(`userId: not used by ${kind}`);
   let messageId: string | undefined;
-  if (kind === 'delete') {
+  if (byMessage) {
     messageId = text(input.messageId, 'messageId', 12, 12, problems);
     if (messageId !== undefined && !MESSAGE_ID.test(messageId))
       problems.push('messageId: 12 letters and digits');
@@ -224,6 +269,8 @@ export function parseModeratorCommand(
       if (userId === undefined || seconds === undefined) return { ok: false, problems };
       return { ok: true, command: { kind, roomArn, userId, seconds, reason } };
     case 'delete':
+    case 'approve':
+    case 'reject':
       if (messageId === undefined) return { ok: false, problems };
       return { ok: true, command: { kind, roomArn, messageId, reason } };
     default:

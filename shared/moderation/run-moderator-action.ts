@@ -7,6 +7,8 @@ import { planModeratorAction } from './moderator-actions.js';
 export interface AuditLog {
   /** Records the entry unless its request id is already there. */
   record(entry: AuditEntry): Promise<'recorded' | 'duplicate'>;
+  /** The entry of a request id, if it was recorded. */
+  get(roomArn: string, requestId: string): Promise<AuditEntry | undefined>;
   /** A room's entries, oldest first. */
   list(
     roomArn: string,
@@ -18,6 +20,8 @@ export interface ModeratorActionDeps {
   /** executeActions with the IVS ports, the sanctions store and the idempotency table. */
   readonly execute: (actions: readonly EnforcementAction[]) => Promise<ActionResult[]>;
   readonly audit: AuditLog;
+  /** Drops a held message once approved or rejected (after the audit entry: a retry still finds it). */
+  readonly releaseHeld?: (roomArn: string, messageId: string) => Promise<void>;
   readonly now: () => number;
 }
 
@@ -52,5 +56,10 @@ export async function runModeratorAction(
   );
   if (failed.length > 0) return { ok: false, failed, results };
   const auditRecord = await deps.audit.record(audit);
+  const { command } = request;
+  if (command.kind === 'approve' || command.kind === 'reject') {
+    if (deps.releaseHeld === undefined) throw new Error('approving or rejecting needs releaseHeld');
+    await deps.releaseHeld(command.roomArn, command.messageId);
+  }
   return { ok: true, audit, auditRecord, results };
 }

@@ -83,7 +83,8 @@ export type LexiconCategory = (typeof LEXICON_CATEGORIES)[number];
 export type EntrySeverity = 1 | 2 | 3 | 4;
 export const MAX_LEVEL = 4;
 
-export const RULE_ACTIONS = ['deny', 'mask'] as const;
+/** deny: refused with the reason; hold: refused with the reason and kept for a moderator to approve or reject; mask. */
+export const RULE_ACTIONS = ['deny', 'hold', 'mask'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high'] as const;

@@ -1,4 +1,5 @@
 import type { Sanction } from '../enforcement/escalation.js';
+import type { HeldMessage } from '../moderation/held-message.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
 import type { Decision } from '../rules/evaluate.js';
 import { evaluateMessage, isExempt } from '../rules/evaluate.js';
@@ -29,7 +30,8 @@ const ATTRIBUTE_BUDGET_BYTES = 1024;
 /** The response and what happened; logs take identifiers, verdicts and rule ids from it, never content. */
 export interface ReviewOutcome {
   readonly response: ReviewResponse;
-  readonly result: 'ALLOW' | 'MASK' | 'DENY';
+  /** HOLD: denied, and `held` is to be stored for a moderator. */
+  readonly result: 'ALLOW' | 'MASK' | 'DENY' | 'HOLD';
   readonly ruleIds: readonly string[];
   readonly messageId: string;
   readonly roomArn: string;
@@ -37,6 +39,8 @@ export interface ReviewOutcome {
   readonly decision: Decision | undefined;
   /** Set when the failure verdict was applied. */
   readonly failure: string | undefined;
+  /** What a hold rule kept back (without its retention: the caller sets that). */
+  readonly held?: Omit<HeldMessage, 'heldAtMillis' | 'expiresAtMillis'>;
   readonly error: unknown;
 }
 
@@ -87,6 +91,24 @@ function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome
         Content: request.content,
         Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
       });
+    case 'hold':
+      return {
+        ...outcome(request, 'HOLD', ruleIds, decision, {
+          ReviewResult: 'DENY',
+          Content: request.content,
+          Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
+        }),
+        held: {
+          roomArn: request.roomArn,
+          messageId: request.messageId,
+          userId: request.sender.userId,
+          content: request.content,
+          attributes: request.attributes,
+          senderAttributes: request.sender.attributes,
+          ruleIds,
+          reason: decision.reason,
+        },
+      };
     case 'mask':
       return outcome(request, 'MASK', ruleIds, decision, {
         ReviewResult: 'ALLOW',

@@ -34,13 +34,20 @@ export type Decision =
       readonly ruleId: string;
       readonly reason: string;
       readonly matches: readonly RuleMatch[];
+    }
+  /** Refused like a deny, and kept for a moderator to approve or reject (a `hold` rule, and no deny). */
+  | {
+      readonly verdict: 'hold';
+      readonly ruleId: string;
+      readonly reason: string;
+      readonly matches: readonly RuleMatch[];
     };
 
 /** The decision for most messages, shared: nothing matched. */
 const CLEAN: Decision = Object.freeze({ verdict: 'allow', matches: Object.freeze([]) });
 
 /**
- * Applies a policy to one message. Deny beats mask; among denying rules the
+ * Applies a policy to one message. Deny beats hold, hold beats mask; among denying rules the
  * most severe one, then the first in the policy, gives the reason. Never throws.
  */
 export function evaluateMessage(
@@ -103,9 +110,13 @@ export function evaluateNormalized(
   if (matches.length === 0) return CLEAN;
 
   const acted = matches.filter((match) => !match.exempt);
-  const denying = mostSevereDenyingRule(acted, policy.rules);
+  const denying = mostSevereRule(acted, policy.rules, 'deny');
   if (denying !== undefined) {
     return { verdict: 'deny', ruleId: denying.id, reason: denying.reason, matches };
+  }
+  const holding = mostSevereRule(acted, policy.rules, 'hold');
+  if (holding !== undefined) {
+    return { verdict: 'hold', ruleId: holding.id, reason: holding.reason, matches };
   }
   const masked = acted.filter((match) => match.action === 'mask');
   if (masked.length === 0) return { verdict: 'allow', matches };
@@ -194,10 +205,14 @@ function isAllowed(
   );
 }
 
-function mostSevereDenyingRule(matches: readonly RuleMatch[], rules: readonly Rule[]): Rule | undefined {
+function mostSevereRule(
+  matches: readonly RuleMatch[],
+  rules: readonly Rule[],
+  action: 'deny' | 'hold',
+): Rule | undefined {
   let best: Rule | undefined;
   for (const rule of rules) {
-    if (rule.action !== 'deny') continue;
+    if (rule.action !== action) continue;
     if (!matches.some((match) => match.ruleId === rule.id)) continue;
     if (best === undefined || SEVERITY_RANK[rule.severity] > SEVERITY_RANK[best.severity]) best = rule;
   }

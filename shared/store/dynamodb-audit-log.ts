@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { isRecord } from '../guards.js';
 import type { AuditEntry } from '../moderation/moderator-actions.js';
 import { MODERATOR_COMMANDS } from '../moderation/moderator-actions.js';
@@ -36,6 +36,16 @@ export function createDynamoDbAuditLog(options: {
         if (error instanceof ConditionalCheckFailedException) return 'duplicate';
         throw error;
       }
+    },
+    async get(roomArn, requestId) {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: auditKey(roomArn), sk: `REQ#${requestId}` },
+          ConsistentRead: true,
+        }),
+      );
+      return Item === undefined ? undefined : parseAuditEntry(Item);
     },
     async list(roomArn, filter = {}) {
       const entries: AuditEntry[] = [];

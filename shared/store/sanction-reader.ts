@@ -1,6 +1,8 @@
 import { AwsClient } from 'aws4fetch';
 import type { Sanction } from '../enforcement/escalation.js';
 import { isRecord } from '../guards.js';
+import type { HeldMessage } from '../moderation/held-message.js';
+import { heldMessageDynamoItem } from './held-message-item.js';
 import { FLEET_PARTITION, parseRoomState, roomStateKey } from './room-state-item.js';
 import { parseSanction, roomKey, sanctionKey } from './sanction-item.js';
 
@@ -37,8 +39,8 @@ type GetItem = (
   projection?: readonly string[],
 ) => Promise<Record<string, unknown> | undefined>;
 
-function createItemGetter(options: SanctionReaderOptions): GetItem {
-  const client = new AwsClient({
+function signingClient(options: SanctionReaderOptions): AwsClient {
+  return new AwsClient({
     accessKeyId: options.credentials.accessKeyId,
     secretAccessKey: options.credentials.secretAccessKey,
     ...(options.credentials.sessionToken === undefined
@@ -49,7 +51,15 @@ function createItemGetter(options: SanctionReaderOptions): GetItem {
     // The cache retries on its own schedule; a retry here would only outlive the lookup's budget.
     retries: 0,
   });
-  const url = options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com/`;
+}
+
+function endpointOf(options: SanctionReaderOptions): string {
+  return options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com/`;
+}
+
+function createItemGetter(options: SanctionReaderOptions): GetItem {
+  const client = signingClient(options);
+  const url = endpointOf(options);
   return async (pk, sk, projection) => {
     const response = await client.fetch(url, {
       method: 'POST',
@@ -68,6 +78,27 @@ function createItemGetter(options: SanctionReaderOptions): GetItem {
     }
     if (!isRecord(body) || body.Item === undefined) return undefined;
     return plainItem(body.Item);
+  };
+}
+
+/** Stores a held message (PutItem); the review function's only write, made only for a `hold` verdict. */
+export function createHeldMessageWriter(
+  options: SanctionReaderOptions,
+): (held: HeldMessage) => Promise<void> {
+  const client = signingClient(options);
+  const url = endpointOf(options);
+  return async (held) => {
+    const response = await client.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' },
+      body: JSON.stringify({ TableName: options.tableName, Item: heldMessageDynamoItem(held) }),
+    });
+    if (!response.ok) {
+      const body: unknown = await response.json().catch(() => undefined);
+      const type =
+        isRecord(body) && typeof body.__type === 'string' ? body.__type : `HTTP ${response.status}`;
+      throw new Error(`PutItem failed: ${type}`);
+    }
   };
 }
 

@@ -8,6 +8,8 @@ import { createIvsChatActions } from '../ivs/ivs-chat-client.js';
 import type { ModeratorActionDeps } from '../moderation/run-moderator-action.js';
 import { createDynamoDbAuditLog } from '../store/dynamodb-audit-log.js';
 import { createDynamoDbEnforcementStore } from '../store/dynamodb-enforcement-store.js';
+import type { HeldMessages } from '../store/dynamodb-held-messages.js';
+import { createDynamoDbHeldMessages } from '../store/dynamodb-held-messages.js';
 import type { IdempotentOnce } from '../store/idempotent-once.js';
 import { createIdempotentOnce } from '../store/idempotent-once.js';
 
@@ -21,6 +23,7 @@ const MODERATOR_RATE_PER_SECOND = 10;
 export function createModeratorDeps(settings: ModeratorSettings): {
   readonly deps: ModeratorActionDeps;
   readonly store: ReturnType<typeof createDynamoDbEnforcementStore>;
+  readonly held: HeldMessages;
   readonly once: IdempotentOnce;
 } {
   const dynamoDbClient = new DynamoDBClient({
@@ -30,6 +33,7 @@ export function createModeratorDeps(settings: ModeratorSettings): {
   const documents = DynamoDBDocumentClient.from(dynamoDbClient);
   const store = createDynamoDbEnforcementStore({ client: documents, tableName: settings.enforcementTable });
   const audit = createDynamoDbAuditLog({ client: documents, tableName: settings.enforcementTable });
+  const held = createDynamoDbHeldMessages({ client: documents, tableName: settings.enforcementTable });
   const ivs = createIvsChatActions({ region: settings.region, endpoint: settings.ivsChatEndpoint });
   const rate = MODERATOR_RATE_PER_SECOND;
   const pacer = new Pacer<PacedOperation>({ DeleteMessage: rate, SendEvent: rate, DisconnectUser: rate });
@@ -41,9 +45,11 @@ export function createModeratorDeps(settings: ModeratorSettings): {
   });
   return {
     store,
+    held,
     once,
     deps: {
       audit,
+      releaseHeld: (roomArn, messageId) => held.remove(roomArn, messageId),
       now: Date.now,
       execute: (actions) =>
         executeActions(actions, {

@@ -146,6 +146,9 @@ describe('running a moderator action', () => {
         entries.push(entry);
         return 'recorded';
       },
+      async get(_roomArn, requestId) {
+        return entries.find((entry) => entry.requestId === requestId);
+      },
       async list() {
         return entries;
       },
