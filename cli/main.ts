@@ -12,6 +12,7 @@ import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
 import { explainMessage, STEP_DESCRIPTIONS } from '../shared/rules/explain.js';
 import { compileRegex } from '../shared/rules/linear-regex.js';
+import { BACKTEST_USAGE, backtestCommand } from './backtest-command.js';
 import { RECONCILE_USAGE, ReconcileUsageError, reconcileCommand } from './reconcile-command.js';
 
 const USAGE = `Usage: ivs-mod <command>
@@ -32,7 +33,7 @@ Commands:
       chat transcript (default local/sample-transcript.txt) through it as IVS
       would, printing each verdict. Lines read \`user: message\` or
       \`user (role): message\`; role stands for a server-minted sender attribute.
-${RECONCILE_USAGE}  policy validate FILE
+${RECONCILE_USAGE}${BACKTEST_USAGE}  policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
       Prints this text.
@@ -72,6 +73,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         // The SDK's notice that releases after January 2027 need Node 22 says nothing about this command.
         process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
         return await reconcileCommand(rest, io, path.resolve(__dirname, '..'));
+      case 'backtest':
+        return await backtestCommand(rest, io, defaultPolicyFile);
       case 'help':
       case '--help':
       case '-h':
