@@ -61,7 +61,7 @@ describe('ivs-mod backtest over an archive written by the local stack', () => {
     if (lobby === undefined) throw new Error('no lobby');
     lobbyId = lobby.id;
 
-    const join = async (userId: string, role: string) => {
+    const join = async (userId: string, role: 'viewer' | 'moderator') => {
       const room = new ChatRoom({
         regionOrUrl: stack?.messagingUrl ?? '',
         tokenProvider: async () => {
