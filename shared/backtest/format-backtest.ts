@@ -116,7 +116,7 @@ export function formatBacktest(report: BacktestReport, names: PolicyNames): stri
       const bucket = changes[change];
       if (bucket === undefined) continue;
       lines.push(
-        `  ${ruleId} ${CHANGE_WORDS[change]} ${count(bucket.count)} message${bucket.count === 1 ? '' : 's'}:`,
+        `  ${ruleId} ${CHANGE_WORDS[change]} ${count(bucket.count)} message${bucket.count === 1 ? '' : 's'}${bucket.examples.length < bucket.count ? ` (${bucket.examples.length} shown)` : ''}:`,
       );
       for (const example of bucket.examples) {
         lines.push(

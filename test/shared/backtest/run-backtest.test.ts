@@ -153,7 +153,7 @@ describe('runBacktest on a known archive (default policy → strict)', () => {
     );
     expect(text).toContain(
       [
-        '  links newly denies 3 messages:',
+        '  links newly denies 3 messages (2 shown):',
         `    2026-11-27T18:00:01.123456789Z  room ${ROOM_A}  message a-link  ALLOW → DENY`,
         '      "see «example.com» now"  (matched "example.com")',
       ].join('\n'),
