@@ -62,7 +62,7 @@ function eventRecord(id: string): Record<string, unknown> {
 }
 
 const lines = (records: readonly (Record<string, unknown> | string)[]) =>
-  records.map((record) => (typeof record === 'string' ? record : JSON.stringify(record))).join('\n') + '\n';
+  `${records.map((record) => (typeof record === 'string' ? record : JSON.stringify(record))).join('\n')}\n`;
 
 export function roomKey(roomId: string, suffix: string): string {
   return [
