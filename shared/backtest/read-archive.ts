@@ -52,9 +52,14 @@ export async function* readObjectLines(
 ): AsyncGenerator<ObjectLine> {
   const gunzip = gzip ? createGunzip() : undefined;
   const source: Readable = gunzip ?? raw;
+  // Told apart from a gzip error: a dropped connection is not a corrupt object.
+  let sourceFailed = false;
   if (gunzip !== undefined) {
     // pipe() does not pass errors on: a failed read must end the iteration, not hang it.
-    raw.on('error', (error) => gunzip.destroy(error));
+    raw.on('error', (error) => {
+      sourceFailed = true;
+      gunzip.destroy(error);
+    });
     raw.pipe(gunzip);
   }
   let lineNumber = 0;
@@ -110,7 +115,7 @@ export async function* readObjectLines(
     if (error instanceof ObjectReadError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new ObjectReadError(
-      gzip ? `not a readable gzip object: ${reason}` : `cannot be read: ${reason}`,
+      gzip && !sourceFailed ? `not a readable gzip object: ${reason}` : `cannot be read: ${reason}`,
       lineNumber,
       { cause: error },
     );
