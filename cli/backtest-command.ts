@@ -63,9 +63,10 @@ export async function backtestCommand(
     candidate: { file: candidateFile, name: candidateDocument.name },
   };
 
+  const archive = openArchive(options);
   let report: Awaited<ReturnType<typeof runBacktest>>;
   try {
-    report = await runBacktest(openArchive(options), {
+    report = await runBacktest(archive.source, {
       baseline: compilePolicy(baselineDocument, { compileRegex }),
       candidate: compilePolicy(candidateDocument, { compileRegex }),
       limits: { maxObjectBytes: options.maxObjectBytes, maxLineBytes: DEFAULT_MAX_LINE_BYTES },
@@ -75,6 +76,8 @@ export async function backtestCommand(
     if (!(error instanceof ArchiveListError)) throw error;
     io.stderr.write(`ivs-mod backtest: ${error.message}\n`);
     return EXIT_FAILED;
+  } finally {
+    archive.close();
   }
   io.stdout.write(
     options.json ? `${JSON.stringify({ ...names, ...report })}\n` : formatBacktest(report, names),
@@ -133,9 +136,10 @@ function wholeNumber(text: string, option: string, minimum: number): number {
   return value;
 }
 
-function openArchive(options: ReturnType<typeof parseOptions>): ArchiveSource {
+/** The archive, and what to release once it has been read (the S3 client's connections). */
+function openArchive(options: ReturnType<typeof parseOptions>): { source: ArchiveSource; close(): void } {
   const s3 = parseS3Url(options.archive);
-  if (s3 === undefined) return folderArchive(options.archive);
+  if (s3 === undefined) return { source: folderArchive(options.archive), close: () => undefined };
   // The SDK's notice that releases after January 2027 need Node 22 says nothing about this command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({
@@ -143,7 +147,10 @@ function openArchive(options: ReturnType<typeof parseOptions>): ArchiveSource {
     // An S3-compatible endpoint (MinIO, LocalStack) serves buckets as paths, not subdomains.
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint, forcePathStyle: true }),
   });
-  return s3Archive(s3.bucket, s3.prefix, sdkS3ArchiveClient(client));
+  return {
+    source: s3Archive(s3.bucket, s3.prefix, sdkS3ArchiveClient(client)),
+    close: () => client.destroy(),
+  };
 }
 
 function isParseArgsError(error: unknown): error is Error {
