@@ -12,6 +12,7 @@ import type { CompiledPolicy } from '../shared/rules/compile-policy.js';
 import { compilePolicy } from '../shared/rules/compile-policy.js';
 import { explainMessage, STEP_DESCRIPTIONS } from '../shared/rules/explain.js';
 import { compileRegex } from '../shared/rules/linear-regex.js';
+import { BACKTEST_USAGE, backtestCommand } from './backtest-command.js';
 import { MODERATE_USAGE, ModerateUsageError, moderateCommand } from './moderate-command.js';
 import { RECONCILE_USAGE, ReconcileUsageError, reconcileCommand } from './reconcile-command.js';
 
@@ -33,7 +34,7 @@ Commands:
       chat transcript (default local/sample-transcript.txt) through it as IVS
       would, printing each verdict. Lines read \`user: message\` or
       \`user (role): message\`; role stands for a server-minted sender attribute.
-${RECONCILE_USAGE}${MODERATE_USAGE}  policy validate FILE
+${RECONCILE_USAGE}${MODERATE_USAGE}${BACKTEST_USAGE}  policy validate FILE
       Validates a policy file; prints every problem as file:line:column: path: what.
   help
       Prints this text.
@@ -84,6 +85,8 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
         // Powertools idempotency logs nothing the user needs here.
         process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
         return await moderateCommand(command, rest, io);
+      case 'backtest':
+        return await backtestCommand(rest, io, defaultPolicyFile);
       case 'help':
       case '--help':
       case '-h':
