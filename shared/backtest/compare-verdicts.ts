@@ -10,8 +10,11 @@ import type { Decision, RuleMatch } from '../rules/evaluate.js';
 export type Verdict = 'ALLOW' | 'ALLOW-masked' | 'DENY';
 export const VERDICTS: readonly Verdict[] = ['ALLOW', 'ALLOW-masked', 'DENY'];
 
-/** What one rule does to a message: its action when it matched a sender it applies to, else none. */
-export type RuleEffect = 'none' | RuleAction;
+/**
+ * What one rule does to a message: its action when it matched a sender it applies to, else none. A hold counts
+ * as a deny: the room does not see the message unless a moderator approves it.
+ */
+export type RuleEffect = 'none' | Exclude<RuleAction, 'hold'>;
 
 export type RuleChange =
   | 'newly-denies'
@@ -74,15 +77,18 @@ export interface VerdictComparisonResult {
 const EXAMPLE_CONTEXT = 60;
 
 export function verdictOf(decision: Decision): Verdict {
-  return decision.verdict === 'deny' ? 'DENY' : decision.verdict === 'mask' ? 'ALLOW-masked' : 'ALLOW';
+  if (decision.verdict === 'deny' || decision.verdict === 'hold') return 'DENY';
+  return decision.verdict === 'mask' ? 'ALLOW-masked' : 'ALLOW';
 }
 
 /** Each rule that acted on the message, with its first acting match (where the examples point). */
-export function ruleEffects(decision: Decision): Map<string, { effect: RuleAction; match: RuleMatch }> {
-  const effects = new Map<string, { effect: RuleAction; match: RuleMatch }>();
+export function ruleEffects(
+  decision: Decision,
+): Map<string, { effect: Exclude<RuleEffect, 'none'>; match: RuleMatch }> {
+  const effects = new Map<string, { effect: Exclude<RuleEffect, 'none'>; match: RuleMatch }>();
   for (const match of decision.matches) {
     if (match.exempt || effects.has(match.ruleId)) continue;
-    effects.set(match.ruleId, { effect: match.action, match });
+    effects.set(match.ruleId, { effect: match.action === 'mask' ? 'mask' : 'deny', match });
   }
   return effects;
 }
