@@ -39,7 +39,7 @@ describe('review policy build plugin', () => {
       plugins: [reviewPolicyPlugin('test/fixtures/policies/invalid.yaml', REPO_ROOT)],
     });
     await expect(failure).rejects.toThrow(
-      /invalid\.yaml:6:\d+: ERROR: \[plugin: review-policy\] rules\[0\]\.action: must be one of deny, mask/,
+      /invalid\.yaml:6:\d+: ERROR: \[plugin: review-policy\] rules\[0\]\.action: must be one of deny, hold, mask/,
     );
   });
 });

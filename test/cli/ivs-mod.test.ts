@@ -89,7 +89,7 @@ describe('ivs-mod check', () => {
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(
-      'test/fixtures/policies/invalid.yaml:6:13: rules[0].action: must be one of deny, mask (got "block")',
+      'test/fixtures/policies/invalid.yaml:6:13: rules[0].action: must be one of deny, hold, mask (got "block")',
     );
   });
 

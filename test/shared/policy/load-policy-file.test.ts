@@ -76,7 +76,7 @@ describe('loading a policy file', () => {
     expect(
       issuesOf(() => loadPolicyFile(INVALID)).map((line) => line.replace(INVALID, 'invalid.yaml')),
     ).toEqual([
-      'invalid.yaml:6:13: rules[0].action: must be one of deny, mask (got "block")',
+      'invalid.yaml:6:13: rules[0].action: must be one of deny, hold, mask (got "block")',
       'invalid.yaml:11:9: rules[0].terms[1]: invalid term "sh*t": "*" is allowed only at the start or end of a term',
       'invalid.yaml:12:9: rules[1].id: duplicate rule id "profanity"',
       'invalid.yaml:15:15: rules[1].severity: must be one of low, medium, high (got "extreme")',
