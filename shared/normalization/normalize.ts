@@ -419,8 +419,8 @@ class Normalized implements NormalizedText {
     readonly buffer: Uint16Array,
     readonly length: number,
     /** Undefined when the units map one for one onto `original`. */
-    private readonly runList: Int32Array | undefined,
-    private readonly runCount: number,
+    readonly runList: Int32Array | undefined,
+    readonly runCount: number,
     readonly watch: UnitWatch | undefined,
     readonly candidates: Int32Array,
     readonly candidateCount: number,
@@ -543,12 +543,10 @@ function isPictograph(high: number, low: number): boolean {
   return false;
 }
 
-/** Original offset of the code point that produced unit `index` of the normalized text. */
-function originOf(normalized: NormalizedText, index: number): number {
-  const { runs } = normalized;
-  if (runs === undefined) return index;
+/** Original offset of the code point that produced unit `index`, by the `count` entries of `runs`. */
+function originOf(runs: ArrayLike<number>, count: number, index: number): number {
   let low = 0;
-  let high = runs.length / 3 - 1;
+  let high = count / 3 - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
     if ((runs[middle * 3] ?? 0) <= index) low = middle;
@@ -568,13 +566,16 @@ export function originalSpan(
   start: number,
   end: number,
 ): { start: number; end: number } {
-  if (normalized.runs === undefined) return { start, end };
-  const last = originOf(normalized, end - 1);
+  // Our own result reads its typed run list, which `runs` would copy into an array first.
+  const runs = normalized instanceof Normalized ? normalized.runList : normalized.runs;
+  if (runs === undefined) return { start, end };
+  const count = normalized instanceof Normalized ? normalized.runCount : runs.length;
+  const last = originOf(runs, count, end - 1);
   let next = end;
-  while (next < normalized.length && originOf(normalized, next) === last) next++;
+  while (next < normalized.length && originOf(runs, count, next) === last) next++;
   return {
-    start: originOf(normalized, start),
-    end: next < normalized.length ? originOf(normalized, next) : normalized.original.length,
+    start: originOf(runs, count, start),
+    end: next < normalized.length ? originOf(runs, count, next) : normalized.original.length,
   };
 }
 

@@ -115,6 +115,9 @@ const PAIR_FLAG_SHIFT = 30;
 const PAIR_FLAG = 1 << PAIR_FLAG_SHIFT;
 const PAIR_ROW = PAIR_FLAG - 1;
 
+/** mayMatchStretched() counts runs of equal units up to this long; a longer one may match. */
+const MAX_COUNTED_RUN = 16;
+
 /** Trie states a stretch-following walk tracks at once (see walkStates). */
 const MAX_STATES = 4;
 
@@ -440,8 +443,10 @@ export class TermMatcher<Tag> {
             PAIR_FLAG);
       const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
       const repeats = (second === first ? 1 : 0) | (third === second ? 1 : 0);
-      const mayMatch = (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT) | repeats;
-      if ((startsWord & mayMatch) === 0) continue;
+      const plain = (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT);
+      if ((startsWord & (plain | repeats)) === 0) continue;
+      // A repeated letter ("see", "good", "gg") may be stretched: the check once more on each way to read it.
+      if (plain === 0 && this.mayMatchStretched(pairs, units, length, start) === 0) continue;
       // Three plain steps (no term ending, no repeat, no sparse unit): the walk goes on from there.
       if (((pair >>> PAIR_FLAG_SHIFT) | repeats) === 0 && three !== this.slow) {
         this.walkOn(three, third, units, length, start, 3, stretchedLetters, hits);
@@ -460,7 +465,7 @@ export class TermMatcher<Tag> {
       for (let index = 0; index < watchedCount; index++) {
         const start = (watched[index] ?? 0) >>> CANDIDATE_SHIFT;
         if (
-          (this.mayMatch(this.anywherePairs, units, start) |
+          (this.mayMatch(this.anywherePairs, units, length, start) |
             (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
           0
         ) {
@@ -483,25 +488,51 @@ export class TermMatcher<Tag> {
 
   /**
    * 1 when a walk from the root of `pairs` at `start` may report a term, 0 when it surely
-   * reports none: it dies within three units, with no term ending on the way, no repeated
-   * (maybe stretched) letter and no unit of the sparse map. Branch-free: most words of a message
-   * fail it, at unpredictable depths, and a walk would pay a mispredicted branch for each.
+   * reports none: it dies within three units, with no term ending on the way and no unit of the
+   * sparse map, however its repeated (maybe stretched) letters are read.
    */
-  private mayMatch(pairs: Int32Array, units: Uint16Array, start: number): number {
-    const { readings, next: table, readingCount } = this;
+  private mayMatch(pairs: Int32Array, units: Uint16Array, length: number, start: number): number {
     const first = units[start] ?? 0;
     const second = units[start + 1] ?? 0;
     const third = units[start + 2] ?? 0;
+    if (this.mayMatchThree(pairs, first, second, third) === 1) return 1;
+    return second === first || third === second ? this.mayMatchStretched(pairs, units, length, start) : 0;
+  }
+
+  /** mayMatch() for the three units `first`, `second`, `third` read as they are. */
+  private mayMatchThree(pairs: Int32Array, first: number, second: number, third: number): number {
+    const { readings, next: table, readingCount } = this;
     const pair =
       pairs[((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)] ??
       PAIR_FLAG;
     // Row DEAD is all DEAD but for the slow column, which the pair's flag covers.
     const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
+    return (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT);
+  }
+
+  /**
+   * mayMatch() where the first units repeat one: a walk reads a run of k equal units as that unit
+   * 1 to k times (a stretched letter), so with runs a × k1, b × k2, then c, the three units it can
+   * read first are abc, and aab (k1 ≥ 2), aaa (k1 ≥ 3), abb (k2 ≥ 2). Each is checked; runs too long
+   * to be worth counting (hostile input) count as a possible match, leaving it to the walk.
+   */
+  private mayMatchStretched(pairs: Int32Array, units: Uint16Array, length: number, start: number): number {
+    const a = units[start] ?? 0;
+    let index = start + 1;
+    while (index < length && units[index] === a && index - start < MAX_COUNTED_RUN) index++;
+    const k1 = index - start;
+    const b = index < length ? (units[index] ?? 0) : 0;
+    const bStart = index;
+    index++;
+    while (index < length && units[index] === b && index - bStart < MAX_COUNTED_RUN) index++;
+    const k2 = index - bStart;
+    const c = index < length ? (units[index] ?? 0) : 0;
+    if (k1 >= MAX_COUNTED_RUN || k2 >= MAX_COUNTED_RUN) return 1;
     return (
-      (three !== DEAD ? 1 : 0) |
-      (pair >>> PAIR_FLAG_SHIFT) |
-      (second === first ? 1 : 0) |
-      (third === second ? 1 : 0)
+      this.mayMatchThree(pairs, a, b, c) |
+      (k1 >= 2 ? this.mayMatchThree(pairs, a, a, b) : 0) |
+      (k1 >= 3 ? this.mayMatchThree(pairs, a, a, a) : 0) |
+      (k2 >= 2 ? this.mayMatchThree(pairs, a, b, b) : 0)
     );
   }
 
