@@ -43,6 +43,22 @@ export interface NormalizedText {
   readonly candidateCount: number;
 }
 
+// The fold table's entries. Declared before any code that reads them, so that esbuild writes their values
+// into the hot loops (Lambda's minified bundle): a constant it cannot inline is a context load, a Smi check
+// and, for 1 << 30, a double compare on every unit.
+const UNKNOWN = -1;
+const NOT_ONE_UNIT = -2;
+/** Set in a unitFolds entry whose unit is a word unit. */
+const WORD_SHIFT = 16;
+const WORD_FLAG = 1 << WORD_SHIFT;
+/** Set in a unitFolds entry whose unit is the space. */
+const SPACE_FLAG = 0x20000;
+/** Set in a fold table entry whose unit is watched. */
+const WATCH_SHIFT = 18;
+const WATCH_FLAG = 1 << WATCH_SHIFT;
+/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
+const PICTOGRAPH_HIGH = 1 << 30;
+
 /** Bits of a `candidates` entry below its offset. */
 export const CANDIDATE_SHIFT = 2;
 /** A `candidates` entry whose unit starts a word. */
@@ -158,6 +174,14 @@ function foldOf(codePoint: number): string {
 function codePointAt(text: string, index: number): number {
   const code = text.charCodeAt(index);
   return isSurrogate(code) ? (text.codePointAt(index) ?? code) : code;
+}
+
+/**
+ * The folded form of code point `codePoint` (a lone surrogate stands for itself): foldAt() without the object,
+ * for loops over a string's code points.
+ */
+export function foldCodePointAt(codePoint: number): string {
+  return foldOf(codePoint);
 }
 
 /** The folded form of the code point that starts at `index` in `text`, and the code point's UTF-16 length. */
@@ -495,19 +519,7 @@ function reserve(needed: number): void {
   candidateList = candidates;
 }
 
-const UNKNOWN = -1;
-const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
-/** Set in a unitFolds entry whose unit is a word unit. */
-const WORD_SHIFT = 16;
-const WORD_FLAG = 1 << WORD_SHIFT;
-/** Set in a unitFolds entry whose unit is the space. */
-const SPACE_FLAG = 0x20000;
-/** Set in a fold table entry whose unit is watched. */
-const WATCH_SHIFT = 18;
-const WATCH_FLAG = 1 << WATCH_SHIFT;
-/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
-const PICTOGRAPH_HIGH = 1 << 30;
 const PICTOGRAPH_HIGHS = [0xd83c, 0xd83d, 0xd83e];
 /**
  * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG),

@@ -1,5 +1,5 @@
 import type { NormalizedText } from '../normalization/normalize.js';
-import { foldAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
+import { foldCodePointAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
 import type { Exemption, Rule, RuleAction, Severity } from '../policy/policy-document.js';
 import { SEVERITY_RANK } from '../policy/policy-document.js';
 import type { CompiledPolicy, TermTag } from './compile-policy.js';
@@ -57,12 +57,10 @@ export function evaluateMessage(
 
   const policyExempt = isExempt(senderAttributes, policy.document.exemptions);
   const matches: RuleMatch[] = [];
-  const seen = new Set<string>();
+  const seen = new ReportedSpans();
   const report = (ruleIndex: number, term: string, start: number, end: number) => {
     const rule = policy.rules[ruleIndex];
-    const key = `${ruleIndex}:${start}:${end}`;
-    if (rule === undefined || seen.has(key)) return;
-    seen.add(key);
+    if (rule === undefined || !seen.add(ruleIndex, start, end)) return;
     matches.push({
       ruleId: rule.id,
       action: rule.action,
@@ -96,6 +94,37 @@ export function evaluateMessage(
 }
 
 type Report = (ruleIndex: number, term: string, start: number, end: number) => void;
+
+/** Most messages report a match or two: up to this many, spans are compared one by one rather than hashed. */
+const LISTED_SPANS = 16;
+
+/**
+ * The (rule, span) pairs reported so far, so each is reported once. A short list compared in place: string
+ * keys in a Set cost more than the rest of a match's bookkeeping. A hostile message's hundreds of matches
+ * go to a Set once the list is full, which keeps the cost per match constant.
+ */
+class ReportedSpans {
+  private readonly listed: number[] = [];
+  private hashed: Set<string> | undefined;
+
+  /** False when the pair was already reported. */
+  add(ruleIndex: number, start: number, end: number): boolean {
+    const { listed } = this;
+    for (let index = 0; index < listed.length; index += 3) {
+      if (listed[index] === ruleIndex && listed[index + 1] === start && listed[index + 2] === end)
+        return false;
+    }
+    if (listed.length < 3 * LISTED_SPANS) {
+      listed.push(ruleIndex, start, end);
+      return true;
+    }
+    this.hashed ??= new Set();
+    const key = `${ruleIndex}:${start}:${end}`;
+    if (this.hashed.has(key)) return false;
+    this.hashed.add(key);
+    return true;
+  }
+}
 
 /** The regex, links and whole-message rules. */
 function findOtherMatches(
@@ -213,7 +242,10 @@ export function mask(
     let index = Math.max(start, cursor);
     out += content.slice(cursor, index);
     while (index < end) {
-      const { folded, width } = foldAt(content, index);
+      // codePointAt() reads a lone surrogate as itself, as foldAt() does.
+      const codePoint = content.codePointAt(index) ?? 0;
+      const width = codePoint > 0xffff ? 2 : 1;
+      const folded = foldCodePointAt(codePoint);
       if (folded === ' ') out += content.slice(index, index + width);
       else if (folded !== '') out += maskCharacter;
       index += width;
