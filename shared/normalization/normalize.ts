@@ -254,8 +254,8 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
 }
 
 /**
- * normalize() without the copy, for the review path: the result reads buffers that the next
- * call overwrites, so a caller must be done with it before it normalizes again.
+ * normalize() without the copy, for the review path: the result is one object, reading buffers, that the
+ * next call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
@@ -365,7 +365,17 @@ function normalizePass(
   // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
   units[out] = 0;
   const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(original, units, out, identity ? undefined : runs, runCount, watch, lists, count);
+  // One result object for every call, like the buffers it reads: nothing is allocated for a message.
+  return transientResult.reset(
+    original,
+    units,
+    out,
+    identity ? undefined : runs,
+    runCount,
+    watch,
+    lists,
+    count,
+  );
 }
 
 /** The state of normalizePass(), handed to slowStep() and back. */
@@ -439,23 +449,50 @@ function slowStep(length: number, folds: Int32Array, watching: Uint8Array): bool
 
 class Normalized implements NormalizedText {
   constructor(
-    readonly original: string,
-    readonly buffer: Uint16Array,
-    readonly length: number,
+    public original: string,
+    public buffer: Uint16Array,
+    public length: number,
     /** Undefined when the units map one for one onto `original`. */
-    readonly runList: Int32Array | undefined,
-    readonly runCount: number,
-    readonly watch: UnitWatch | undefined,
-    readonly candidates: Int32Array,
-    readonly candidateCount: number,
+    public runList: Int32Array | undefined,
+    public runCount: number,
+    public watch: UnitWatch | undefined,
+    public candidates: Int32Array,
+    public candidateCount: number,
   ) {}
 
   // The array and string forms, made on first use: the review path needs them only for a message with hits.
-  private view: Uint16Array | undefined;
-  private runArray: readonly number[] | undefined;
-  private starts: readonly number[] | undefined;
-  private watchedArray: readonly number[] | undefined;
-  private decoded: string | undefined;
+  private view: Uint16Array | undefined = undefined;
+  private runArray: readonly number[] | undefined = undefined;
+  private starts: readonly number[] | undefined = undefined;
+  private watchedArray: readonly number[] | undefined = undefined;
+  private decoded: string | undefined = undefined;
+
+  /** Makes this the result for another message (normalizeTransient() reuses one result). */
+  reset(
+    original: string,
+    buffer: Uint16Array,
+    length: number,
+    runList: Int32Array | undefined,
+    runCount: number,
+    watch: UnitWatch | undefined,
+    candidates: Int32Array,
+    candidateCount: number,
+  ): this {
+    this.original = original;
+    this.buffer = buffer;
+    this.length = length;
+    this.runList = runList;
+    this.runCount = runCount;
+    this.watch = watch;
+    this.candidates = candidates;
+    this.candidateCount = candidateCount;
+    this.view = undefined;
+    this.runArray = undefined;
+    this.starts = undefined;
+    this.watchedArray = undefined;
+    this.decoded = undefined;
+    return this;
+  }
 
   get units(): Uint16Array {
     this.view ??= this.buffer.subarray(0, this.length);
@@ -506,6 +543,8 @@ let { input, inputBytes } = inputBuffer(1024);
 let output = new Uint16Array(1024);
 let candidateList = new Int32Array(1024);
 let runList = new Int32Array(6 * 1025);
+/** The result of normalizeTransient(), reset by each call. */
+const transientResult = new Normalized('', output, 0, undefined, 0, undefined, candidateList, 0);
 
 /** Grows the output and its lists to hold `needed` units, keeping what they hold. */
 function reserve(needed: number): void {

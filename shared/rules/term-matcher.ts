@@ -450,7 +450,9 @@ export class TermMatcher<Tag> {
         }
       }
     }
-    if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    // Usually in order already (a watched walk mostly finds what a word-start walk found, as in "fuck" for
+    // "*fuck" and "fuck*"): the stable sort would leave it as it is, at the cost of a call and a closure.
+    if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     return hits;
   }
 
@@ -767,7 +769,11 @@ export class TermMatcher<Tag> {
     hits: TermHit<Tag>[],
   ): void {
     const beforeWord = end < units.length && isWordUnit(units, end);
-    for (const term of this.accepting[node] ?? []) {
+    const terms = this.accepting[node];
+    if (terms === undefined) return;
+    for (let index = 0; index < terms.length; index++) {
+      const term = terms[index];
+      if (term === undefined) continue;
       // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
       if (afterWord && term.startsWithWord && !term.openStart) continue;
       if (beforeWord && term.endsWithWord && !term.openEnd) continue;
@@ -779,6 +785,17 @@ export class TermMatcher<Tag> {
       });
     }
   }
+}
+
+/** Whether `hits` are ordered by start, then end. */
+function inSpanOrder<Tag>(hits: readonly TermHit<Tag>[]): boolean {
+  for (let index = 1; index < hits.length; index++) {
+    const before = hits[index - 1];
+    const hit = hits[index];
+    if (before === undefined || hit === undefined) continue;
+    if (before.start > hit.start || (before.start === hit.start && before.end > hit.end)) return false;
+  }
+  return true;
 }
 
 /** Whether `node` is among the first `count` of `states`. */
