@@ -661,6 +661,7 @@ export class TermMatcher<Tag> {
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
+    const { readings, next: table, readingCount, slow } = this;
     // Two scratch lists used in turn, so that no array is made per unit (walks never re-enter).
     let states = this.states;
     let next = this.nextStates;
@@ -671,10 +672,13 @@ export class TermMatcher<Tag> {
       if (index > from) {
         const unit = units[index] ?? 0;
         const repeats = unit === units[index - 1] && isStretchable(units, index);
+        // transition()'s answers, read from the walk table as walkFrom() reads them.
+        const column = (readings[unit] ?? 0) & READING;
         let nextCount = 0;
         for (let k = 0; k < count; k++) {
           const node = states[k] ?? DEAD;
-          const moved = this.transition(node, unit);
+          let moved = table[node * readingCount + column] ?? DEAD;
+          if (moved === slow) moved = this.transition(node, unit);
           if (moved !== DEAD && !listed(next, nextCount, moved)) next[nextCount++] = moved;
           if (repeats && !listed(next, nextCount, node)) next[nextCount++] = node;
         }
