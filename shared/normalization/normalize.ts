@@ -312,7 +312,31 @@ function normalizePass(
       runCount += 3;
     }
     const firstOut = out;
-    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
+    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants). Two
+    // units a pass first: V8 checks each typed array's map and reloads its length and data pointer on every
+    // pass through a loop, once for both units' reads and writes here. The loop after it takes the last
+    // unit, and sees again (and stops at) the unit this one stopped at.
+    for (; index + 1 < length; index += 2) {
+      const entry = folds[units16[index] ?? 0] ?? UNKNOWN;
+      const second = folds[units16[index + 1] ?? 0] ?? UNKNOWN;
+      if (entry >>> 0 >= PICTOGRAPH_HIGH || (entry & previous & SPACE_FLAG) !== 0) break;
+      const kind =
+        (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | kind;
+      count += (kind + 3) >>> 2;
+      units[out++] = entry;
+      previous = entry;
+      if (second >>> 0 >= PICTOGRAPH_HIGH || (second & previous & SPACE_FLAG) !== 0) {
+        index++;
+        break;
+      }
+      const secondKind =
+        (((second & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((second >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | secondKind;
+      count += (secondKind + 3) >>> 2;
+      units[out++] = second;
+      previous = second;
+    }
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
