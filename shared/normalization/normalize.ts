@@ -43,6 +43,22 @@ export interface NormalizedText {
   readonly candidateCount: number;
 }
 
+// The fold table's entries. Declared before any code that reads them, so that esbuild writes their values
+// into the hot loops (Lambda's minified bundle): a constant it cannot inline is a context load, a Smi check
+// and, for 1 << 30, a double compare on every unit.
+const UNKNOWN = -1;
+const NOT_ONE_UNIT = -2;
+/** Set in a unitFolds entry whose unit is a word unit. */
+const WORD_SHIFT = 16;
+const WORD_FLAG = 1 << WORD_SHIFT;
+/** Set in a unitFolds entry whose unit is the space. */
+const SPACE_FLAG = 0x20000;
+/** Set in a fold table entry whose unit is watched. */
+const WATCH_SHIFT = 18;
+const WATCH_FLAG = 1 << WATCH_SHIFT;
+/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
+const PICTOGRAPH_HIGH = 1 << 30;
+
 /** Bits of a `candidates` entry below its offset. */
 export const CANDIDATE_SHIFT = 2;
 /** A `candidates` entry whose unit starts a word. */
@@ -160,6 +176,14 @@ function codePointAt(text: string, index: number): number {
   return isSurrogate(code) ? (text.codePointAt(index) ?? code) : code;
 }
 
+/**
+ * The folded form of code point `codePoint` (a lone surrogate stands for itself): foldAt() without the object,
+ * for loops over a string's code points.
+ */
+export function foldCodePointAt(codePoint: number): string {
+  return foldOf(codePoint);
+}
+
 /** The folded form of the code point that starts at `index` in `text`, and the code point's UTF-16 length. */
 export function foldAt(text: string, index: number): { folded: string; width: number } {
   const codePoint = codePointAt(text, index);
@@ -230,8 +254,8 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
 }
 
 /**
- * normalize() without the copy, for the review path: the result reads buffers that the next
- * call overwrites, so a caller must be done with it before it normalizes again.
+ * normalize() without the copy, for the review path: the result is one object, reading buffers, that the
+ * next call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
@@ -288,7 +312,31 @@ function normalizePass(
       runCount += 3;
     }
     const firstOut = out;
-    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants).
+    // The common case, kept tight: a BMP unit that folds to one unit (case, accents, width variants). Two
+    // units a pass first: V8 checks each typed array's map and reloads its length and data pointer on every
+    // pass through a loop, once for both units' reads and writes here. The loop after it takes the last
+    // unit, and sees again (and stops at) the unit this one stopped at.
+    for (; index + 1 < length; index += 2) {
+      const entry = folds[units16[index] ?? 0] ?? UNKNOWN;
+      const second = folds[units16[index + 1] ?? 0] ?? UNKNOWN;
+      if (entry >>> 0 >= PICTOGRAPH_HIGH || (entry & previous & SPACE_FLAG) !== 0) break;
+      const kind =
+        (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | kind;
+      count += (kind + 3) >>> 2;
+      units[out++] = entry;
+      previous = entry;
+      if (second >>> 0 >= PICTOGRAPH_HIGH || (second & previous & SPACE_FLAG) !== 0) {
+        index++;
+        break;
+      }
+      const secondKind =
+        (((second & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((second >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+      lists[count] = (out << CANDIDATE_SHIFT) | secondKind;
+      count += (secondKind + 3) >>> 2;
+      units[out++] = second;
+      previous = second;
+    }
     for (; index < length; index++) {
       const code = units16[index] ?? 0;
       const entry = folds[code] ?? UNKNOWN;
@@ -341,7 +389,17 @@ function normalizePass(
   // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
   units[out] = 0;
   const identity = runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === length);
-  return new Normalized(original, units, out, identity ? undefined : runs, runCount, watch, lists, count);
+  // One result object for every call, like the buffers it reads: nothing is allocated for a message.
+  return transientResult.reset(
+    original,
+    units,
+    out,
+    identity ? undefined : runs,
+    runCount,
+    watch,
+    lists,
+    count,
+  );
 }
 
 /** The state of normalizePass(), handed to slowStep() and back. */
@@ -415,23 +473,50 @@ function slowStep(length: number, folds: Int32Array, watching: Uint8Array): bool
 
 class Normalized implements NormalizedText {
   constructor(
-    readonly original: string,
-    readonly buffer: Uint16Array,
-    readonly length: number,
+    public original: string,
+    public buffer: Uint16Array,
+    public length: number,
     /** Undefined when the units map one for one onto `original`. */
-    private readonly runList: Int32Array | undefined,
-    private readonly runCount: number,
-    readonly watch: UnitWatch | undefined,
-    readonly candidates: Int32Array,
-    readonly candidateCount: number,
+    public runList: Int32Array | undefined,
+    public runCount: number,
+    public watch: UnitWatch | undefined,
+    public candidates: Int32Array,
+    public candidateCount: number,
   ) {}
 
   // The array and string forms, made on first use: the review path needs them only for a message with hits.
-  private view: Uint16Array | undefined;
-  private runArray: readonly number[] | undefined;
-  private starts: readonly number[] | undefined;
-  private watchedArray: readonly number[] | undefined;
-  private decoded: string | undefined;
+  private view: Uint16Array | undefined = undefined;
+  private runArray: readonly number[] | undefined = undefined;
+  private starts: readonly number[] | undefined = undefined;
+  private watchedArray: readonly number[] | undefined = undefined;
+  private decoded: string | undefined = undefined;
+
+  /** Makes this the result for another message (normalizeTransient() reuses one result). */
+  reset(
+    original: string,
+    buffer: Uint16Array,
+    length: number,
+    runList: Int32Array | undefined,
+    runCount: number,
+    watch: UnitWatch | undefined,
+    candidates: Int32Array,
+    candidateCount: number,
+  ): this {
+    this.original = original;
+    this.buffer = buffer;
+    this.length = length;
+    this.runList = runList;
+    this.runCount = runCount;
+    this.watch = watch;
+    this.candidates = candidates;
+    this.candidateCount = candidateCount;
+    this.view = undefined;
+    this.runArray = undefined;
+    this.starts = undefined;
+    this.watchedArray = undefined;
+    this.decoded = undefined;
+    return this;
+  }
 
   get units(): Uint16Array {
     this.view ??= this.buffer.subarray(0, this.length);
@@ -482,6 +567,8 @@ let { input, inputBytes } = inputBuffer(1024);
 let output = new Uint16Array(1024);
 let candidateList = new Int32Array(1024);
 let runList = new Int32Array(6 * 1025);
+/** The result of normalizeTransient(), reset by each call. */
+const transientResult = new Normalized('', output, 0, undefined, 0, undefined, candidateList, 0);
 
 /** Grows the output and its lists to hold `needed` units, keeping what they hold. */
 function reserve(needed: number): void {
@@ -495,19 +582,7 @@ function reserve(needed: number): void {
   candidateList = candidates;
 }
 
-const UNKNOWN = -1;
-const NOT_ONE_UNIT = -2;
 const NOTHING_WATCHED = new Uint8Array(0x10000);
-/** Set in a unitFolds entry whose unit is a word unit. */
-const WORD_SHIFT = 16;
-const WORD_FLAG = 1 << WORD_SHIFT;
-/** Set in a unitFolds entry whose unit is the space. */
-const SPACE_FLAG = 0x20000;
-/** Set in a fold table entry whose unit is watched. */
-const WATCH_SHIFT = 18;
-const WATCH_FLAG = 1 << WATCH_SHIFT;
-/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
-const PICTOGRAPH_HIGH = 1 << 30;
 const PICTOGRAPH_HIGHS = [0xd83c, 0xd83d, 0xd83e];
 /**
  * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG),
@@ -543,12 +618,10 @@ function isPictograph(high: number, low: number): boolean {
   return false;
 }
 
-/** Original offset of the code point that produced unit `index` of the normalized text. */
-function originOf(normalized: NormalizedText, index: number): number {
-  const { runs } = normalized;
-  if (runs === undefined) return index;
+/** Original offset of the code point that produced unit `index`, by the `count` entries of `runs`. */
+function originOf(runs: ArrayLike<number>, count: number, index: number): number {
   let low = 0;
-  let high = runs.length / 3 - 1;
+  let high = count / 3 - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
     if ((runs[middle * 3] ?? 0) <= index) low = middle;
@@ -568,13 +641,16 @@ export function originalSpan(
   start: number,
   end: number,
 ): { start: number; end: number } {
-  if (normalized.runs === undefined) return { start, end };
-  const last = originOf(normalized, end - 1);
+  // Our own result reads its typed run list, which `runs` would copy into an array first.
+  const runs = normalized instanceof Normalized ? normalized.runList : normalized.runs;
+  if (runs === undefined) return { start, end };
+  const count = normalized instanceof Normalized ? normalized.runCount : runs.length;
+  const last = originOf(runs, count, end - 1);
   let next = end;
-  while (next < normalized.length && originOf(normalized, next) === last) next++;
+  while (next < normalized.length && originOf(runs, count, next) === last) next++;
   return {
-    start: originOf(normalized, start),
-    end: next < normalized.length ? originOf(normalized, next) : normalized.original.length,
+    start: originOf(runs, count, start),
+    end: next < normalized.length ? originOf(runs, count, next) : normalized.original.length,
   };
 }
 

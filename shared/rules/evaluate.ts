@@ -1,5 +1,5 @@
 import type { NormalizedText } from '../normalization/normalize.js';
-import { foldAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
+import { foldCodePointAt, normalizeTransient, originalSpan } from '../normalization/normalize.js';
 import type { Exemption, Rule, RuleAction, Severity } from '../policy/policy-document.js';
 import { SEVERITY_RANK } from '../policy/policy-document.js';
 import type { CompiledPolicy, TermTag } from './compile-policy.js';
@@ -73,18 +73,18 @@ export function evaluateNormalized(
   const normalized =
     given.watch === policy.matcher.watch ? given : normalizeTransient(content, policy.matcher.watch);
   const hits = policy.matcher.findAll(normalized);
-  if (hits.length === 0 && policy.termsOnly) return CLEAN;
+  // Two in five chat messages hold an allow-listed word ("cocktail", "Hitchcock") and nothing else: with
+  // terms alone, they are clean before any of the bookkeeping below is made.
+  if (policy.termsOnly && !hasBlockingHit(hits)) return CLEAN;
 
   // Made on the first match: most messages have none, and the consumers evaluate every logged message.
   let policyExempt: boolean | undefined;
-  let seen: Set<string> | undefined;
+  let seen: ReportedSpans | undefined;
   const matches: RuleMatch[] = [];
   const report = (ruleIndex: number, term: string, start: number, end: number) => {
     const rule = policy.rules[ruleIndex];
-    const key = `${ruleIndex}:${start}:${end}`;
-    seen ??= new Set<string>();
-    if (rule === undefined || seen.has(key)) return;
-    seen.add(key);
+    seen ??= new ReportedSpans();
+    if (rule === undefined || !seen.add(ruleIndex, start, end)) return;
     policyExempt ??= isExempt(senderAttributes, policy.document.exemptions);
     matches.push({
       ruleId: rule.id,
@@ -101,9 +101,8 @@ export function evaluateNormalized(
     report(ruleIndex, term, span.start, span.end);
   };
 
-  const allowHits = hits.length === 0 ? hits : hits.filter((hit) => hit.tag.kind === 'allow');
   for (const hit of hits) {
-    if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, allowHits)) continue;
+    if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, hits)) continue;
     reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
   }
   if (!policy.termsOnly) findOtherMatches(content, normalized, policy, report, reportNormalized);
@@ -124,6 +123,37 @@ export function evaluateNormalized(
 }
 
 type Report = (ruleIndex: number, term: string, start: number, end: number) => void;
+
+/** Most messages report a match or two: up to this many, spans are compared one by one rather than hashed. */
+const LISTED_SPANS = 16;
+
+/**
+ * The (rule, span) pairs reported so far, so each is reported once. A short list compared in place: string
+ * keys in a Set cost more than the rest of a match's bookkeeping. A hostile message's hundreds of matches
+ * go to a Set once the list is full, which keeps the cost per match constant.
+ */
+class ReportedSpans {
+  private readonly listed: number[] = [];
+  private hashed: Set<string> | undefined;
+
+  /** False when the pair was already reported. */
+  add(ruleIndex: number, start: number, end: number): boolean {
+    const { listed } = this;
+    for (let index = 0; index < listed.length; index += 3) {
+      if (listed[index] === ruleIndex && listed[index + 1] === start && listed[index + 2] === end)
+        return false;
+    }
+    if (listed.length < 3 * LISTED_SPANS) {
+      listed.push(ruleIndex, start, end);
+      return true;
+    }
+    this.hashed ??= new Set();
+    const key = `${ruleIndex}:${start}:${end}`;
+    if (this.hashed.has(key)) return false;
+    this.hashed.add(key);
+    return true;
+  }
+}
 
 /** The regex, links and whole-message rules. */
 function findOtherMatches(
@@ -190,19 +220,26 @@ export function isExempt(attributes: SenderAttributes, exemptions: readonly Exem
   });
 }
 
-/** An allow-list entry wins when its match covers the whole term match. */
-function isAllowed(
-  hit: TermHit<TermTag>,
-  ruleIndex: number,
-  allowHits: readonly TermHit<TermTag>[],
-): boolean {
-  return allowHits.some(
-    (allow) =>
+/** Whether a block hit is left once the allow list has had its say. */
+function hasBlockingHit(hits: readonly TermHit<TermTag>[]): boolean {
+  for (const hit of hits) {
+    if (hit.tag.kind === 'block' && !isAllowed(hit, hit.tag.rule, hits)) return true;
+  }
+  return false;
+}
+
+/** An allow-list entry (among `hits`, which may hold others) wins when its match covers the whole term match. */
+function isAllowed(hit: TermHit<TermTag>, ruleIndex: number, hits: readonly TermHit<TermTag>[]): boolean {
+  for (const allow of hits) {
+    if (
       allow.tag.kind === 'allow' &&
       (allow.tag.rule === 'all' || allow.tag.rule === ruleIndex) &&
       allow.start <= hit.start &&
-      hit.end <= allow.end,
-  );
+      hit.end <= allow.end
+    )
+      return true;
+  }
+  return false;
 }
 
 function mostSevereRule(
@@ -238,7 +275,10 @@ export function mask(
     let index = Math.max(start, cursor);
     out += content.slice(cursor, index);
     while (index < end) {
-      const { folded, width } = foldAt(content, index);
+      // codePointAt() reads a lone surrogate as itself, as foldAt() does.
+      const codePoint = content.codePointAt(index) ?? 0;
+      const width = codePoint > 0xffff ? 2 : 1;
+      const folded = foldCodePointAt(codePoint);
       if (folded === ' ') out += content.slice(index, index + width);
       else if (folded !== '') out += maskCharacter;
       index += width;

@@ -9,6 +9,27 @@ import {
   normalizeTransient,
   STARTS_WORD,
 } from '../normalization/normalize.js';
+import {
+  ANYWHERE_ROOT,
+  CLASS_ANYWHERE,
+  CLASS_WORD_START,
+  DEAD,
+  DENSE_SYMBOLS,
+  ENDS_WORD_AFTER,
+  ENDS_WORD_AFTER_SHIFT,
+  MAX_COUNTED_RUN,
+  MAX_SPELLING_GAP,
+  MAX_STATES,
+  MIN_SPELLED_LETTERS,
+  PAIR_FLAG,
+  PAIR_FLAG_SHIFT,
+  PAIR_ROW,
+  READING,
+  SLOW_16,
+  SLOW_32,
+  SPARSE,
+  WORD_START_ROOT,
+} from './term-matcher-constants.js';
 
 /**
  * A term as written in a policy: a word or phrase, optionally with `*` at
@@ -86,42 +107,6 @@ function normalizedText(value: string): string {
   return Reflect.apply(String.fromCharCode, undefined, normalized.buffer.subarray(0, normalized.length));
 }
 
-/** Node 0 is the dead state (no transition), so a zero in the table ends a walk. */
-const DEAD = 0;
-const WORD_START_ROOT = 1;
-const ANYWHERE_ROOT = 2;
-/** A whole-word term starts with this unit. */
-const CLASS_WORD_START = 1;
-/** A term that may start anywhere (`*term`, or one that starts with a non-word unit) starts with this unit. */
-const CLASS_ANYWHERE = 2;
-
-/**
- * The walk-table entry that defers to transition() (the unit is in the sparse map) when node
- * numbers fit 16 bits; a table with 32-bit entries uses -1.
- */
-const SLOW_16 = 0xffff;
-const SLOW_32 = -1;
-
-/** The column in a `readings` entry; above it, ENDS_WORD_AFTER. */
-const READING = 0xff;
-/** Set in the `readings` entry of a unit that, after a word's first unit, leaves it one letter long. */
-const ENDS_WORD_AFTER_SHIFT = 8;
-const ENDS_WORD_AFTER = 1 << ENDS_WORD_AFTER_SHIFT;
-/**
- * In a root pair entry (see rootPairs): the row offset, and the flag above it (tables of a
- * billion entries and more would not fit memory anyway).
- */
-const PAIR_FLAG_SHIFT = 30;
-const PAIR_FLAG = 1 << PAIR_FLAG_SHIFT;
-const PAIR_ROW = PAIR_FLAG - 1;
-
-/** Trie states a stretch-following walk tracks at once (see walkStates). */
-const MAX_STATES = 4;
-
-/** The most frequent units get a column in the flat table; rarer ones (large scripts) go to a map. */
-const DENSE_SYMBOLS = 63;
-const SPARSE = 0xffff;
-
 /**
  * Multi-pattern matcher over normalized text: one trie of every term,
  * flattened into a transition table over the terms' own alphabet (memory:
@@ -164,9 +149,10 @@ export class TermMatcher<Tag> {
   private watchedScratch = new Int32Array(256);
   /** See rootPairs(). */
   private readonly wordStartPairs: Int32Array;
-  /** wordStartPairs by the units themselves, for pairs of ASCII units. */
-  private readonly asciiWordStartPairs: Int32Array;
   private readonly anywherePairs: Int32Array;
+  /** See rootTriples(). */
+  private readonly wordStartTriples: Int32Array;
+  private readonly anywhereTriples: Int32Array;
   /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
   private readonly leetWordStarts = new Uint8Array(0x10000);
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
@@ -295,8 +281,9 @@ export class TermMatcher<Tag> {
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
     this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
-    this.asciiWordStartPairs = this.asciiPairs(this.wordStartPairs);
     this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
+    this.wordStartTriples = this.rootTriples(this.wordStartPairs);
+    this.anywhereTriples = this.rootTriples(this.anywherePairs);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
@@ -373,33 +360,27 @@ export class TermMatcher<Tag> {
   }
 
   /**
-   * wordStartPairs indexed by the units themselves, for pairs of ASCII units. The row of a first
-   * unit depends only on its reading: filled once per reading, copied for the units that share it.
-   * Most ASCII units read as nothing (column 0): a row starts as their entry, and only the others
-   * are read one by one. Few iterations, so that V8 does not stop to optimize this run-once loop.
+   * For mayMatch(), per three readings r1 r2 r3: bit (r1 × n + r2) × n + r3 (n readings) is set when a walk
+   * from the root of `pairs` over three units read so may report a term. A few kilobytes, where the pair
+   * entry and the walk table row it leads to are tens of kilobytes apart: the check on every word start
+   * reads one cached word instead of two tables that miss the cache. Only pairs that lead somewhere are
+   * filled (a few hundred), so building it stays cheap at load.
    */
-  private asciiPairs(pairs: Int32Array): Int32Array {
-    const { readings, readingCount } = this;
-    const readers: number[] = [];
-    for (let unit = 0; unit < 0x80; unit++) if (((readings[unit] ?? 0) & READING) !== 0) readers.push(unit);
-    const ascii = new Int32Array(0x80 * 0x80);
-    const filledBy = new Int16Array(readingCount).fill(-1);
-    for (let first = 0; first < 0x80; first++) {
-      const reading = (readings[first] ?? 0) & READING;
-      const source = filledBy[reading] ?? -1;
-      const row = first << 7;
-      if (source >= 0) {
-        ascii.copyWithin(row, source << 7, (source + 1) << 7);
-        continue;
-      }
-      filledBy[reading] = first;
-      const pairRow = reading * readingCount;
-      ascii.fill(pairs[pairRow] ?? PAIR_FLAG, row, row + 0x80);
-      for (const second of readers) {
-        ascii[row | second] = pairs[pairRow + ((readings[second] ?? 0) & READING)] ?? PAIR_FLAG;
+  private rootTriples(pairs: Int32Array): Int32Array {
+    const { readingCount: count, next: table } = this;
+    const bits = new Int32Array(((count * count * count) >>> 5) + 1);
+    for (let pair = 0; pair < count * count; pair++) {
+      const entry = pairs[pair] ?? PAIR_FLAG;
+      const row = entry & PAIR_ROW;
+      const flagged = entry >>> PAIR_FLAG_SHIFT !== 0;
+      // Row DEAD leads nowhere (its slow column included: the walk died within two units).
+      if (!flagged && row === DEAD) continue;
+      for (let third = 0, bit = pair * count; third < count; third++, bit++) {
+        if (flagged || (table[row + third] ?? DEAD) !== DEAD)
+          bits[bit >>> 5] = (bits[bit >>> 5] ?? 0) | (1 << (bit & 31));
       }
     }
-    return ascii;
+    return bits;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -420,7 +401,7 @@ export class TermMatcher<Tag> {
     // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
     const { readings, next: table, readingCount } = this;
     const pairs = this.wordStartPairs;
-    const asciiPairs = this.asciiWordStartPairs;
+    const triples = this.wordStartTriples;
     for (let index = 0; index < candidateCount; index++) {
       const candidate = candidates[index] ?? 0;
       watched[watchedCount] = candidate;
@@ -430,18 +411,19 @@ export class TermMatcher<Tag> {
       const second = units[start + 1] ?? 0;
       const third = units[start + 2] ?? 0;
       const startsWord = candidate & STARTS_WORD;
+      const firstReading = (readings[first] ?? 0) & READING;
       const secondReading = readings[second] ?? 0;
+      const thirdReading = (readings[third] ?? 0) & READING;
       oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
-      // Most words start with two ASCII units: their pair entry is one read away.
-      const pair =
-        (first | second) < 0x80
-          ? (asciiPairs[(first << 7) | second] ?? PAIR_FLAG)
-          : (pairs[((readings[first] ?? 0) & READING) * readingCount + (secondReading & READING)] ??
-            PAIR_FLAG);
-      const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
+      const pairIndex = firstReading * readingCount + (secondReading & READING);
+      const bit = pairIndex * readingCount + thirdReading;
+      const plain = ((triples[bit >>> 5] ?? 0) >>> (bit & 31)) & 1;
       const repeats = (second === first ? 1 : 0) | (third === second ? 1 : 0);
-      const mayMatch = (three !== DEAD ? 1 : 0) | (pair >>> PAIR_FLAG_SHIFT) | repeats;
-      if ((startsWord & mayMatch) === 0) continue;
+      if ((startsWord & (plain | repeats)) === 0) continue;
+      // A repeated letter ("see", "good", "gg") may be stretched: the check once more on each way to read it.
+      if (plain === 0 && this.mayMatchStretched(triples, units, length, start) === 0) continue;
+      const pair = pairs[pairIndex] ?? PAIR_FLAG;
+      const three = table[(pair & PAIR_ROW) + thirdReading] ?? DEAD;
       // Three plain steps (no term ending, no repeat, no sparse unit): the walk goes on from there.
       if (((pair >>> PAIR_FLAG_SHIFT) | repeats) === 0 && three !== this.slow) {
         this.walkOn(three, third, units, length, start, 3, stretchedLetters, hits);
@@ -460,7 +442,7 @@ export class TermMatcher<Tag> {
       for (let index = 0; index < watchedCount; index++) {
         const start = (watched[index] ?? 0) >>> CANDIDATE_SHIFT;
         if (
-          (this.mayMatch(this.anywherePairs, units, start) |
+          (this.mayMatch(this.anywhereTriples, units, length, start) |
             (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
           0
         ) {
@@ -468,7 +450,9 @@ export class TermMatcher<Tag> {
         }
       }
     }
-    if (hits.length > before) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    // Usually in order already (a watched walk mostly finds what a word-start walk found, as in "fuck" for
+    // "*fuck" and "fuck*"): the stable sort would leave it as it is, at the cost of a call and a closure.
+    if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     return hits;
   }
 
@@ -483,25 +467,50 @@ export class TermMatcher<Tag> {
 
   /**
    * 1 when a walk from the root of `pairs` at `start` may report a term, 0 when it surely
-   * reports none: it dies within three units, with no term ending on the way, no repeated
-   * (maybe stretched) letter and no unit of the sparse map. Branch-free: most words of a message
-   * fail it, at unpredictable depths, and a walk would pay a mispredicted branch for each.
+   * reports none: it dies within three units, with no term ending on the way and no unit of the
+   * sparse map, however its repeated (maybe stretched) letters are read.
    */
-  private mayMatch(pairs: Int32Array, units: Uint16Array, start: number): number {
-    const { readings, next: table, readingCount } = this;
+  private mayMatch(triples: Int32Array, units: Uint16Array, length: number, start: number): number {
     const first = units[start] ?? 0;
     const second = units[start + 1] ?? 0;
     const third = units[start + 2] ?? 0;
-    const pair =
-      pairs[((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)] ??
-      PAIR_FLAG;
-    // Row DEAD is all DEAD but for the slow column, which the pair's flag covers.
-    const three = table[(pair & PAIR_ROW) + ((readings[third] ?? 0) & READING)] ?? DEAD;
+    if (this.mayMatchThree(triples, first, second, third) === 1) return 1;
+    return second === first || third === second ? this.mayMatchStretched(triples, units, length, start) : 0;
+  }
+
+  /** mayMatch() for the three units `first`, `second`, `third` read as they are: a bit of `triples`. */
+  private mayMatchThree(triples: Int32Array, first: number, second: number, third: number): number {
+    const { readings, readingCount } = this;
+    const bit =
+      (((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)) *
+        readingCount +
+      ((readings[third] ?? 0) & READING);
+    return ((triples[bit >>> 5] ?? 0) >>> (bit & 31)) & 1;
+  }
+
+  /**
+   * mayMatch() where the first units repeat one: a walk reads a run of k equal units as that unit
+   * 1 to k times (a stretched letter), so with runs a × k1, b × k2, then c, the three units it can
+   * read first are abc, and aab (k1 ≥ 2), aaa (k1 ≥ 3), abb (k2 ≥ 2). Each is checked; runs too long
+   * to be worth counting (hostile input) count as a possible match, leaving it to the walk.
+   */
+  private mayMatchStretched(triples: Int32Array, units: Uint16Array, length: number, start: number): number {
+    const a = units[start] ?? 0;
+    let index = start + 1;
+    while (index < length && units[index] === a && index - start < MAX_COUNTED_RUN) index++;
+    const k1 = index - start;
+    const b = index < length ? (units[index] ?? 0) : 0;
+    const bStart = index;
+    index++;
+    while (index < length && units[index] === b && index - bStart < MAX_COUNTED_RUN) index++;
+    const k2 = index - bStart;
+    const c = index < length ? (units[index] ?? 0) : 0;
+    if (k1 >= MAX_COUNTED_RUN || k2 >= MAX_COUNTED_RUN) return 1;
     return (
-      (three !== DEAD ? 1 : 0) |
-      (pair >>> PAIR_FLAG_SHIFT) |
-      (second === first ? 1 : 0) |
-      (third === second ? 1 : 0)
+      this.mayMatchThree(triples, a, b, c) |
+      (k1 >= 2 ? this.mayMatchThree(triples, a, a, b) : 0) |
+      (k1 >= 3 ? this.mayMatchThree(triples, a, a, a) : 0) |
+      (k2 >= 2 ? this.mayMatchThree(triples, a, b, b) : 0)
     );
   }
 
@@ -652,6 +661,7 @@ export class TermMatcher<Tag> {
     afterWord: boolean,
     hits: TermHit<Tag>[],
   ): void {
+    const { readings, next: table, readingCount, slow } = this;
     // Two scratch lists used in turn, so that no array is made per unit (walks never re-enter).
     let states = this.states;
     let next = this.nextStates;
@@ -662,10 +672,13 @@ export class TermMatcher<Tag> {
       if (index > from) {
         const unit = units[index] ?? 0;
         const repeats = unit === units[index - 1] && isStretchable(units, index);
+        // transition()'s answers, read from the walk table as walkFrom() reads them.
+        const column = (readings[unit] ?? 0) & READING;
         let nextCount = 0;
         for (let k = 0; k < count; k++) {
           const node = states[k] ?? DEAD;
-          const moved = this.transition(node, unit);
+          let moved = table[node * readingCount + column] ?? DEAD;
+          if (moved === slow) moved = this.transition(node, unit);
           if (moved !== DEAD && !listed(next, nextCount, moved)) next[nextCount++] = moved;
           if (repeats && !listed(next, nextCount, node)) next[nextCount++] = node;
         }
@@ -760,7 +773,11 @@ export class TermMatcher<Tag> {
     hits: TermHit<Tag>[],
   ): void {
     const beforeWord = end < units.length && isWordUnit(units, end);
-    for (const term of this.accepting[node] ?? []) {
+    const terms = this.accepting[node];
+    if (terms === undefined) return;
+    for (let index = 0; index < terms.length; index++) {
+      const term = terms[index];
+      if (term === undefined) continue;
       // A whole-word edge must sit on a word boundary; an open (`*`) edge covers the rest of its word.
       if (afterWord && term.startsWithWord && !term.openStart) continue;
       if (beforeWord && term.endsWithWord && !term.openEnd) continue;
@@ -774,6 +791,17 @@ export class TermMatcher<Tag> {
   }
 }
 
+/** Whether `hits` are ordered by start, then end. */
+function inSpanOrder<Tag>(hits: readonly TermHit<Tag>[]): boolean {
+  for (let index = 1; index < hits.length; index++) {
+    const before = hits[index - 1];
+    const hit = hits[index];
+    if (before === undefined || hit === undefined) continue;
+    if (before.start > hit.start || (before.start === hit.start && before.end > hit.end)) return false;
+  }
+  return true;
+}
+
 /** Whether `node` is among the first `count` of `states`. */
 function listed(states: Int32Array, count: number, node: number): boolean {
   for (let k = 0; k < count; k++) if (states[k] === node) return true;
@@ -782,10 +810,6 @@ function listed(states: Int32Array, count: number, node: number): boolean {
 
 /** One-letter English words ("a", "I", "u" for you): next to a spelled-out term they do not make it part of a longer word. */
 const STANDALONE_LETTERS: readonly number[] = [0x61, 0x69, 0x75];
-
-/** A spelled-out term has at least this many letters, and its letters at most this many separator units between them. */
-const MIN_SPELLED_LETTERS = 3;
-const MAX_SPELLING_GAP = 2;
 
 const ASCII_LETTERS_AND_DIGITS = Uint8Array.from({ length: 0x80 }, (_, code) =>
   /[a-z0-9]/i.test(String.fromCharCode(code)) ? 1 : 0,

@@ -115,6 +115,22 @@ describe('TermMatcher', () => {
       expect(matched(['ass'], 'as', stretched)).toEqual([]);
     });
 
+    it('reads repeated first letters every way a stretch can before it skips a walk', () => {
+      // The first three units alone ("ssh", "shh", "sss") lead nowhere; read with a repeat collapsed they do.
+      expect(matched(['shit'], 'sshit shhit ssshit sshhit', stretched)).toEqual([
+        'shit=sshit',
+        'shit=shhit',
+        'shit=ssshit',
+        'shit=sshhit',
+      ]);
+      expect(matched(['gook'], 'good goooook', stretched)).toEqual(['gook=goooook']);
+      // Each "s" of "ss" starts a walk that finds it (evaluateMessage reports a span once).
+      expect(new Set(matched(['*shit'], 'bullsshit bullshhit', stretched))).toEqual(
+        new Set(['*shit=bullsshit', '*shit=bullshhit']),
+      );
+      expect(matched(['shit', '*shit'], 'see class assassin', stretched)).toEqual([]);
+    });
+
     it('does not stretch digits', () => {
       expect(matched(['word500'], 'word50000 word500', stretched)).toEqual(['word500=word500']);
     });
