@@ -1,0 +1,196 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY_FILE } from '../../build/review-policy-plugin.js';
+import type { RunningStack, StackOptions } from '../../local/stack.js';
+import { startStack } from '../../local/stack.js';
+
+/** Debian's chromium package; .ci/run installs it. */
+const CHROMIUM = '/usr/bin/chromium';
+const HELD_REASON = 'Your message is held for a moderator.';
+
+/** A stack and a browser, with pages whose script errors fail the test rather than vanish. */
+function browserAndStack(name: string, stackOptions: (directory: string) => Promise<StackOptions>) {
+  const context = {
+    stack: undefined as unknown as RunningStack,
+    browser: undefined as unknown as Browser,
+    pageErrors: [] as Error[],
+  };
+  let dataDirectory = '';
+  beforeAll(async () => {
+    dataDirectory = await mkdtemp(path.join(tmpdir(), name));
+    context.stack = await startStack({
+      port: 0,
+      dataDirectory,
+      chatLogDelayMs: 50,
+      ...(await stackOptions(dataDirectory)),
+    });
+    context.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => {
+    await context.browser?.close();
+    await context.stack?.stop();
+    await rm(dataDirectory, { recursive: true, force: true });
+  });
+
+  const newPage = async (pagePath: string): Promise<Page> => {
+    const page = await context.browser.newPage();
+    page.on('pageerror', (error) => context.pageErrors.push(error));
+    await page.goto(new URL(pagePath, context.stack.webUrl).href);
+    return page;
+  };
+  return {
+    context,
+    async viewer(userId: string): Promise<Page> {
+      const page = await newPage('/');
+      await page.fill('#user-id', userId);
+      await page.click('#join button');
+      await page.waitForSelector(`#status:has-text("Connected as ${userId}")`);
+      return page;
+    },
+    async moderatorView(): Promise<Page> {
+      const page = await newPage('/moderate');
+      await page.click('#join button');
+      await page.waitForSelector('#status:has-text("Connected as mod_view (moderator)")');
+      return page;
+    },
+  };
+}
+
+async function send(page: Page, content: string): Promise<void> {
+  await page.fill('#content', content);
+  await page.click('#send button');
+}
+
+/** Answers the view's reason dialog. */
+async function giveReason(page: Page, reason: string): Promise<void> {
+  await page.locator('#reason-dialog[open]').waitFor();
+  await page.fill('#reason', reason);
+  await page.click('#reason-confirm');
+}
+
+describe('the moderator view, in headless Chromium', () => {
+  const { context, viewer, moderatorView } = browserAndStack('moderator-view-', async () => ({}));
+
+  it('bans a user from the view: the viewer is disconnected, refused on rejoining, and the audit panel lists it', async () => {
+    const troll = await viewer('troll');
+    const view = await moderatorView();
+
+    await send(troll, 'hello from troll');
+    const line = view.locator('#activity li.message', { hasText: 'hello from troll' });
+    await line.waitFor();
+    await line.locator('button.sender').click();
+    await view.locator('#sanction', { hasText: 'troll: no sanction' }).waitFor();
+
+    await view.click('#user-actions [data-action="ban"]');
+    await giveReason(view, 'spam links');
+
+    const kicked = troll.locator('#status.kicked');
+    await kicked.waitFor();
+    expect(await kicked.textContent()).toBe('Disconnected by a moderator: Banned: spam links.');
+    expect(await troll.locator('#send button').isDisabled()).toBe(true);
+    await view.locator('#activity li.moderation', { hasText: 'ban: troll' }).waitFor();
+    const audit = view.locator('#audit li[data-action="ban"]');
+    await audit.waitFor();
+    expect(await audit.textContent()).toMatch(/troll.*spam links.*by Local Moderator/);
+    await view.locator('#sanction.active', { hasText: 'troll: banned — spam links' }).waitFor();
+
+    await troll.click('#join button');
+    const refused = troll.locator('#status.refused');
+    await refused.waitFor();
+    expect(await refused.textContent()).toBe('Refused: You are banned from this room: spam links');
+
+    expect(await view.locator('#errors li').count()).toBe(0);
+    expect(context.pageErrors).toEqual([]);
+  });
+
+  it('shows chat content as text, never as HTML', async () => {
+    const mallory = await viewer('mallory');
+    const view = await moderatorView();
+    const markup = '<img src=x onerror="document.title=1"><b>bold</b>';
+    await send(mallory, markup);
+    const line = view.locator('#activity li.message', { hasText: '<b>bold</b>' });
+    await line.waitFor();
+    expect(await line.locator('img, b').count()).toBe(0);
+    expect(await line.locator('.content').textContent()).toBe(markup);
+    expect(context.pageErrors).toEqual([]);
+  });
+
+  it('deletes a message with a reason, and shows the API’s problems when an action is refused', async () => {
+    const alice = await viewer('alice');
+    const view = await moderatorView();
+    await send(alice, 'buy followers at my site');
+    await view
+      .locator('#activity li.message', { hasText: 'buy followers' })
+      .locator('button', { hasText: 'delete' })
+      .click();
+    await giveReason(view, 'advertising');
+    await alice
+      .locator('li.message.deleted', { hasText: 'buy followers' })
+      .locator('.badge', { hasText: 'deleted: advertising' })
+      .waitFor();
+    await view.locator('#audit li[data-action="delete"]', { hasText: 'advertising' }).waitFor();
+
+    await view.fill('#lookup-user', 'alice');
+    await view.fill('#timeout-seconds', '0');
+    await view.click('#user-actions [data-action="timeout"]');
+    await giveReason(view, 'too short');
+    const error = view.locator('#errors li', { hasText: 'timeout alice failed: HTTP 400 bad-request' });
+    await error.waitFor();
+    await error.locator('button', { hasText: 'dismiss' }).click();
+    expect(await view.locator('#errors li').count()).toBe(0);
+  });
+});
+
+/** The shipped policy with links held for a moderator instead of delivered. */
+async function holdLinksPolicy(directory: string): Promise<string> {
+  const shipped = await readFile(DEFAULT_POLICY_FILE, 'utf8');
+  const withHold = shipped.replace(
+    '\nrules:\n',
+    `\nrules:\n  - { id: held-links, kind: links, action: hold, severity: low, reason: "${HELD_REASON}" }\n`,
+  );
+  if (withHold === shipped) throw new Error('the shipped policy has no rules list: update this test');
+  const file = path.join(directory, 'hold-links.yaml');
+  await writeFile(file, withHold);
+  return file;
+}
+
+// Needs the held-messages endpoint (GET /api/moderation/held, approve, reject) and `action: hold` rules, which
+// this branch does not have yet (GET held answers 404): unskip once they are merged.
+describe.skip('the moderator view’s held messages, in headless Chromium', () => {
+  const { context, viewer, moderatorView } = browserAndStack('moderator-view-held-', async (directory) => ({
+    policyFile: await holdLinksPolicy(directory),
+  }));
+
+  it('approves a held message from the view, and the room sees it', async () => {
+    const linker = await viewer('linker');
+    const view = await moderatorView();
+    const content = 'my clips are at example.com/clips';
+
+    await send(linker, content);
+    await linker
+      .locator('li.denied', { hasText: content })
+      .locator('.badge', { hasText: HELD_REASON })
+      .waitFor();
+    // Nobody sees it before a moderator approves it.
+    expect(await view.locator('#activity').textContent()).not.toContain(content);
+
+    const held = view.locator('#held li', { hasText: content });
+    await held.waitFor({ timeout: 10_000 });
+    expect(await held.textContent()).toContain('held-links');
+    await held.locator('button', { hasText: 'approve' }).click();
+
+    const approved = linker.locator('#messages li.message.approved', { hasText: content });
+    await approved.waitFor();
+    expect(await approved.locator('.sender').textContent()).toBe('linker');
+    await view.locator('#activity li.message.approved', { hasText: content }).waitFor();
+    await view.locator('#audit li[data-action="approve"]').waitFor();
+    await held.waitFor({ state: 'detached' });
+
+    expect(await view.locator('#errors li').count()).toBe(0);
+    expect(context.pageErrors).toEqual([]);
+  });
+});
