@@ -1,12 +1,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { IvschatClient, SendEventCommand } from '@aws-sdk/client-ivschat';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY_FILE } from '../../build/review-policy-plugin.js';
+import type { RunningServer } from '../../local/ivschat/chat-state.js';
 import type { RunningStack, StackOptions } from '../../local/stack.js';
 import { startStack } from '../../local/stack.js';
+import { startWebServer } from '../../local/web-server.js';
 
 /** Debian's chromium package; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -119,6 +123,36 @@ describe('the moderator view, in headless Chromium', () => {
     expect(context.pageErrors).toEqual([]);
   });
 
+  it('renders an app:approved-message event on the chat page like a message, marked approved', async () => {
+    const bob = await viewer('bob');
+    const view = await moderatorView();
+    const ivschat = new IvschatClient({
+      endpoint: context.stack.controlPlaneUrl,
+      region: context.stack.state.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // What approving a held message sends (the held-messages API is not on this branch yet).
+    await ivschat.send(
+      new SendEventCommand({
+        roomIdentifier: context.stack.rooms.get('lobby')?.arn,
+        eventName: 'app:approved-message',
+        attributes: { messageId: 'AbCdEfGhIjKl', userId: 'linker', content: '<i>see example.com</i>' },
+      }),
+    );
+    ivschat.destroy();
+    for (const [page, list] of [
+      [bob, '#messages'],
+      [view, '#activity'],
+    ] as const) {
+      const approved = page.locator(`${list} li.message.approved`);
+      await approved.waitFor();
+      expect(await approved.locator('.sender').textContent()).toBe('linker');
+      expect(await approved.locator('.content').textContent()).toBe('<i>see example.com</i>');
+      expect(await approved.getAttribute('data-message-id')).toBe('AbCdEfGhIjKl');
+    }
+    expect(context.pageErrors).toEqual([]);
+  });
+
   it('deletes a message with a reason, and shows the API’s problems when an action is refused', async () => {
     const alice = await viewer('alice');
     const view = await moderatorView();
@@ -192,5 +226,107 @@ describe.skip('the moderator view’s held messages, in headless Chromium', () =
 
     expect(await view.locator('#errors li').count()).toBe(0);
     expect(context.pageErrors).toEqual([]);
+  });
+});
+
+/**
+ * The held panel against a stand-in for the held-messages API, as its contract reads: what the page lists,
+ * and what it sends on approve and reject. The real API is tested end to end above once it is merged.
+ */
+describe('the moderator view’s held panel, against the held-messages API contract', () => {
+  const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl';
+  const calls: { path: string; headers: IncomingMessage['headers']; body: unknown }[] = [];
+  let held = [
+    {
+      messageId: 'MsgOne123456',
+      userId: 'linker',
+      content: '<b>example.com/one</b>',
+      attributes: {},
+      heldAtMillis: Date.now(),
+      ruleIds: ['held-links'],
+      reason: HELD_REASON,
+    },
+    {
+      messageId: 'MsgTwo123456',
+      userId: 'spammer',
+      content: 'example.com/two',
+      attributes: {},
+      heldAtMillis: Date.now(),
+      ruleIds: ['held-links'],
+      reason: HELD_REASON,
+    },
+  ];
+  let server: RunningServer;
+  let browser: Browser;
+
+  const answer = (response: ServerResponse, status: number, body: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  async function stubApi(apiPath: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET') {
+      if (url.searchParams.get('roomArn') !== ROOM_ARN)
+        return answer(response, 400, { error: 'bad-request' });
+      if (apiPath === '/moderation/held') return answer(response, 200, { messages: held });
+      if (apiPath === '/moderation/audit') return answer(response, 200, { entries: [] });
+      return answer(response, 404, { error: 'not-found' });
+    }
+    let text = '';
+    for await (const chunk of request) text += String(chunk);
+    const body: unknown = JSON.parse(text);
+    calls.push({ path: apiPath, headers: request.headers, body });
+    const messageId = typeof body === 'object' && body !== null && 'messageId' in body ? body.messageId : '';
+    held = held.filter((message) => message.messageId !== messageId);
+    return answer(response, 200, { audit: { action: apiPath.slice('/moderation/'.length), messageId } });
+  }
+
+  beforeAll(async () => {
+    server = await startWebServer({
+      messagingUrl: 'ws://127.0.0.1:1',
+      roomName: 'lobby',
+      roomArn: ROOM_ARN,
+      issueToken: async () => ({ token: 'unused' }),
+      api: (apiPath) => ({ handle: (request, response) => stubApi(apiPath, request, response) }),
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists held messages as text, approves one and rejects one with a reason, each with its own key', async () => {
+    const view = await browser.newPage();
+    const pageErrors: Error[] = [];
+    view.on('pageerror', (error) => pageErrors.push(error));
+    await view.goto(`${server.url}/moderate`);
+
+    const first = view.locator('#held li', { hasText: 'example.com/one' });
+    await first.waitFor();
+    expect(await first.locator('.content').textContent()).toBe('<b>example.com/one</b>');
+    expect(await first.locator('b').count()).toBe(0);
+    expect(await first.textContent()).toContain(`held-links: ${HELD_REASON}`);
+    expect(await view.locator('#held-status').textContent()).toBe('2 held');
+
+    await first.locator('button', { hasText: 'approve' }).click();
+    await first.waitFor({ state: 'detached' });
+    const second = view.locator('#held li', { hasText: 'example.com/two' });
+    await second.locator('button', { hasText: 'reject' }).click();
+    await giveReason(view, 'spam');
+    await view.locator('#held-status', { hasText: 'No held messages.' }).waitFor();
+
+    expect(calls.map(({ path: apiPath, body }) => ({ apiPath, body }))).toEqual([
+      { apiPath: '/moderation/approve', body: { roomArn: ROOM_ARN, messageId: 'MsgOne123456' } },
+      {
+        apiPath: '/moderation/reject',
+        body: { roomArn: ROOM_ARN, messageId: 'MsgTwo123456', reason: 'spam' },
+      },
+    ]);
+    const keys = calls.map(({ headers }) => headers['idempotency-key']);
+    for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9._-]{8,128}$/);
+    expect(new Set(keys).size).toBe(2);
+    expect(calls[0]?.headers['x-moderator-name']).toBe('Local Moderator');
+    expect(await view.locator('#errors li').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
   });
 });
