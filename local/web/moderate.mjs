@@ -375,10 +375,10 @@ async function refreshHeld() {
     heldShown = shown;
     heldList.replaceChildren(...messages.map(heldLine));
   } catch (error) {
-    if (error.status === 404) {
-      // An API without held messages: nothing will appear, so stop asking.
+    if (error.status === 404 || error.status === 405) {
+      // An API without held messages (a moderator API from before them answers 405): nothing will appear.
       clearInterval(heldTimer);
-      heldStatus.textContent = 'Held messages are not available from this API (404).';
+      heldStatus.textContent = `Held messages are not available from this API (HTTP ${error.status}).`;
       return;
     }
     heldStatus.textContent = `Could not load held messages: ${error.message}`;

@@ -107,6 +107,10 @@ describe('the moderator view, in headless Chromium', () => {
     await refused.waitFor();
     expect(await refused.textContent()).toBe('Refused: You are banned from this room: spam links');
 
+    // Either the held list (empty: nothing is held by the shipped policy) or word that the API has none.
+    await view
+      .locator('#held-status', { hasText: /^(No held messages\.|Held messages are not available)/ })
+      .waitFor();
     expect(await view.locator('#errors li').count()).toBe(0);
     expect(context.pageErrors).toEqual([]);
   });
@@ -193,7 +197,7 @@ async function holdLinksPolicy(directory: string): Promise<string> {
 }
 
 // Needs the held-messages endpoint (GET /api/moderation/held, approve, reject) and `action: hold` rules, which
-// this branch does not have yet (GET held answers 404): unskip once they are merged.
+// this branch does not have yet (GET held answers 405 here): unskip once they are merged.
 describe.skip('the moderator view’s held messages, in headless Chromium', () => {
   const { context, viewer, moderatorView } = browserAndStack('moderator-view-held-', async (directory) => ({
     policyFile: await holdLinksPolicy(directory),
