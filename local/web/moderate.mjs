@@ -128,7 +128,12 @@ async function act(action, body, { label = action, key = idempotencyKey() } = {}
     const { audit, duplicate } = await request('POST', `/moderation/${action}`, { roomArn, ...body }, key);
     return { audit, duplicate };
   } catch (error) {
-    showError(`${label} failed: ${error.message}`, () => act(action, body, { label, key }));
+    // Only a failure that may have half happened is worth the same request again; a 4xx needs a new one.
+    const retriable = !(error instanceof ApiError) || error.status >= 500;
+    showError(
+      `${label} failed: ${error.message}`,
+      retriable ? () => act(action, body, { label, key }) : undefined,
+    );
     return undefined;
   } finally {
     void refreshAudit();
@@ -217,6 +222,8 @@ function showEvent(event) {
     return;
   }
   if (event.eventName === 'app:moderation-action') {
+    // Another moderator (or the CLI) acted: their audit entry is new.
+    void refreshAudit();
     const until = attributes.until ? ` until ${new Date(attributes.until).toLocaleString()}` : '';
     addActivity('system moderation', [
       span('content', `${attributes.action ?? 'action'}: `),

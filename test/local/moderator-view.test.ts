@@ -178,6 +178,9 @@ describe('the moderator view, in headless Chromium', () => {
     await giveReason(view, 'too short');
     const error = view.locator('#errors li', { hasText: 'timeout alice failed: HTTP 400 bad-request' });
     await error.waitFor();
+    expect(await error.textContent()).toContain('seconds');
+    // A refused request would be refused again: no retry offered.
+    expect(await error.locator('button', { hasText: 'retry' }).count()).toBe(0);
     await error.locator('button', { hasText: 'dismiss' }).click();
     expect(await view.locator('#errors li').count()).toBe(0);
   });
@@ -197,7 +200,8 @@ async function holdLinksPolicy(directory: string): Promise<string> {
 }
 
 // Needs the held-messages endpoint (GET /api/moderation/held, approve, reject) and `action: hold` rules, which
-// this branch does not have yet (GET held answers 405 here): unskip once they are merged.
+// this branch does not have yet (GET held answers 405 here): unskip once they are merged. It passed in a trial
+// merge of main at 631ee37 ("Held messages: ..."), not committed here.
 describe.skip('the moderator view’s held messages, in headless Chromium', () => {
   const { context, viewer, moderatorView } = browserAndStack('moderator-view-held-', async (directory) => ({
     policyFile: await holdLinksPolicy(directory),
