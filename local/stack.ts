@@ -266,6 +266,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       host: HOST,
       messagingUrl: messaging.url,
       roomName: lobby.name ?? lobby.id,
+      roomArn: lobby.arn,
       // Through functions/issue-chat-token, as an app's backend would: a banned user gets no token.
       issueToken: async (request) => {
         const { statusCode, body } = await invokeHttpFunction(tokens, functionName('issueChatToken'), {

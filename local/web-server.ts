@@ -33,6 +33,8 @@ export interface WebServerOptions {
   readonly host?: string;
   readonly messagingUrl: string;
   readonly roomName: string;
+  /** The room's ARN, which the moderator page names in every moderator API request. */
+  readonly roomArn?: string;
   readonly issueToken: (request: TokenRequest) => Promise<IssuedToken>;
   /**
    * The stack's HTTP API functions, by the path under `/api` they serve (`/tokens`, `/moderation/…`), as the
@@ -115,12 +117,18 @@ function send(response: ServerResponse, status: number, type: string, body: stri
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningServer> {
-  const [chatClient, page, script] = await Promise.all([
+  const [chatClient, page, script, moderatorPage, moderatorScript] = await Promise.all([
     bundleChatClient(),
     readFile(path.join(WEB_ROOT, 'index.html'), 'utf8'),
     readFile(path.join(WEB_ROOT, 'app.mjs'), 'utf8'),
+    readFile(path.join(WEB_ROOT, 'moderate.html'), 'utf8'),
+    readFile(path.join(WEB_ROOT, 'moderate.mjs'), 'utf8'),
   ]);
-  const config = JSON.stringify({ messagingUrl: options.messagingUrl, roomName: options.roomName });
+  const config = JSON.stringify({
+    messagingUrl: options.messagingUrl,
+    roomName: options.roomName,
+    ...(options.roomArn !== undefined && { roomArn: options.roomArn }),
+  });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -135,6 +143,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         return send(response, 200, 'text/html; charset=utf-8', page);
       case 'GET /app.mjs':
         return send(response, 200, 'text/javascript; charset=utf-8', script);
+      case 'GET /moderate':
+        return send(response, 200, 'text/html; charset=utf-8', moderatorPage);
+      case 'GET /moderate.mjs':
+        return send(response, 200, 'text/javascript; charset=utf-8', moderatorScript);
       case 'GET /vendor/amazon-ivs-chat-messaging.js':
         return send(response, 200, 'text/javascript; charset=utf-8', chatClient);
       case 'GET /config.json':

@@ -35,18 +35,45 @@ function showMessage(message) {
     ['content', message.content],
   ];
   if (masked) parts.push(['badge', `masked: ${message.attributes['moderation.rules'] ?? ''}`]);
-  const item = addLine(masked ? 'message masked' : 'message', parts);
-  item.dataset.messageId = message.id;
+  addMessage(masked ? 'message masked' : 'message', message.id, parts);
+}
+
+/** A held message a moderator approved: it arrives as an event, and reads like any other message. */
+function showApproved({ messageId, userId, content }) {
+  addMessage('message approved', messageId, [
+    ['sender', userId ?? '?'],
+    ['content', content ?? ''],
+    ['badge', 'approved by a moderator'],
+  ]);
+}
+
+function addMessage(className, messageId, parts) {
+  const item = addLine(className, parts);
+  item.dataset.messageId = messageId;
   if (isModerator) {
     const button = document.createElement('button');
     button.textContent = 'delete';
     button.addEventListener('click', () => {
-      room.deleteMessage(new DeleteMessageRequest(message.id, 'removed by a moderator')).catch((error) => {
+      room.deleteMessage(new DeleteMessageRequest(messageId, 'removed by a moderator')).catch((error) => {
         addLine('system', [['content', `delete failed: ${error.errorMessage ?? error.message}`]]);
       });
     });
     item.append(button);
   }
+}
+
+function showEvent(event) {
+  const attributes = event.attributes ?? {};
+  if (event.eventName === 'app:approved-message') return showApproved(attributes);
+  if (event.eventName === 'app:moderation-action') {
+    const until = attributes.until ? ` until ${new Date(attributes.until).toLocaleString()}` : '';
+    const done = { ban: 'was banned', timeout: 'was timed out' }[attributes.action] ?? attributes.action;
+    addLine('system moderation', [
+      ['content', `${attributes.userId} ${done}${until}: ${attributes.reason ?? ''}`],
+    ]);
+    return;
+  }
+  addLine('system', [['content', `event ${event.eventName} ${JSON.stringify(attributes)}`]]);
 }
 
 function showDeletion(event) {
@@ -59,9 +86,17 @@ function showDeletion(event) {
   item.append(badge);
 }
 
+function showStatus(text, className = '') {
+  status.textContent = text;
+  status.className = className;
+}
+
 function join(userId, role) {
   room?.disconnect();
   isModerator = role === 'moderator';
+  // Why the last connection ended, when the server said: a refused token or a moderator's disconnect.
+  let refusal;
+  let kicked;
   room = new ChatRoom({
     regionOrUrl: config.messagingUrl,
     tokenProvider: async () => {
@@ -70,31 +105,40 @@ function join(userId, role) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userId, role }),
       });
-      const body = await response.json();
-      if (!response.ok) throw new Error(body.message);
+      const body = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        // 403: banned or timed out. The client retries a few times before giving up; say why at once.
+        refusal = body.message ?? `HTTP ${response.status}`;
+        showStatus(`Refused: ${refusal}`, 'refused');
+        throw new Error(refusal);
+      }
+      refusal = undefined;
       return body;
     },
   });
   room.addListener('connecting', () => {
-    status.textContent = 'Connecting…';
+    kicked = undefined;
+    if (refusal === undefined) showStatus('Connecting…');
   });
   room.addListener('connect', () => {
-    status.textContent = `Connected as ${userId} (${role}).`;
+    showStatus(`Connected as ${userId} (${role}).`);
     for (const element of sendForm.elements) element.disabled = false;
     contentInput.focus();
   });
   room.addListener('disconnect', (reason) => {
-    status.textContent = `Disconnected (${reason}).`;
+    if (refusal !== undefined) showStatus(`Refused: ${refusal}`, 'refused');
+    else if (kicked !== undefined)
+      showStatus(`Disconnected by a moderator${kicked ? `: ${kicked}` : ''}.`, 'kicked');
+    else showStatus(`Disconnected (${reason}).`);
     for (const element of sendForm.elements) element.disabled = true;
   });
   room.addListener('message', showMessage);
   room.addListener('messageDelete', showDeletion);
   room.addListener('userDisconnect', (event) => {
+    if (event.userId === userId) kicked = event.reason ?? '';
     addLine('system', [['content', `${event.userId} was disconnected: ${event.reason ?? ''}`]]);
   });
-  room.addListener('event', (event) => {
-    addLine('system', [['content', `event ${event.eventName} ${JSON.stringify(event.attributes ?? {})}`]]);
-  });
+  room.addListener('event', showEvent);
   room.connect();
 }
 

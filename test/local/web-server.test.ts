@@ -45,6 +45,32 @@ describe('startWebServer', () => {
     });
   });
 
+  it('serves the moderator view, and names the room ARN in config.json when given one', async () => {
+    const page = await fetch(`${server.url}/moderate`);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<script type="module" src="/moderate.mjs">');
+    const script = await fetch(`${server.url}/moderate.mjs`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain("from '/vendor/amazon-ivs-chat-messaging.js'");
+
+    const roomArn = 'arn:aws:ivschat:us-east-1:123456789012:room/AbCdEfGhIjKl';
+    const withArn = await startWebServer({
+      messagingUrl: 'ws://127.0.0.1:1',
+      roomName: 'lobby',
+      roomArn,
+      issueToken,
+    });
+    try {
+      expect(await (await fetch(`${withArn.url}/config.json`)).json()).toEqual({
+        messagingUrl: 'ws://127.0.0.1:1',
+        roomName: 'lobby',
+        roomArn,
+      });
+    } finally {
+      await withArn.close();
+    }
+  });
+
   it('issues a token through the backend stand-in, viewer by default', async () => {
     const response = await postToken(JSON.stringify({ userId: 'alice' }));
     expect(response.status).toBe(200);
