@@ -18,12 +18,12 @@ describe('config/local-rooms.yaml', () => {
         maximumMessageLength: 500,
         maximumMessageRatePerSecond: 10,
         messageReviewHandler: { function: 'reviewMessage', fallbackResult: 'ALLOW' },
-        loggingConfigurations: ['chat-logs'],
+        loggingConfigurations: ['moderation-chat-logs'],
       },
     ]);
     expect(config.loggingConfigurations).toEqual([
       {
-        name: 'chat-logs',
+        name: 'moderation-chat-logs',
         destinationConfiguration: { cloudWatchLogs: { logGroupName: '/ivs-chat-moderation/local/chat' } },
       },
     ]);
@@ -38,6 +38,7 @@ describe('createLocalRooms', () => {
       state,
       config,
       (key) => `arn:aws:lambda:us-east-1:123456789012:function:x-${key}`,
+      { 'ivs-mod:owner': 'ivs-chat-moderation-local' },
     );
     const lobby = rooms.get('lobby');
     expect(lobby && state.findRoom(lobby.arn)).toBe(lobby);
@@ -47,8 +48,10 @@ describe('createLocalRooms', () => {
     });
     const [configurationArn] = lobby?.loggingConfigurationIdentifiers ?? [];
     expect(state.findLoggingConfiguration(configurationArn ?? '')).toMatchObject({
-      name: 'chat-logs',
+      name: 'moderation-chat-logs',
       state: 'ACTIVE',
+      // The stage's own: the reconciler manages it as one it created.
+      tags: { 'ivs-mod:owner': 'ivs-chat-moderation-local' },
       destinationConfiguration: { cloudWatchLogs: { logGroupName: '/ivs-chat-moderation/local/chat' } },
     });
   });

@@ -199,10 +199,7 @@ async function holdLinksPolicy(directory: string): Promise<string> {
   return file;
 }
 
-// Needs the held-messages endpoint (GET /api/moderation/held, approve, reject) and `action: hold` rules, which
-// this branch does not have yet (GET held answers 405 here): unskip once they are merged. It passed in a trial
-// merge of main at 631ee37 ("Held messages: ..."), not committed here.
-describe.skip('the moderator view’s held messages, in headless Chromium', () => {
+describe('the moderator view’s held messages, in headless Chromium', () => {
   const { context, viewer, moderatorView } = browserAndStack('moderator-view-held-', async (directory) => ({
     policyFile: await holdLinksPolicy(directory),
   }));
