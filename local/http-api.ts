@@ -37,28 +37,13 @@ export async function forwardToFunction(
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers[name] = value;
   }
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: url.search.slice(1),
+  const event = httpApiEvent({
+    method: request.method ?? 'GET',
+    path,
+    query: url.searchParams,
     headers,
-    queryStringParameters: Object.fromEntries(url.searchParams),
-    requestContext: {
-      http: {
-        method: request.method ?? 'GET',
-        path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: '',
-      },
-      authorizer: { iam: { userArn: LOCAL_CALLER_ARN, accountId: '123456789012' } },
-      requestId: randomUUID(),
-      stage: '$default',
-    },
     body: Buffer.concat(chunks).toString('utf8'),
-    isBase64Encoded: false,
-  };
+  });
   const result: unknown = await handler(event, lambdaContext(functionName, 30_000));
   if (!isRecord(result) || typeof result.statusCode !== 'number') {
     response
@@ -82,12 +67,35 @@ export async function invokeHttpFunction(
   functionName: string,
   request: { readonly method: string; readonly path: string; readonly body?: unknown },
 ): Promise<{ readonly statusCode: number; readonly body: unknown }> {
-  const event = {
+  const event = httpApiEvent({
+    method: request.method,
+    path: request.path,
+    query: new URLSearchParams(),
+    headers: { 'content-type': 'application/json' },
+    body: request.body === undefined ? '' : JSON.stringify(request.body),
+  });
+  const result: unknown = await handler(event, lambdaContext(functionName, 30_000));
+  if (!isRecord(result) || typeof result.statusCode !== 'number' || typeof result.body !== 'string') {
+    throw new Error(`${functionName} answered no HTTP response`);
+  }
+  return { statusCode: result.statusCode, body: JSON.parse(result.body) };
+}
+
+/** A payload 2.0 event as API Gateway sends it with IAM authorization, signed by LOCAL_CALLER_ARN. */
+function httpApiEvent(request: {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}) {
+  return {
     version: '2.0',
     routeKey: '$default',
     rawPath: request.path,
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json' },
+    rawQueryString: request.query.toString(),
+    headers: request.headers,
+    queryStringParameters: Object.fromEntries(request.query),
     requestContext: {
       http: {
         method: request.method,
@@ -100,12 +108,7 @@ export async function invokeHttpFunction(
       requestId: randomUUID(),
       stage: '$default',
     },
-    body: request.body === undefined ? '' : JSON.stringify(request.body),
+    body: request.body,
     isBase64Encoded: false,
   };
-  const result: unknown = await handler(event, lambdaContext(functionName, 30_000));
-  if (!isRecord(result) || typeof result.statusCode !== 'number' || typeof result.body !== 'string') {
-    throw new Error(`${functionName} answered no HTTP response`);
-  }
-  return { statusCode: result.statusCode, body: JSON.parse(result.body) };
 }

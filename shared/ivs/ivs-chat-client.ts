@@ -18,12 +18,11 @@ import {
 } from '@aws-sdk/client-ivschat';
 import type { ActionPorts } from '../enforcement/execute-actions.js';
 import type { ChatTokenRequest } from '../moderation/chat-token-request.js';
+import type { FleetPorts } from '../rooms/reconcile-fleet.js';
 import type {
-  Change,
   LoggingDestination,
   ObservedLoggingConfiguration,
   ObservedRoom,
-  Tags,
 } from '../rooms/room-manifest.js';
 
 /**
@@ -42,13 +41,18 @@ export interface IvsChatClientOptions {
 
 export type IvsChatActions = Pick<ActionPorts, 'deleteMessage' | 'sendEvent' | 'disconnectUser' | 'classify'>;
 
-export function createIvsChatActions(options: IvsChatClientOptions): IvsChatActions {
-  const client = new IvschatClient({
+/** `maxAttempts` 1 where the caller paces and retries itself; the SDK's default (3) for a single call. */
+function ivschatClient(options: IvsChatClientOptions, maxAttempts?: number): IvschatClient {
+  return new IvschatClient({
     region: options.region,
-    maxAttempts: 1,
+    ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+}
+
+export function createIvsChatActions(options: IvsChatClientOptions): IvsChatActions {
+  const client = ivschatClient(options, 1);
   return {
     async deleteMessage(roomIdentifier, id, reason) {
       await client.send(new DeleteMessageCommand({ roomIdentifier, id, reason }));
@@ -78,35 +82,9 @@ export function classifyIvsChatError(error: unknown): 'throttled' | 'transient' 
 }
 
 /** The room and logging-configuration operations the reconciler calls, mapped to its plain shapes. */
-export interface IvsChatFleet {
-  listRooms(nextToken: string | undefined): Promise<{ rooms: ObservedRoom[]; nextToken: string | undefined }>;
-  getRoom(roomArn: string): Promise<ObservedRoom>;
-  updateRoom(roomArn: string, update: RoomUpdate): Promise<ObservedRoom>;
-  tagResource(resourceArn: string, tags: Tags): Promise<void>;
-  untagResource(resourceArn: string, tagKeys: readonly string[]): Promise<void>;
-  listLoggingConfigurations(
-    nextToken: string | undefined,
-  ): Promise<{ configurations: ObservedLoggingConfiguration[]; nextToken: string | undefined }>;
-  createLoggingConfiguration(
-    name: string,
-    destination: LoggingDestination,
-    tags: Tags,
-  ): Promise<ObservedLoggingConfiguration>;
-  updateLoggingConfiguration(arn: string, destination: LoggingDestination): Promise<void>;
-  deleteLoggingConfiguration(arn: string): Promise<void>;
-  classify(error: unknown): 'throttled' | 'transient' | 'permanent';
-}
-
-export type RoomUpdate = Extract<Change, { kind: 'update-room' }>['update'];
-
-export function createIvsChatFleet(options: IvsChatClientOptions): IvsChatFleet {
-  const client = new IvschatClient({
-    region: options.region,
-    // The reconciler paces and retries itself, as the executor does.
-    maxAttempts: 1,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-  });
+export function createIvsChatFleet(options: IvsChatClientOptions): FleetPorts {
+  // The reconciler paces and retries itself, as the executor does.
+  const client = ivschatClient(options, 1);
   return {
     async listRooms(nextToken) {
       const page = await client.send(new ListRoomsCommand({ maxResults: 50, nextToken }));
@@ -261,11 +239,7 @@ export interface IssuedChatToken {
 export function createChatTokenIssuer(
   options: IvsChatClientOptions,
 ): (request: ChatTokenRequest) => Promise<IssuedChatToken> {
-  const client = new IvschatClient({
-    region: options.region,
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-  });
+  const client = ivschatClient(options);
   return async (request) => {
     const output = await client.send(
       new CreateChatTokenCommand({

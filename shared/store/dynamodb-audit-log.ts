@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isRecord } from '../guards.js';
 import type { AuditEntry } from '../moderation/moderator-actions.js';
 import { MODERATOR_COMMANDS } from '../moderation/moderator-actions.js';
 import type { AuditLog } from '../moderation/run-moderator-action.js';
+import { queryPartition } from './query-partition.js';
 
 /**
  * The audit log in the enforcement table, one partition per room:
@@ -49,25 +50,13 @@ export function createDynamoDbAuditLog(options: {
     },
     async list(roomArn, filter = {}) {
       const entries: AuditEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': auditKey(roomArn) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const entry = parseAuditEntry(item);
-          if (entry === undefined) continue;
-          if (filter.sinceMillis !== undefined && entry.atMillis < filter.sinceMillis) continue;
-          if (filter.userId !== undefined && entry.userId !== filter.userId) continue;
-          entries.push(entry);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for (const item of await queryPartition(client, tableName, auditKey(roomArn))) {
+        const entry = parseAuditEntry(item);
+        if (entry === undefined) continue;
+        if (filter.sinceMillis !== undefined && entry.atMillis < filter.sinceMillis) continue;
+        if (filter.userId !== undefined && entry.userId !== filter.userId) continue;
+        entries.push(entry);
+      }
       return entries.sort((a, b) => a.atMillis - b.atMillis);
     },
   };

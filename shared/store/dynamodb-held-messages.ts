@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { HeldMessage } from '../moderation/held-message.js';
 import { parseHeldMessage } from '../moderation/held-message.js';
 import { heldKey, heldMessageKey } from './held-message-item.js';
+import { queryPartition } from './query-partition.js';
 
 export interface HeldMessages {
   /** The room's held messages still within their retention, oldest first. */
@@ -29,22 +30,10 @@ export function createDynamoDbHeldMessages(options: {
   return {
     async list(roomArn, nowMillis) {
       const messages: HeldMessage[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': heldKey(roomArn) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const held = read(item, nowMillis);
-          if (held !== undefined) messages.push(held);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for (const item of await queryPartition(client, tableName, heldKey(roomArn))) {
+        const held = read(item, nowMillis);
+        if (held !== undefined) messages.push(held);
+      }
       return messages.sort((a, b) => a.heldAtMillis - b.heldAtMillis);
     },
     async get(roomArn, messageId, nowMillis) {

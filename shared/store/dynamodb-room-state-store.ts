@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { KnownRoomState, RoomStateStore } from '../rooms/room-state.js';
+import { queryPartition } from './query-partition.js';
 import { FLEET_PARTITION, parseRoomState, roomStateAttributes, roomStateKey } from './room-state-item.js';
 
 export interface DynamoDbRoomStateStoreOptions {
@@ -16,28 +17,15 @@ export function createDynamoDbRoomStateStore(options: DynamoDbRoomStateStoreOpti
   return {
     async readAll() {
       const states = new Map<string, KnownRoomState>();
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :fleet',
-            ExpressionAttributeValues: { ':fleet': FLEET_PARTITION },
-            // Consistent: the plan must see what the last run wrote.
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const sk = item.sk;
-          if (typeof sk !== 'string' || !sk.startsWith('ROOM#')) continue;
-          const roomArn = sk.slice('ROOM#'.length);
-          const state = parseRoomState(item);
-          if (typeof state === 'string') options.onInvalidItem?.(roomArn, state);
-          else states.set(roomArn, state);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      // Consistent: the plan must see what the last run wrote.
+      for (const item of await queryPartition(client, tableName, FLEET_PARTITION, { consistent: true })) {
+        const sk = item.sk;
+        if (typeof sk !== 'string' || !sk.startsWith('ROOM#')) continue;
+        const roomArn = sk.slice('ROOM#'.length);
+        const state = parseRoomState(item);
+        if (typeof state === 'string') options.onInvalidItem?.(roomArn, state);
+        else states.set(roomArn, state);
+      }
       return states;
     },
     async get(roomArn) {

@@ -3,9 +3,9 @@ import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js'
 import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
+import { invokeLocal } from '../../helpers/invoke-local.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { runCommand } from '../../helpers/run-command.js';
 
 /** The room the sample events name. */
 const ROOM_ID = 'g1H2I3j4k5L6';
@@ -33,26 +33,12 @@ describe('sls invoke local with events/issue-chat-token and events/moderator-api
   });
 
   const invoke = (functionName: string, event: string) =>
-    runCommand('npx', [
-      'sls',
-      'invoke',
-      'local',
-      '-f',
-      functionName,
-      '-p',
-      event,
-      ...['IVSCHAT_ENDPOINT', controlPlaneUrl, 'DYNAMODB_ENDPOINT', dynamoDb.endpoint]
-        .concat([
-          'AWS_ACCESS_KEY_ID',
-          'test',
-          'AWS_SECRET_ACCESS_KEY',
-          'test',
-          'POWERTOOLS_LOG_LEVEL',
-          'SILENT',
-        ])
-        .concat(['ENFORCEMENT_TABLE', 'enforcement', 'IDEMPOTENCY_TABLE', 'idempotency'])
-        .flatMap((value, index, all) => (index % 2 === 0 ? ['-e', `${value}=${all[index + 1]}`] : [])),
-    ]);
+    invokeLocal(functionName, event, {
+      IVSCHAT_ENDPOINT: controlPlaneUrl,
+      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      ENFORCEMENT_TABLE: 'enforcement',
+      IDEMPOTENCY_TABLE: 'idempotency',
+    });
 
   it('issues a token, bans once however often the request comes, and lists the ban in the audit log', async () => {
     const token = await invoke('issueChatToken', 'events/issue-chat-token/viewer.json');

@@ -3,9 +3,9 @@ import { ChatState } from '../../../local/ivschat/chat-state.js';
 import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { OWNER_TAG_KEY } from '../../../shared/rooms/validate-room-manifest.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
+import { invokeLocal } from '../../helpers/invoke-local.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { runCommand } from '../../helpers/run-command.js';
 
 describe('sls invoke local -f reconcileRooms -p events/reconcile-rooms/scheduled.json, against the emulator and dynalite', () => {
   const state = new ChatState();
@@ -34,32 +34,11 @@ describe('sls invoke local -f reconcileRooms -p events/reconcile-rooms/scheduled
   });
 
   const invoke = () =>
-    runCommand('npx', [
-      'sls',
-      'invoke',
-      'local',
-      '-f',
-      'reconcileRooms',
-      '-p',
-      'events/reconcile-rooms/scheduled.json',
-      ...[
-        'IVSCHAT_ENDPOINT',
-        controlPlaneUrl,
-        'DYNAMODB_ENDPOINT',
-        dynamoDb.endpoint,
-        'ENFORCEMENT_TABLE',
-        'enforcement',
-      ]
-        .concat([
-          'AWS_ACCESS_KEY_ID',
-          'test',
-          'AWS_SECRET_ACCESS_KEY',
-          'test',
-          'POWERTOOLS_LOG_LEVEL',
-          'SILENT',
-        ])
-        .flatMap((value, index, all) => (index % 2 === 0 ? ['-e', `${value}=${all[index + 1]}`] : [])),
-    ]);
+    invokeLocal('reconcileRooms', 'events/reconcile-rooms/scheduled.json', {
+      IVSCHAT_ENDPOINT: controlPlaneUrl,
+      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      ENFORCEMENT_TABLE: 'enforcement',
+    });
 
   it('converges the rooms to the shipped manifest through the packaged build, then finds nothing to do', async () => {
     const first = await invoke();
