@@ -27,7 +27,8 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 describe('loading the rooms manifest', () => {
   it('loads the shipped manifest: every room gets the stage review handler and the stage log group', () => {
     const manifest = loadRoomManifest(path.join(CONFIG, 'rooms.yaml'));
-    expect(manifest.policies).toEqual({ strict: path.join(CONFIG, 'policies/strict.yaml') });
+    // None named: a stage that assigns none carries none and reads no assignments.
+    expect(manifest.policies).toEqual({});
     expect(manifest.loggingConfigurations).toEqual([
       { name: 'moderation-chat-logs', destination: { stage: 'log-group' }, remove: false },
     ]);
