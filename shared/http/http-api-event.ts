@@ -12,7 +12,7 @@ export interface HttpRequest {
   /** Lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
-  /** The body parsed as JSON; undefined when there is none; `invalid` when it is not JSON. */
+  /** The body parsed as JSON; undefined when there is none or it is not JSON (then `bodyInvalid`). */
   readonly body: unknown;
   readonly bodyInvalid: boolean;
   /** The IAM principal that signed the request (userArn), when IAM authorization ran. */
