@@ -1,3 +1,4 @@
+import { describeValue, objectAt } from '../config/raw-document.js';
 import { isRecord } from '../guards.js';
 import { parseTerm, TermSyntaxError } from '../rules/term-matcher.js';
 import type {
@@ -138,7 +139,7 @@ export function validatePolicy(raw: unknown, services: PolicyServices): PolicyVa
   ]);
   if (root === undefined) return { ok: false, issues };
 
-  if (root.version !== 1) report(['version'], `must be 1 (got ${describe(root.version)})`);
+  if (root.version !== 1) report(['version'], `must be 1 (got ${describeValue(root.version)})`);
   const name = stringAt(root.name, ['name'], report, { max: LIMITS.name }) ?? '';
   const settings = readSettings(root.settings, report);
   const exemptions = readExemptions(root.exemptions, ['exemptions'], report);
@@ -179,30 +180,6 @@ export function validatePolicy(raw: unknown, services: PolicyServices): PolicyVa
 type Report = (path: PolicyPath, message: string) => void;
 type RawObject = Record<string, unknown>;
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
-}
-
-function objectAt(
-  value: unknown,
-  path: PolicyPath,
-  report: Report,
-  keys: readonly string[],
-): RawObject | undefined {
-  if (!isRecord(value)) {
-    report(path, `must be a mapping (got ${describe(value)})`);
-    return undefined;
-  }
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) report([...path, key], `unknown key; expected one of: ${keys.join(', ')}`);
-  }
-  return value;
-}
-
 function stringAt(
   value: unknown,
   path: PolicyPath,
@@ -210,7 +187,7 @@ function stringAt(
   { max, min = 1 }: { max: number; min?: number },
 ): string | undefined {
   if (typeof value !== 'string') {
-    report(path, `must be a string (got ${describe(value)})`);
+    report(path, `must be a string (got ${describeValue(value)})`);
     return undefined;
   }
   if (value.length < min || value.length > max) {
@@ -227,7 +204,7 @@ function oneOf<T extends string>(
   report: Report,
 ): T | undefined {
   const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) report(path, `must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+  if (match === undefined) report(path, `must be one of ${allowed.join(', ')} (got ${describeValue(value)})`);
   return match;
 }
 
@@ -275,7 +252,7 @@ function readSettings(value: unknown, report: Report): PolicySettings {
 function readExemptions(value: unknown, path: PolicyPath, report: Report): Exemption[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    report(path, `must be a list (got ${describe(value)})`);
+    report(path, `must be a list (got ${describeValue(value)})`);
     return [];
   }
   if (value.length > LIMITS.exemptions) report(path, `at most ${LIMITS.exemptions} exemptions are allowed`);
@@ -310,7 +287,7 @@ function readTermList(
 ): string[] {
   if (value === undefined && optional) return [];
   if (!Array.isArray(value)) {
-    report(path, `must be a list of terms (got ${describe(value)})`);
+    report(path, `must be a list of terms (got ${describeValue(value)})`);
     return [];
   }
   if (value.length > max) report(path, `at most ${max} entries are allowed (got ${value.length})`);
@@ -358,7 +335,7 @@ function readRule(
   services: PolicyServices,
 ): Rule | undefined {
   if (!isRecord(value)) {
-    report(path, `must be a mapping (got ${describe(value)})`);
+    report(path, `must be a mapping (got ${describeValue(value)})`);
     return undefined;
   }
   const kind = oneOf(value.kind, RULE_KINDS, [...path, 'kind'], report);
@@ -440,7 +417,7 @@ function readKind(
     }
     report(
       [...path, key],
-      `must be ${isRatio ? 'a number' : 'a whole number'} from ${bounds.min} to ${bounds.max} (got ${describe(value)})`,
+      `must be ${isRatio ? 'a number' : 'a whole number'} from ${bounds.min} to ${bounds.max} (got ${describeValue(value)})`,
     );
     return bounds.default;
   }
@@ -555,7 +532,7 @@ function readLevels(
     if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
       report(
         [...path, category],
-        `must be a level from 0 (off) to ${MAX_LEVEL} (strictest) (got ${describe(level)})`,
+        `must be a level from 0 (off) to ${MAX_LEVEL} (strictest) (got ${describeValue(level)})`,
       );
     } else levels.set(category, level);
   }
@@ -575,7 +552,7 @@ function readLevels(
 function readBoolean(value: unknown, path: PolicyPath, fallback: boolean, report: Report): boolean {
   if (value === undefined) return fallback;
   if (typeof value === 'boolean') return value;
-  report(path, `must be true or false (got ${describe(value)})`);
+  report(path, `must be true or false (got ${describeValue(value)})`);
   return fallback;
 }
 
@@ -587,7 +564,7 @@ function readLexicons(
 ): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    report(path, `must be a list of lexicon references (got ${describe(value)})`);
+    report(path, `must be a list of lexicon references (got ${describeValue(value)})`);
     return [];
   }
   const terms: string[] = [];
@@ -651,7 +628,7 @@ function readEnforcement(value: unknown, report: Report): EnforcementPolicy {
   const whole = (from: unknown, at: PolicyPath, min: number, max: number, fallback: number) => {
     if (from === undefined) return fallback;
     if (typeof from === 'number' && Number.isInteger(from) && from >= min && from <= max) return from;
-    report(at, `must be a whole number from ${min} to ${max} (got ${describe(from)})`);
+    report(at, `must be a whole number from ${min} to ${max} (got ${describeValue(from)})`);
     return fallback;
   };
   const mode =

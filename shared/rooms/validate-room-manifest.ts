@@ -1,3 +1,4 @@
+import { describeValue, objectAt } from '../config/raw-document.js';
 import { isRecord } from '../guards.js';
 import type {
   DesiredReviewHandler,
@@ -117,33 +118,9 @@ interface EntryContext {
   readonly removedLoggingNames: ReadonlySet<string>;
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
-}
-
-function objectAt(
-  value: unknown,
-  path: ManifestPath,
-  report: Report,
-  keys: readonly string[],
-): Record<string, unknown> | undefined {
-  if (!isRecord(value)) {
-    report(path, `must be a mapping (got ${describe(value)})`);
-    return undefined;
-  }
-  for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) report([...path, key], `unknown key; expected one of: ${keys.join(', ')}`);
-  }
-  return value;
-}
-
 function listAt(value: unknown, path: ManifestPath, report: Report): readonly unknown[] | undefined {
   if (!Array.isArray(value)) {
-    report(path, `must be a list (got ${describe(value)})`);
+    report(path, `must be a list (got ${describeValue(value)})`);
     return undefined;
   }
   return value;
@@ -158,7 +135,7 @@ function stringAt(
   if (typeof value !== 'string') {
     // YAML reads `2` or `true` as a number or a boolean; say how to make it text.
     const hint = typeof value === 'number' || typeof value === 'boolean' ? '; quote it to make it text' : '';
-    report(path, `must be a string (got ${describe(value)})${hint}`);
+    report(path, `must be a string (got ${describeValue(value)})${hint}`);
     return undefined;
   }
   if (value.length < min || value.length > max) {
@@ -176,7 +153,7 @@ function wholeNumberAt(
 ): number | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-    report(path, `must be a whole number ${range} (got ${describe(value)})`);
+    report(path, `must be a whole number ${range} (got ${describeValue(value)})`);
     return undefined;
   }
   return value;
@@ -198,7 +175,7 @@ function readPolicies(
   const policies: [string, string][] = [];
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) {
-    report(['policies'], `must be a mapping of policy name to policy file (got ${describe(value)})`);
+    report(['policies'], `must be a mapping of policy name to policy file (got ${describeValue(value)})`);
     return {};
   }
   for (const [name, file] of Object.entries(value)) {
@@ -255,7 +232,7 @@ function readLoggingConfigurations(
     let remove = false;
     if (raw.remove !== undefined) {
       if (typeof raw.remove === 'boolean') remove = raw.remove;
-      else report([...path, 'remove'], `must be true or false (got ${describe(raw.remove)})`);
+      else report([...path, 'remove'], `must be true or false (got ${describeValue(raw.remove)})`);
     }
     if (name !== undefined && destination !== undefined) configurations.push({ name, destination, remove });
   });
@@ -295,7 +272,7 @@ function readDestination(
       if (stage === undefined) {
         report(
           [...path, 'stage'],
-          `must be one of ${STAGE_DESTINATIONS.join(', ')} (got ${describe(raw.stage)})`,
+          `must be one of ${STAGE_DESTINATIONS.join(', ')} (got ${describeValue(raw.stage)})`,
         );
         return undefined;
       }
@@ -346,7 +323,7 @@ function readEntry(
   if (raw.policy !== undefined) {
     const policy = raw.policy;
     if (typeof policy !== 'string') {
-      report([...path, 'policy'], `must be a policy name (got ${describe(policy)})`);
+      report([...path, 'policy'], `must be a policy name (got ${describeValue(policy)})`);
     } else if (policy !== DEFAULT_POLICY_NAME && !context.policyNames.has(policy)) {
       const defined = [DEFAULT_POLICY_NAME, ...context.policyNames].join(', ');
       report([...path, 'policy'], `unknown policy "${policy}"; defined under policies: ${defined}`);
@@ -406,7 +383,10 @@ function readSelector(value: unknown, path: ManifestPath, report: Report): RoomS
     return undefined;
   }
   if (!isRecord(value)) {
-    report(path, `must be \`all\` or a mapping of tags, namePrefix and/or arns (got ${describe(value)})`);
+    report(
+      path,
+      `must be \`all\` or a mapping of tags, namePrefix and/or arns (got ${describeValue(value)})`,
+    );
     return undefined;
   }
   const raw = objectAt(value, path, report, SELECT_KEYS);
@@ -476,7 +456,7 @@ function readReviewHandler(
       `must be stage, none or a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>, at most ${LIMITS.handlerUriLength} characters)`,
     );
   } else {
-    report([...path, 'uri'], `required: stage, none or a Lambda function ARN (got ${describe(text)})`);
+    report([...path, 'uri'], `required: stage, none or a Lambda function ARN (got ${describeValue(text)})`);
   }
   let fallbackResult: FallbackResult = 'ALLOW';
   if (raw.fallbackResult !== undefined) {
@@ -484,7 +464,7 @@ function readReviewHandler(
     if (match === undefined) {
       report(
         [...path, 'fallbackResult'],
-        `must be one of ${FALLBACK_RESULTS.join(', ')} (got ${describe(raw.fallbackResult)})`,
+        `must be one of ${FALLBACK_RESULTS.join(', ')} (got ${describeValue(raw.fallbackResult)})`,
       );
     } else {
       fallbackResult = match;
@@ -517,7 +497,7 @@ function readEntryLogging(
   list.forEach((item, index) => {
     const at = [...path, index];
     if (typeof item !== 'string') {
-      report(at, `must be a logging configuration name (got ${describe(item)})`);
+      report(at, `must be a logging configuration name (got ${describeValue(item)})`);
       ok = false;
     } else if (!context.loggingNames.has(item)) {
       const declared = [...context.loggingNames];
@@ -563,7 +543,7 @@ function readTags(
   { written }: { written: boolean },
 ): Tags | undefined {
   if (!isRecord(value)) {
-    report(path, `must be a mapping of tag key to value (got ${describe(value)})`);
+    report(path, `must be a mapping of tag key to value (got ${describeValue(value)})`);
     return undefined;
   }
   const entries = Object.entries(value);
