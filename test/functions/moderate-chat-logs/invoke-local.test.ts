@@ -6,10 +6,11 @@ import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { decodeSubscriptionEvent } from '../../../shared/chat-logs/log-envelopes.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
+import { invokeLocal } from '../../helpers/invoke-local.js';
 import { eventScenarios, loadEvent } from '../../helpers/load-event.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { REPO_ROOT, runCommand } from '../../helpers/run-command.js';
+import { REPO_ROOT } from '../../helpers/run-command.js';
 
 /** The room the sample events' log stream names. */
 const ROOM_ID = 'g1H2I3j4k5L6';
@@ -52,26 +53,12 @@ describe('sls invoke local -f moderateChatLogs, against the emulator and dynalit
   });
 
   const invoke = (scenario: string) =>
-    runCommand('npx', [
-      'sls',
-      'invoke',
-      'local',
-      '-f',
-      'moderateChatLogs',
-      '-p',
-      `events/moderate-chat-logs/${scenario}.json`,
-      ...['IVSCHAT_ENDPOINT', controlPlaneUrl, 'DYNAMODB_ENDPOINT', dynamoDb.endpoint]
-        .concat(['ENFORCEMENT_TABLE', 'enforcement', 'IDEMPOTENCY_TABLE', 'idempotency'])
-        .concat([
-          'AWS_ACCESS_KEY_ID',
-          'test',
-          'AWS_SECRET_ACCESS_KEY',
-          'test',
-          'POWERTOOLS_LOG_LEVEL',
-          'SILENT',
-        ])
-        .flatMap((value, index, all) => (index % 2 === 0 ? ['-e', `${value}=${all[index + 1]}`] : [])),
-    ]);
+    invokeLocal('moderateChatLogs', `events/moderate-chat-logs/${scenario}.json`, {
+      IVSCHAT_ENDPOINT: controlPlaneUrl,
+      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      ENFORCEMENT_TABLE: 'enforcement',
+      IDEMPOTENCY_TABLE: 'idempotency',
+    });
   const eventNames = () => events.map((event) => (event.kind === 'event' ? event.eventName : 'disconnect'));
 
   it('runs every sample through the packaged build', async () => {
