@@ -37,7 +37,15 @@ export interface IvsChatClientOptions {
   /** The local emulator's control plane (IVSCHAT_ENDPOINT); AWS's endpoint when absent. */
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * How long one call may take, connecting included, before it is abandoned with a TimeoutError (a
+   * transient failure, retried like a 5xx). Without it a hung call would hold the invocation until
+   * Lambda's own timeout. Default 3 s: IVS answers in tens of milliseconds.
+   */
+  readonly requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
 
 export type IvsChatActions = Pick<ActionPorts, 'deleteMessage' | 'sendEvent' | 'disconnectUser' | 'classify'>;
 
@@ -48,6 +56,11 @@ function ivschatClient(options: IvsChatClientOptions, maxAttempts?: number): Ivs
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Otherwise the SDK only warns when the time is up, and goes on waiting.
+      throwOnRequestTimeout: true,
+    },
   });
 }
 
@@ -235,11 +248,14 @@ export interface IssuedChatToken {
   readonly sessionExpirationTime: string;
 }
 
-/** CreateChatToken for the token function (200 TPS; the SDK's own retries stay on: one call, no pacer). */
+/**
+ * CreateChatToken for the token function (200 TPS; the SDK's own retries stay on: one call, no pacer). Its
+ * three attempts of at most 2 s each fit in the function's 10 s.
+ */
 export function createChatTokenIssuer(
   options: IvsChatClientOptions,
 ): (request: ChatTokenRequest) => Promise<IssuedChatToken> {
-  const client = ivschatClient(options);
+  const client = ivschatClient({ requestTimeoutMs: 2_000, ...options });
   return async (request) => {
     const output = await client.send(
       new CreateChatTokenCommand({
