@@ -38,14 +38,15 @@ export interface IvsChatClientOptions {
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /**
-   * How long one call may take, connecting included, before it is abandoned with a TimeoutError (a
-   * transient failure, retried like a 5xx). Without it a hung call would hold the invocation until
-   * Lambda's own timeout. Default 3 s: IVS answers in tens of milliseconds.
+   * How long a call may wait for IVS without a byte coming back before it is abandoned with a TimeoutError
+   * (a transient failure, retried like a 5xx; IVS may still have carried it out). Without it a hung
+   * connection would hold the invocation until Lambda's own timeout. Default 10 s: IVS answers in tens of
+   * milliseconds, and a shorter limit would abandon calls that are only waiting for a busy event loop.
    */
-  readonly requestTimeoutMs?: number;
+  readonly idleTimeoutMs?: number;
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
 export type IvsChatActions = Pick<ActionPorts, 'deleteMessage' | 'sendEvent' | 'disconnectUser' | 'classify'>;
 
@@ -56,11 +57,7 @@ function ivschatClient(options: IvsChatClientOptions, maxAttempts?: number): Ivs
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      // Otherwise the SDK only warns when the time is up, and goes on waiting.
-      throwOnRequestTimeout: true,
-    },
+    requestHandler: { socketTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS },
   });
 }
 
@@ -250,12 +247,12 @@ export interface IssuedChatToken {
 
 /**
  * CreateChatToken for the token function (200 TPS; the SDK's own retries stay on: one call, no pacer). Its
- * three attempts of at most 2 s each fit in the function's 10 s.
+ * three attempts, each abandoned after 3 s without an answer, fit in the function's 10 s.
  */
 export function createChatTokenIssuer(
   options: IvsChatClientOptions,
 ): (request: ChatTokenRequest) => Promise<IssuedChatToken> {
-  const client = ivschatClient({ requestTimeoutMs: 2_000, ...options });
+  const client = ivschatClient({ idleTimeoutMs: 3_000, ...options });
   return async (request) => {
     const output = await client.send(
       new CreateChatTokenCommand({
