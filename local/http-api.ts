@@ -82,7 +82,7 @@ export async function invokeHttpFunction(
 }
 
 /** A payload 2.0 event as API Gateway sends it with IAM authorization, signed by LOCAL_CALLER_ARN. */
-function httpApiEvent(request: {
+export function httpApiEvent(request: {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
