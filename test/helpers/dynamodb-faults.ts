@@ -19,10 +19,12 @@ export type DynamoDbFault =
   /** The connection is destroyed with no answer; nothing is forwarded. */
   | { readonly kind: 'reset' };
 
-/** Which requests a fault applies to: an operation (`GetItem`, `PutItem`, …), and a table if given. */
+/** Which requests a fault applies to: an operation (`GetItem`, `PutItem`, …), and a table and item partition if given. */
 export interface FaultTarget {
   readonly operation: string;
   readonly table?: string;
+  /** The start of the item's partition key `pk` (`HELD#`, `ROOM#…`), for single-item operations. */
+  readonly partition?: string;
 }
 
 export interface DynamoDbFaults {
@@ -61,6 +63,7 @@ interface Injected {
 interface Seen {
   readonly operation: string;
   readonly tables: readonly string[];
+  readonly partition: string | undefined;
 }
 
 export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<DynamoDbFaults> {
@@ -69,7 +72,8 @@ export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<Dyn
   const seen: Seen[] = [];
   const matches = (target: FaultTarget, request: Seen) =>
     target.operation === request.operation &&
-    (target.table === undefined || request.tables.includes(target.table));
+    (target.table === undefined || request.tables.includes(target.table)) &&
+    (target.partition === undefined || request.partition?.startsWith(target.partition) === true);
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => response.destroy());
@@ -78,7 +82,8 @@ export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<Dyn
     const body = await readBody(request);
     const target = request.headers['x-amz-target'];
     const operation = typeof target === 'string' ? (target.split('.')[1] ?? '') : '';
-    const current: Seen = { operation, tables: tablesOf(body) };
+    const parsed = parseBody(body);
+    const current: Seen = { operation, tables: tablesOf(parsed), partition: partitionOf(parsed) };
     seen.push(current);
     const entry = injected.find((candidate) => matches(candidate.target, current));
     if (entry !== undefined && --entry.remaining <= 0) injected.splice(injected.indexOf(entry), 1);
@@ -150,8 +155,8 @@ export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<Dyn
     calls(target) {
       return seen.filter((request) => matches(target, request)).length;
     },
-    down: () => stop(server),
-    up: listen,
+    down: () => (server.listening ? stop(server) : Promise.resolve()),
+    up: () => (server.listening ? Promise.resolve() : listen()),
     close: () => (server.listening ? stop(server) : Promise.resolve()),
   };
 }
@@ -165,15 +170,23 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The tables a DynamoDB request names: TableName, or the keys of a batch's RequestItems. */
-function tablesOf(body: Buffer): string[] {
-  let parsed: unknown;
+function parseBody(body: Buffer): Record<string, unknown> {
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return isRecord(parsed) ? parsed : {};
   } catch {
-    return [];
+    return {};
   }
-  if (!isRecord(parsed)) return [];
-  if (typeof parsed.TableName === 'string') return [parsed.TableName];
-  return isRecord(parsed.RequestItems) ? Object.keys(parsed.RequestItems) : [];
+}
+
+/** The tables a DynamoDB request names: TableName, or the keys of a batch's RequestItems. */
+function tablesOf(request: Record<string, unknown>): string[] {
+  if (typeof request.TableName === 'string') return [request.TableName];
+  return isRecord(request.RequestItems) ? Object.keys(request.RequestItems) : [];
+}
+
+/** The partition key of a single-item request (Key or Item), in DynamoDB JSON. */
+function partitionOf(request: Record<string, unknown>): string | undefined {
+  const item = isRecord(request.Key) ? request.Key : request.Item;
+  return isRecord(item) && isRecord(item.pk) && typeof item.pk.S === 'string' ? item.pk.S : undefined;
 }
