@@ -98,6 +98,7 @@ interface Stage {
   readonly logRetentionInDays: number;
   readonly provisionedConcurrency: number | undefined;
   readonly alarmEmail: string | undefined;
+  readonly dataDeletionPolicy: 'Delete' | 'Retain';
 }
 
 const stages: Stage[] = [];
@@ -120,6 +121,7 @@ beforeAll(async () => {
       logRetentionInDays: 14,
       provisionedConcurrency: undefined,
       alarmEmail: undefined,
+      dataDeletionPolicy: 'Delete',
     },
     {
       stage: 'prod',
@@ -128,6 +130,7 @@ beforeAll(async () => {
       logRetentionInDays: 90,
       provisionedConcurrency: 2,
       alarmEmail: 'ops@example.com',
+      dataDeletionPolicy: 'Retain',
     },
   );
 }, 600_000);
@@ -214,6 +217,7 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
 
   it('provisions concurrency on that alias only when reviewProvisionedConcurrency is above 0', () => {
     const { template, provisionedConcurrency } = stage(name);
+    expect(template.parameter('ReviewProvisionedConcurrency')).toMatchObject({ Type: 'Number', MinValue: 0 });
     const config = template.resolve(template.resource('ReviewMessageProvConcLambdaAlias').properties);
     const provisioned = object(config, 'alias').ProvisionedConcurrencyConfig;
     if (provisionedConcurrency === undefined) expect(provisioned).toBeUndefined();
@@ -245,6 +249,16 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
       ModeratorApiLambdaFunction: undefined,
       ReconcileRoomsLambdaFunction: 1,
     });
+  });
+
+  it('keeps the audit log, the archive and the chat logs on prod when the stack goes', () => {
+    const { template, dataDeletionPolicy } = stage(name);
+    for (const id of ['EnforcementTable', 'ChatArchiveBucket', 'ChatLogGroup']) {
+      expect({ id, policy: template.resource(id).deletionPolicy }).toEqual({
+        id,
+        policy: dataDeletionPolicy,
+      });
+    }
   });
 
   it('names every stage’s metrics apart: service = ivs-chat-moderation-<stage> in one namespace', () => {
@@ -354,7 +368,7 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
     expect(more).toEqual([]);
     expect(subscription?.properties).toMatchObject({ TopicArn: { Ref: topic?.id }, Protocol: 'email' });
     const subscribed = template.condition(text(subscription?.condition, 'subscription condition'));
-    expect(subscribed ? subscription?.properties.Endpoint : undefined).toBe(alarmEmail);
+    expect(subscribed ? template.resolve(subscription?.properties.Endpoint) : undefined).toBe(alarmEmail);
   });
 
   it('has a dashboard whose body is JSON and whose every metric exists', () => {

@@ -40,11 +40,13 @@ export interface Resource {
   readonly type: string;
   readonly properties: Json;
   readonly condition: string | undefined;
+  readonly deletionPolicy: unknown;
 }
 
 export class Template {
   readonly resources: ReadonlyMap<string, Resource>;
   private readonly conditions: Json;
+  private readonly parameters: Json;
   readonly outputs: Json;
 
   constructor(raw: unknown) {
@@ -57,10 +59,12 @@ export class Template {
         type: text(resource.Type, `${id}.Type`),
         properties: resource.Properties === undefined ? {} : object(resource.Properties, `${id}.Properties`),
         condition: resource.Condition === undefined ? undefined : text(resource.Condition, `${id}.Condition`),
+        deletionPolicy: resource.DeletionPolicy,
       });
     }
     this.resources = resources;
     this.conditions = template.Conditions === undefined ? {} : object(template.Conditions, 'Conditions');
+    this.parameters = template.Parameters === undefined ? {} : object(template.Parameters, 'Parameters');
     this.outputs = object(template.Outputs, 'Outputs');
   }
 
@@ -74,6 +78,11 @@ export class Template {
 
   ofType(type: string): Resource[] {
     return [...this.resources.values()].filter((resource) => resource.type === type);
+  }
+
+  /** A stack parameter's declaration; its value is its Default (osls passes no parameter values). */
+  parameter(name: string): Json {
+    return object(this.parameters[name], `parameter ${name}`);
   }
 
   /** A condition of the Conditions section, as CloudFormation evaluates it (the functions this template uses). */
@@ -95,18 +104,28 @@ export class Template {
       case 'Fn::Or':
         return args.some((arg) => this.evaluate(arg, what));
       case 'Fn::Equals':
-        // CloudFormation compares strings; a number here would make the outcome depend on its coercion.
-        return text(args[0], `${what} left`) === text(args[1], `${what} right`);
+        return this.scalar(args[0], what) === this.scalar(args[1], what);
       default:
         throw new Error(`${what}: ${fn} is not evaluated here`);
     }
   }
 
-  /** A property value with Fn::If resolved and AWS::NoValue as undefined. */
+  /**
+   * An Fn::Equals operand: a string, or a parameter's value (a Ref to a parameter is a string, whatever its type).
+   * A number here would make the outcome depend on CloudFormation's coercion: refused.
+   */
+  private scalar(value: unknown, what: string): string {
+    if (typeof value === 'string') return value;
+    return String(this.parameter(refOf(value, what)).Default);
+  }
+
+  /** A property value with Fn::If resolved, AWS::NoValue as undefined and parameters as their values. */
   resolve(value: unknown): unknown {
     if (Array.isArray(value)) return value.map((item) => this.resolve(item));
     if (!isRecord(value)) return value;
     if (value.Ref === 'AWS::NoValue') return undefined;
+    if (typeof value.Ref === 'string' && value.Ref in this.parameters)
+      return this.parameter(value.Ref).Default;
     const branches = value['Fn::If'];
     if (Array.isArray(branches) && branches.length === 3) {
       return this.resolve(this.condition(text(branches[0], 'Fn::If condition')) ? branches[1] : branches[2]);
