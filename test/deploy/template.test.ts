@@ -94,7 +94,6 @@ const EXPECTED_ALARMS = [
 interface Stage {
   readonly stage: string;
   readonly template: Template;
-  readonly seconds: number;
   readonly logRetentionInDays: number;
   readonly provisionedConcurrency: number | undefined;
   readonly alarmEmail: string | undefined;
@@ -117,7 +116,6 @@ beforeAll(async () => {
     {
       stage: 'dev',
       template: new Template(dev.template),
-      seconds: dev.seconds,
       logRetentionInDays: 14,
       provisionedConcurrency: undefined,
       alarmEmail: undefined,
@@ -126,7 +124,6 @@ beforeAll(async () => {
     {
       stage: 'prod',
       template: new Template(prod.template),
-      seconds: prod.seconds,
       logRetentionInDays: 90,
       provisionedConcurrency: 2,
       alarmEmail: 'ops@example.com',
