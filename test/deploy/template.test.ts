@@ -224,7 +224,7 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
       );
   });
 
-  it('keeps logs for the stage’s retention, on Node.js 22 and arm64, with the consumers’ reserved concurrency', () => {
+  it('keeps logs for the stage’s retention, on Node.js 24 and arm64, with the consumers’ reserved concurrency', () => {
     const { template, logRetentionInDays } = stage(name);
     const logGroups = template.ofType('AWS::Logs::LogGroup');
     for (const group of logGroups)
@@ -233,7 +233,7 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
       const groupName = `/aws/lambda/${text(fn.properties.FunctionName, fn.id)}`;
       const group = logGroups.find((candidate) => candidate.properties.LogGroupName === groupName);
       expect(group?.properties.RetentionInDays, fn.id).toBe(logRetentionInDays);
-      expect(fn.properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
     const reserved = Object.fromEntries(
       template.functions().map((fn) => [fn.id, fn.properties.ReservedConcurrentExecutions]),
