@@ -7,6 +7,7 @@ import { lambdaContext } from '../../../local/lambda-context.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
+import { captureEmf, TEST_SERVICE } from '../../helpers/emf.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
@@ -92,6 +93,57 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
       lambdaContext('moderateChatLogs', 10_000),
     );
     expect(deleted()).toHaveLength(3);
+  });
+
+  it('publishes its counts and ActionsByType as EMF; a redelivered batch plans nothing new', async () => {
+    const emf = captureEmf();
+    try {
+      const handler = await loadHandler();
+      const flood = chatLogs(
+        roomId,
+        Array.from({ length: 10 }, (_, second) => ({
+          userId: 'metered',
+          second,
+          content: `count me ${second}`,
+        })),
+      );
+      await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+      await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+      const lines = emf.lines();
+      const byType = lines.filter(({ dimensionSets }) => dimensionSets[0]?.includes('Action') === true);
+      expect(byType.map(({ dimensionSets, units, fields }) => ({ dimensionSets, units, fields }))).toEqual([
+        {
+          dimensionSets: [['service', 'Action', 'Outcome']],
+          units: { ActionsByType: 'Count' },
+          fields: { service: TEST_SERVICE, Action: 'delete-message', Outcome: 'done', ActionsByType: 2 },
+        },
+        {
+          dimensionSets: [['service', 'Action', 'Outcome']],
+          units: { ActionsByType: 'Count' },
+          fields: { service: TEST_SERVICE, Action: 'warn', Outcome: 'done', ActionsByType: 1 },
+        },
+      ]);
+      // The per-invocation counts, on the service alone (what the alarms read), flushed by logMetrics.
+      const counts = lines.filter(
+        ({ dimensionSets }) => dimensionSets.length === 1 && dimensionSets[0]?.length === 1,
+      );
+      expect(counts.map(({ fields }) => fields)).toEqual([
+        {
+          service: TEST_SERVICE,
+          ChatLogRecords: 10,
+          ChatLogRecordsRejected: 0,
+          EnvelopesRefused: 0,
+          Deletions: 2,
+          Warnings: 1,
+          ActionsDone: 3,
+          ActionRetries: 0,
+          ActionThrottles: 0,
+        },
+        { service: TEST_SERVICE, ChatLogRecords: 10, ChatLogRecordsRejected: 0, EnvelopesRefused: 0 },
+      ]);
+    } finally {
+      emf.stop();
+    }
   });
 
   it('returns without throwing for a control message and for envelopes it refuses', async () => {

@@ -69,7 +69,10 @@ describe('the action executor against the emulator, with its quotas on', () => {
     expect(throttled).toBeGreaterThan(0);
     expect(results.every((result) => result.status === 'done')).toBe(true);
     // Every 429 was retried (all actions are done), so each is reported as a throttle, apart from 5xx retries.
-    const reported = results.reduce((total, result) => total + ('throttles' in result ? result.throttles : 0), 0);
+    const reported = results.reduce(
+      (total, result) => total + ('throttles' in result ? result.throttles : 0),
+      0,
+    );
     expect(reported).toBe(throttled);
     const deleted = events.flatMap((event) => (event.kind === 'event' ? [event.attributes.MessageId] : []));
     expect(new Set(deleted).size).toBe(160);
