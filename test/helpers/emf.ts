@@ -1,4 +1,4 @@
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { isRecord } from '../../shared/guards.js';
 
 export const TEST_NAMESPACE = 'IvsChatModeration';
@@ -47,6 +47,25 @@ export function captureEmf(): {
           ? [parseEmfLine(text)]
           : [],
       ),
+  };
+}
+
+/**
+ * captureEmf around each test of the calling `describe`, for files that stub nothing in beforeAll: after each
+ * test every variable it stubbed and every spy is undone. Gives the capture of the running test.
+ */
+export function captureEmfInEachTest(): () => ReturnType<typeof captureEmf> {
+  let emf: ReturnType<typeof captureEmf> | undefined;
+  beforeEach(() => {
+    emf = captureEmf();
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+  return () => {
+    if (emf === undefined) throw new Error('captureEmfInEachTest: read inside a test');
+    return emf;
   };
 }
 

@@ -27,6 +27,12 @@ const chatLogs = (roomId: string, messages: readonly { userId: string; second: n
       chatLogLine(userId, new Date(Date.now() - 30_000 + second * 1000), content, { role: 'viewer' }),
     ),
   );
+/** Ten messages from one user in ten seconds: over the default policy's flood limit of 8 in 10 s. */
+const flood = (roomId: string, userId: string) =>
+  chatLogs(
+    roomId,
+    Array.from({ length: 10 }, (_, second) => ({ userId, second, content: `look at me ${second}` })),
+  );
 
 describe('functions/moderate-chat-logs against the emulator and dynalite', () => {
   const state = new ChatState();
@@ -65,15 +71,8 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
 
   it('deletes a flood and warns once, acts once on a redelivered batch, and re-checks delivered messages', async () => {
     const handler = await loadHandler();
-    const flood = chatLogs(
-      roomId,
-      Array.from({ length: 10 }, (_, second) => ({
-        userId: 'flooder',
-        second,
-        content: `look at me ${second}`,
-      })),
-    );
-    await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+    const flooder = flood(roomId, 'flooder');
+    await handler(flooder, lambdaContext('moderateChatLogs', 10_000));
     const deleted = () =>
       events.filter((event) => event.kind === 'event' && event.eventName === 'aws:DELETE_MESSAGE');
     const warnings = () =>
@@ -84,7 +83,7 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
       expect.objectContaining({ attributes: expect.objectContaining({ userId: 'flooder', strikes: '1' }) }),
     ]);
 
-    await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+    await handler(flooder, lambdaContext('moderateChatLogs', 10_000));
     expect(deleted()).toHaveLength(2);
     expect(warnings()).toHaveLength(1);
 
@@ -99,16 +98,9 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
     const emf = captureEmf();
     try {
       const handler = await loadHandler();
-      const flood = chatLogs(
-        roomId,
-        Array.from({ length: 10 }, (_, second) => ({
-          userId: 'metered',
-          second,
-          content: `count me ${second}`,
-        })),
-      );
-      await handler(flood, lambdaContext('moderateChatLogs', 10_000));
-      await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+      const metered = flood(roomId, 'metered');
+      await handler(metered, lambdaContext('moderateChatLogs', 10_000));
+      await handler(metered, lambdaContext('moderateChatLogs', 10_000));
       const lines = emf.lines();
       const byType = lines.filter(({ dimensionSets }) => dimensionSets[0]?.includes('Action') === true);
       expect(byType.map(({ dimensionSets, units, fields }) => ({ dimensionSets, units, fields }))).toEqual([

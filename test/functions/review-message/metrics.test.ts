@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../../local/lambda-context.js';
-import { captureEmf, TEST_NAMESPACE, TEST_SERVICE } from '../../helpers/emf.js';
+import { captureEmfInEachTest, TEST_NAMESPACE, TEST_SERVICE } from '../../helpers/emf.js';
 import { loadEvent } from '../../helpers/load-event.js';
 
 /** The handler and its logger, loaded after captureEmf turned metrics on, as at a cold start. */
@@ -15,19 +15,12 @@ async function load() {
 }
 
 describe('review-message metrics (EMF)', () => {
-  let emf: ReturnType<typeof captureEmf>;
-  beforeEach(() => {
-    emf = captureEmf();
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-  });
+  const capture = captureEmfInEachTest();
 
   it('writes one line per clean message: Reviews by Result and in total, and the latency', async () => {
     const { review } = await load();
     await review(loadEvent('review-message', 'allow-plain'));
-    const [line, ...rest] = emf.lines();
+    const [line, ...rest] = capture().lines();
     expect(rest).toEqual([]);
     expect(line).toMatchObject({
       namespace: TEST_NAMESPACE,
@@ -45,7 +38,7 @@ describe('review-message metrics (EMF)', () => {
   ])('counts %s under its verdict, and its rule by rule and verdict', async (scenario, result, rule) => {
     const { review } = await load();
     await review(loadEvent('review-message', scenario));
-    const [line, ruleLine, ...rest] = emf.lines();
+    const [line, ruleLine, ...rest] = capture().lines();
     expect(rest).toEqual([]);
     expect(line?.fields).toMatchObject({ Result: result, Reviews: 1 });
     expect(ruleLine).toEqual({
@@ -59,8 +52,8 @@ describe('review-message metrics (EMF)', () => {
   it('counts an event it could not review as a failure', async () => {
     const { review } = await load();
     const response = await review(loadEvent('review-message', 'malformed'));
-    expect(emf.lines()).toHaveLength(1);
-    expect(emf.lines()[0]).toMatchObject({
+    expect(capture().lines()).toHaveLength(1);
+    expect(capture().lines()[0]).toMatchObject({
       dimensionSets: [['service'], ['service', 'Result']],
       units: { ReviewFailures: 'Count' },
       fields: { Result: response.ReviewResult, Reviews: 1, ReviewFailures: 1 },
@@ -76,7 +69,7 @@ describe('review-message metrics (EMF)', () => {
     const { review } = await load();
     const response = await review(loadEvent('review-message', 'allow-plain'));
     expect(response.ReviewResult).toBe('ALLOW');
-    expect(emf.lines()[0]?.fields).toMatchObject({ Result: 'ALLOW', ReviewLookupsFailedOpen: 1 });
+    expect(capture().lines()[0]?.fields).toMatchObject({ Result: 'ALLOW', ReviewLookupsFailedOpen: 1 });
   });
 
   it('answers as ever when the metrics cannot be written, and logs why', async () => {
@@ -84,7 +77,7 @@ describe('review-message metrics (EMF)', () => {
     const event = loadEvent('review-message', 'deny-slur');
     const answered = await review(event);
     const logged = vi.spyOn(logger, 'error');
-    emf.log.mockImplementation(() => {
+    capture().log.mockImplementation(() => {
       throw new Error('EPIPE: stdout closed');
     });
     expect(await review(event)).toEqual(answered);

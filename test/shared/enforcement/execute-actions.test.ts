@@ -125,26 +125,35 @@ describe('the action executor with faults a real server cannot produce on demand
       },
     };
   };
+  /** Ports whose DeleteMessage is `deleteMessage`; every other call succeeds. */
+  const deletingPorts = (
+    deleteMessage: ActionPorts['deleteMessage'],
+    classify: ActionPorts['classify'] = () => 'transient',
+  ): ActionPorts => ({
+    deleteMessage,
+    sendEvent: async () => {},
+    disconnectUser: async () => {},
+    putSanction: async () => {},
+    classify,
+  });
+  /** The executor's dependencies on a fake clock, at a pace that never waits. */
+  const fakeDeps = (ports: ActionPorts, clock: ReturnType<typeof fakeClock>, random: number) => ({
+    ports,
+    once: memoryOnce(),
+    pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
+    clock,
+    random: () => random,
+  });
 
   it('retries 5xx and network failures with jittered exponential backoff up to maxAttempts, then reports', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const ports: ActionPorts = {
-      deleteMessage: async () => {
-        calls++;
-        throw new Error('socket hang up');
-      },
-      sendEvent: async () => {},
-      disconnectUser: async () => {},
-      putSanction: async () => {},
-      classify: () => 'transient',
-    };
+    const ports = deletingPorts(async () => {
+      calls++;
+      throw new Error('socket hang up');
+    });
     const [result] = await executeActions(deletions('room', 1), {
-      ports,
-      once: memoryOnce(),
-      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
-      clock,
-      random: () => 0.999,
+      ...fakeDeps(ports, clock, 0.999),
       options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 },
     });
     expect(calls).toBe(4);
@@ -161,22 +170,10 @@ describe('the action executor with faults a real server cannot produce on demand
   it('succeeds after transient failures and runs a failed action again on redelivery', async () => {
     const clock = fakeClock();
     let failuresLeft = 2;
-    const ports: ActionPorts = {
-      deleteMessage: async () => {
-        if (failuresLeft-- > 0) throw new Error('503');
-      },
-      sendEvent: async () => {},
-      disconnectUser: async () => {},
-      putSanction: async () => {},
-      classify: () => 'transient',
-    };
-    const deps = {
-      ports,
-      once: memoryOnce(),
-      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
-      clock,
-      random: () => 0,
-    };
+    const ports = deletingPorts(async () => {
+      if (failuresLeft-- > 0) throw new Error('503');
+    });
+    const deps = fakeDeps(ports, clock, 0);
     expect(await executeActions(deletions('room', 1), deps)).toMatchObject([{ status: 'done', attempts: 3 }]);
   });
 
@@ -184,23 +181,15 @@ describe('the action executor with faults a real server cannot produce on demand
     const clock = fakeClock();
     const throttling = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const answers: (Error | undefined)[] = [throttling, new Error('503'), throttling, undefined];
-    const ports: ActionPorts = {
-      deleteMessage: async () => {
+    const ports = deletingPorts(
+      async () => {
         const answer = answers.shift();
         if (answer !== undefined) throw answer;
       },
-      sendEvent: async () => {},
-      disconnectUser: async () => {},
-      putSanction: async () => {},
-      classify: (error) =>
-        error instanceof Error && error.name === 'ThrottlingException' ? 'throttled' : 'transient',
-    };
+      (error) => (error instanceof Error && error.name === 'ThrottlingException' ? 'throttled' : 'transient'),
+    );
     const deps = {
-      ports,
-      once: memoryOnce(),
-      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
-      clock,
-      random: () => 0.5,
+      ...fakeDeps(ports, clock, 0.5),
       options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
     };
     expect(await executeActions(deletions('room', 1), deps)).toMatchObject([

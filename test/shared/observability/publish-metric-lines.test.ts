@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MetricLine } from '../../../shared/observability/metric-line.js';
-import { captureEmf, TEST_NAMESPACE, TEST_SERVICE } from '../../helpers/emf.js';
+import { captureEmfInEachTest, TEST_NAMESPACE, TEST_SERVICE } from '../../helpers/emf.js';
 
 const review: MetricLine = {
   dimensionSets: [{}, { Result: 'MASK' }],
@@ -23,19 +23,12 @@ async function load() {
 }
 
 describe('publishMetricLines, through Powertools, as EMF', () => {
-  let emf: ReturnType<typeof captureEmf>;
-  beforeEach(() => {
-    emf = captureEmf();
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-  });
+  const capture = captureEmfInEachTest();
 
   it('writes each line with its own dimension sets, service in each, and its metrics with their units', async () => {
     const { publishMetricLines } = await load();
     publishMetricLines(() => [review, rule]);
-    expect(emf.lines()).toEqual([
+    expect(capture().lines()).toEqual([
       {
         namespace: TEST_NAMESPACE,
         dimensionSets: [['service'], ['service', 'Result']],
@@ -55,23 +48,23 @@ describe('publishMetricLines, through Powertools, as EMF', () => {
     const { publishMetricLines } = await load();
     publishMetricLines(() => [rule]);
     publishMetricLines(() => [review]);
-    expect(emf.lines()[1]?.dimensionSets).toEqual([['service'], ['service', 'Result']]);
-    expect(emf.lines()[1]?.fields).not.toHaveProperty('Rule');
+    expect(capture().lines()[1]?.dimensionSets).toEqual([['service'], ['service', 'Result']]);
+    expect(capture().lines()[1]?.fields).not.toHaveProperty('Rule');
   });
 
   it('logs and swallows a failure to write, and what it left stored does not leak into the next line', async () => {
     const { publishMetricLines, logger } = await load();
     const logged = vi.spyOn(logger, 'error');
-    emf.log.mockImplementationOnce(() => {
+    capture().log.mockImplementationOnce(() => {
       throw new Error('EPIPE: stdout closed');
     });
     expect(() => publishMetricLines(() => [review])).not.toThrow();
     expect(logged).toHaveBeenCalledWith('metrics not published', { error: expect.any(Error) });
 
     publishMetricLines(() => [rule]);
-    expect(emf.lines()).toHaveLength(1);
-    expect(emf.lines()[0]?.dimensionSets).toEqual([['service', 'Rule', 'Result']]);
-    expect(emf.lines()[0]?.fields).toEqual({
+    expect(capture().lines()).toHaveLength(1);
+    expect(capture().lines()[0]?.dimensionSets).toEqual([['service', 'Rule', 'Result']]);
+    expect(capture().lines()[0]?.fields).toEqual({
       service: TEST_SERVICE,
       Rule: 'profanity',
       Result: 'MASK',
@@ -99,15 +92,15 @@ describe('publishMetricLines, through Powertools, as EMF', () => {
     expect(logged).toHaveBeenCalledTimes(2);
 
     publishMetricLines(() => [rule]);
-    expect(emf.lines()).toHaveLength(1);
-    expect(emf.lines()[0]?.units).toEqual({ RuleMatchesByRule: 'Count' });
-    expect(emf.lines()[0]?.dimensionSets).toEqual([['service', 'Rule', 'Result']]);
+    expect(capture().lines()).toHaveLength(1);
+    expect(capture().lines()[0]?.units).toEqual({ RuleMatchesByRule: 'Count' });
+    expect(capture().lines()[0]?.dimensionSets).toEqual([['service', 'Rule', 'Result']]);
   });
 
   it('writes nothing while POWERTOOLS_METRICS_DISABLED is true, as in the other tests', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     const { publishMetricLines } = await load();
     publishMetricLines(() => [review, rule]);
-    expect(emf.log).not.toHaveBeenCalled();
+    expect(capture().log).not.toHaveBeenCalled();
   });
 });
