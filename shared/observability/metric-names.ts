@@ -21,6 +21,8 @@ export const METRIC = {
   ruleMatches: 'RuleMatchesByRule',
 
   // Chat log consumers and the moderator API (the action executor).
+  /** Chat log records a consumer read (CloudWatch Logs events or Firehose records); dimension service. */
+  chatLogRecords: 'ChatLogRecords',
   /** Actions by kind and outcome; dimensions service, Action, Outcome (done, duplicate, failed, shadow). */
   actions: 'ActionsByType',
   actionsFailed: 'ActionsFailed',
