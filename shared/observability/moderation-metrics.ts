@@ -32,7 +32,7 @@ export function moderationMetrics(input: {
 }): CountMetric[] {
   const counts = new Map<string, number>();
   const add = (name: string, value = 1) => counts.set(name, (counts.get(name) ?? 0) + value);
-  add('ChatLogRecords', input.records);
+  add(METRIC.chatLogRecords, input.records);
   add('ChatLogRecordsRejected', input.rejectedRecords);
   add('EnvelopesRefused', input.refusedEnvelope ? 1 : 0);
   for (const room of input.rooms) {
