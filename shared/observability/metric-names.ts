@@ -36,3 +36,15 @@ export const METRIC = {
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The dimensions beyond `service`, by the names CloudWatch shows. */
+export const DIMENSION = {
+  /** The review's verdict: ALLOW, DENY, MASK (allowed with a rewrite), HOLD. */
+  result: 'Result',
+  /** A policy rule's id, or `sanction` when the sender's timeout or ban refused the message. */
+  rule: 'Rule',
+  /** An enforcement action's kind: delete-message, warn, disconnect, sanction, lift-sanction, notify. */
+  action: 'Action',
+  /** What became of an action: done, duplicate (done before), failed, shadow (decided, not sent). */
+  outcome: 'Outcome',
+} as const;

@@ -68,6 +68,12 @@ describe('the action executor against the emulator, with its quotas on', () => {
 
     expect(throttled).toBeGreaterThan(0);
     expect(results.every((result) => result.status === 'done')).toBe(true);
+    // Every 429 was retried (all actions are done), so each is reported as a throttle, apart from 5xx retries.
+    const reported = results.reduce(
+      (total, result) => total + ('throttles' in result ? result.throttles : 0),
+      0,
+    );
+    expect(reported).toBe(throttled);
     const deleted = events.flatMap((event) => (event.kind === 'event' ? [event.attributes.MessageId] : []));
     expect(new Set(deleted).size).toBe(160);
     expect(deleted).toHaveLength(160);
@@ -119,30 +125,44 @@ describe('the action executor with faults a real server cannot produce on demand
       },
     };
   };
+  /** Ports whose DeleteMessage is `deleteMessage`; every other call succeeds. */
+  const deletingPorts = (
+    deleteMessage: ActionPorts['deleteMessage'],
+    classify: ActionPorts['classify'] = () => 'transient',
+  ): ActionPorts => ({
+    deleteMessage,
+    sendEvent: async () => {},
+    disconnectUser: async () => {},
+    putSanction: async () => {},
+    classify,
+  });
+  /** The executor's dependencies on a fake clock, at a pace that never waits. */
+  const fakeDeps = (ports: ActionPorts, clock: ReturnType<typeof fakeClock>, random: number) => ({
+    ports,
+    once: memoryOnce(),
+    pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
+    clock,
+    random: () => random,
+  });
 
   it('retries 5xx and network failures with jittered exponential backoff up to maxAttempts, then reports', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const ports: ActionPorts = {
-      deleteMessage: async () => {
-        calls++;
-        throw new Error('socket hang up');
-      },
-      sendEvent: async () => {},
-      disconnectUser: async () => {},
-      putSanction: async () => {},
-      classify: () => 'transient',
-    };
+    const ports = deletingPorts(async () => {
+      calls++;
+      throw new Error('socket hang up');
+    });
     const [result] = await executeActions(deletions('room', 1), {
-      ports,
-      once: memoryOnce(),
-      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
-      clock,
-      random: () => 0.999,
+      ...fakeDeps(ports, clock, 0.999),
       options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 },
     });
     expect(calls).toBe(4);
-    expect(result).toMatchObject({ status: 'failed', attempts: 4, error: 'Error: socket hang up' });
+    expect(result).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      throttles: 0,
+      error: 'Error: socket hang up',
+    });
     // Backoff ceilings 100, 200, then capped at 250, times the jitter.
     expect(clock.slept).toEqual([99, 199, 249]);
   });
@@ -150,23 +170,43 @@ describe('the action executor with faults a real server cannot produce on demand
   it('succeeds after transient failures and runs a failed action again on redelivery', async () => {
     const clock = fakeClock();
     let failuresLeft = 2;
-    const ports: ActionPorts = {
-      deleteMessage: async () => {
-        if (failuresLeft-- > 0) throw new Error('503');
-      },
-      sendEvent: async () => {},
-      disconnectUser: async () => {},
-      putSanction: async () => {},
-      classify: () => 'transient',
-    };
-    const deps = {
-      ports,
-      once: memoryOnce(),
-      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
-      clock,
-      random: () => 0,
-    };
+    const ports = deletingPorts(async () => {
+      if (failuresLeft-- > 0) throw new Error('503');
+    });
+    const deps = fakeDeps(ports, clock, 0);
     expect(await executeActions(deletions('room', 1), deps)).toMatchObject([{ status: 'done', attempts: 3 }]);
+  });
+
+  it('reports the 429s it retried apart from other retries; a last 429 that ends the attempts is no retry', async () => {
+    const clock = fakeClock();
+    const throttling = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const answers: (Error | undefined)[] = [throttling, new Error('503'), throttling, undefined];
+    const ports = deletingPorts(
+      async () => {
+        const answer = answers.shift();
+        if (answer !== undefined) throw answer;
+      },
+      (error) => (error instanceof Error && error.name === 'ThrottlingException' ? 'throttled' : 'transient'),
+    );
+    const deps = {
+      ...fakeDeps(ports, clock, 0.5),
+      options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
+    };
+    expect(await executeActions(deletions('room', 1), deps)).toMatchObject([
+      { status: 'done', attempts: 4, throttles: 2 },
+    ]);
+    // The same backoff as for any retry.
+    expect(clock.slept).toEqual([50, 100, 200]);
+
+    answers.push(throttling, throttling);
+    const exhausted = await executeActions(deletions('room', 1), {
+      ...deps,
+      once: memoryOnce(),
+      options: { ...deps.options, maxAttempts: 2 },
+    });
+    expect(exhausted).toMatchObject([
+      { status: 'failed', attempts: 2, throttles: 1, error: 'ThrottlingException: Rate exceeded' },
+    ]);
   });
 
   it('paces each operation at its rate', async () => {
