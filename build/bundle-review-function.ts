@@ -10,14 +10,14 @@ export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   minify: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
 /**
  * Bundles a function's handler (`functions/<folder>/handler.ts`) the way `sls package` does
- * (serverless.yml custom.esbuild: minified CJS for node22 with the policy inlined) into `outfile`,
+ * (serverless.yml custom.esbuild: minified CJS for node24 with the policy inlined) into `outfile`,
  * for `npm start`, the transcript command and the benchmarks.
  */
 export async function bundleFunction(

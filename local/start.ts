@@ -18,7 +18,7 @@ function readPort(value: string | undefined): number {
 async function main(): Promise<void> {
   // Verdicts show in the page; keep the review function's own log lines to warnings and errors.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22 (Lambda runs 22): once per
+  // The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22 (Lambda runs 24): once per
   // start it says nothing about the stack, and the README's requirements say it already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The consumers' CloudWatch metrics would print one JSON line per batch here; locally they are noise.

@@ -8,7 +8,12 @@ import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateLogEvent } from '../../shared/enforcement/moderate-log-event.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import { moderationMetrics } from '../../shared/observability/moderation-metrics.js';
+import {
+  actionMetricLines,
+  moderationMetrics,
+  roomOutcomes,
+} from '../../shared/observability/moderation-metrics.js';
+import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { RoomPolicies } from '../../shared/rules/room-policies.js';
 import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
@@ -36,6 +41,7 @@ async function moderateChatLogs(event: unknown, context: Context): Promise<void>
   })) {
     metrics.addMetric(name, MetricUnit.Count, value);
   }
+  publishMetricLines(() => actionMetricLines(roomOutcomes(room === undefined ? [] : [room])));
   logger.info('chat logs moderated', {
     kind: result.kind,
     reason: result.reason,

@@ -8,7 +8,12 @@ import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import { moderationMetrics } from '../../shared/observability/moderation-metrics.js';
+import {
+  actionMetricLines,
+  moderationMetrics,
+  roomOutcomes,
+} from '../../shared/observability/moderation-metrics.js';
+import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { RoomPolicies } from '../../shared/rules/room-policies.js';
 import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
@@ -38,6 +43,7 @@ async function moderateChatStream(event: unknown, context: Context): Promise<Fir
   })) {
     metrics.addMetric(name, MetricUnit.Count, value);
   }
+  publishMetricLines(() => actionMetricLines(roomOutcomes(result.rooms)));
   const failedActions = result.rooms.flatMap((room) =>
     room.results.filter((action) => action.status === 'failed'),
   );

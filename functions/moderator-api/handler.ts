@@ -8,6 +8,8 @@ import type { HeldMessage } from '../../shared/moderation/held-message.js';
 import { parseModeratorCommand } from '../../shared/moderation/moderator-actions.js';
 import { runModeratorAction } from '../../shared/moderation/run-moderator-action.js';
 import { logger } from '../../shared/observability/logger.js';
+import { moderatorActionMetricLines } from '../../shared/observability/moderation-metrics.js';
+import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
 import { classifyDynamoDbError } from '../../shared/store/dynamodb-errors.js';
 import { createModeratorDeps } from '../../shared/wiring/moderator-deps.js';
 
@@ -102,6 +104,7 @@ async function act(kind: string, request: HttpRequest): Promise<HttpResponse> {
     { command, moderator, requestId, ...(heldMessage === undefined ? {} : { held: heldMessage }) },
     deps,
   );
+  publishMetricLines(() => moderatorActionMetricLines(outcome.results));
   if (!outcome.ok) {
     logger.error('moderator action failed', { requestId, kind, failed: outcome.failed });
     return json(502, {

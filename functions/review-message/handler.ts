@@ -8,6 +8,8 @@ import {
 } from '../../shared/config/env.js';
 import { isRecord } from '../../shared/guards.js';
 import { logger } from '../../shared/observability/logger.js';
+import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
+import { reviewMetricLines } from '../../shared/observability/review-metrics.js';
 import type { BoundedLookup } from '../../shared/review/bounded-cache.js';
 import { BoundedCache } from '../../shared/review/bounded-cache.js';
 import type { ReviewResponse } from '../../shared/review/review-contract.js';
@@ -120,6 +122,7 @@ function logOutcome(
 }
 
 async function reviewHandler(event: unknown): Promise<ReviewResponse> {
+  const started = performance.now();
   const [lookup, assignment] = await Promise.all([lookUpSanction(event), lookUpAssignment(event)]);
   const { policy, unknown } = policies.resolve(assignment?.value);
   if (unknown !== undefined)
@@ -127,6 +130,9 @@ async function reviewHandler(event: unknown): Promise<ReviewResponse> {
   const outcome = reviewMessage(event, policy, settings, lookup?.sanction);
   await keepHeld(outcome);
   logOutcome(outcome, policy.name, lookup?.source);
+  publishMetricLines(() =>
+    reviewMetricLines(outcome, { latencyMs: performance.now() - started, lookups: [lookup, assignment] }),
+  );
   return outcome.response;
 }
 

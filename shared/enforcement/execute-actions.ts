@@ -36,13 +36,20 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   maxDelayMs: 5_000,
 };
 
+/** `attempts` counts every call made; `throttles` the 429 answers among them that backoff retried. */
 export type ActionResult =
-  | { readonly action: EnforcementAction; readonly status: 'done'; readonly attempts: number }
+  | {
+      readonly action: EnforcementAction;
+      readonly status: 'done';
+      readonly attempts: number;
+      readonly throttles: number;
+    }
   | { readonly action: EnforcementAction; readonly status: 'duplicate' }
   | {
       readonly action: EnforcementAction;
       readonly status: 'failed';
       readonly attempts: number;
+      readonly throttles: number;
       readonly error: string;
     };
 
@@ -67,6 +74,7 @@ export function executeActions(
 async function executeAction(action: EnforcementAction, deps: ExecutorDeps): Promise<ActionResult> {
   const options = deps.options ?? DEFAULT_EXECUTOR_OPTIONS;
   let attempts = 0;
+  let throttles = 0;
   try {
     const { duplicate } = await deps.once(action.key, async () => {
       ({ attempts } = await retryWithBackoff(() => call(action, deps), {
@@ -74,13 +82,16 @@ async function executeAction(action: EnforcementAction, deps: ExecutorDeps): Pro
         clock: deps.clock,
         random: deps.random,
         options,
+        onRetry: (kind) => {
+          if (kind === 'throttled') throttles++;
+        },
       }));
     });
-    return duplicate ? { action, status: 'duplicate' } : { action, status: 'done', attempts };
+    return duplicate ? { action, status: 'duplicate' } : { action, status: 'done', attempts, throttles };
   } catch (error) {
     const failure =
       error instanceof RetriesExhaustedError ? error : new RetriesExhaustedError(error, attempts);
-    return { action, status: 'failed', attempts: failure.attempts, error: failure.message };
+    return { action, status: 'failed', attempts: failure.attempts, throttles, error: failure.message };
   }
 }
 

@@ -21,6 +21,8 @@ export const METRIC = {
   ruleMatches: 'RuleMatchesByRule',
 
   // Chat log consumers and the moderator API (the action executor).
+  /** Chat log records a consumer read (CloudWatch Logs events or Firehose records); dimension service. */
+  chatLogRecords: 'ChatLogRecords',
   /** Actions by kind and outcome; dimensions service, Action, Outcome (done, duplicate, failed, shadow). */
   actions: 'ActionsByType',
   actionsFailed: 'ActionsFailed',
@@ -34,3 +36,15 @@ export const METRIC = {
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The dimensions beyond `service`, by the names CloudWatch shows. */
+export const DIMENSION = {
+  /** The review's verdict: ALLOW, DENY, MASK (allowed with a rewrite), HOLD. */
+  result: 'Result',
+  /** A policy rule's id, or `sanction` when the sender's timeout or ban refused the message. */
+  rule: 'Rule',
+  /** An enforcement action's kind: delete-message, warn, disconnect, sanction, lift-sanction, notify. */
+  action: 'Action',
+  /** What became of an action: done, duplicate (done before), failed, shadow (decided, not sent). */
+  outcome: 'Outcome',
+} as const;

@@ -1,3 +1,4 @@
+import { METRIC } from '../observability/metric-names.js';
 import type { CountMetric } from '../observability/moderation-metrics.js';
 import type { ReconcileReport } from './reconcile-fleet.js';
 
@@ -5,14 +6,14 @@ import type { ReconcileReport } from './reconcile-fleet.js';
 export function reconcileMetrics(report: ReconcileReport): CountMetric[] {
   return [
     { name: 'RoomsSelected', value: report.rooms.selected },
-    { name: 'RoomsDrifted', value: report.rooms.drifted },
+    { name: METRIC.roomsDrifted, value: report.rooms.drifted },
     { name: 'RoomsDeferred', value: report.rooms.deferred },
     { name: 'ChangesPlanned', value: report.changes.length },
     { name: 'ChangesApplied', value: report.applied },
-    { name: 'ChangesFailed', value: report.failed.length },
+    { name: METRIC.changesFailed, value: report.failed.length },
     { name: 'RoomProblems', value: report.problems.length + report.loggingProblems.length },
     { name: 'OverBudget', value: report.overBudget ? 1 : 0 },
-    { name: 'Throttled', value: report.throttled },
+    { name: METRIC.reconcileThrottled, value: report.throttled },
   ];
 }
 

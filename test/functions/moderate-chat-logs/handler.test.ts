@@ -7,6 +7,7 @@ import { lambdaContext } from '../../../local/lambda-context.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
+import { captureEmf, TEST_SERVICE } from '../../helpers/emf.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
@@ -25,6 +26,12 @@ const chatLogs = (roomId: string, messages: readonly { userId: string; second: n
     messages.map(({ userId, second, content }) =>
       chatLogLine(userId, new Date(Date.now() - 30_000 + second * 1000), content, { role: 'viewer' }),
     ),
+  );
+/** Ten messages from one user in ten seconds: over the default policy's flood limit of 8 in 10 s. */
+const flood = (roomId: string, userId: string) =>
+  chatLogs(
+    roomId,
+    Array.from({ length: 10 }, (_, second) => ({ userId, second, content: `look at me ${second}` })),
   );
 
 describe('functions/moderate-chat-logs against the emulator and dynalite', () => {
@@ -64,15 +71,8 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
 
   it('deletes a flood and warns once, acts once on a redelivered batch, and re-checks delivered messages', async () => {
     const handler = await loadHandler();
-    const flood = chatLogs(
-      roomId,
-      Array.from({ length: 10 }, (_, second) => ({
-        userId: 'flooder',
-        second,
-        content: `look at me ${second}`,
-      })),
-    );
-    await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+    const flooder = flood(roomId, 'flooder');
+    await handler(flooder, lambdaContext('moderateChatLogs', 10_000));
     const deleted = () =>
       events.filter((event) => event.kind === 'event' && event.eventName === 'aws:DELETE_MESSAGE');
     const warnings = () =>
@@ -83,7 +83,7 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
       expect.objectContaining({ attributes: expect.objectContaining({ userId: 'flooder', strikes: '1' }) }),
     ]);
 
-    await handler(flood, lambdaContext('moderateChatLogs', 10_000));
+    await handler(flooder, lambdaContext('moderateChatLogs', 10_000));
     expect(deleted()).toHaveLength(2);
     expect(warnings()).toHaveLength(1);
 
@@ -92,6 +92,50 @@ describe('functions/moderate-chat-logs against the emulator and dynalite', () =>
       lambdaContext('moderateChatLogs', 10_000),
     );
     expect(deleted()).toHaveLength(3);
+  });
+
+  it('publishes its counts and ActionsByType as EMF; a redelivered batch plans nothing new', async () => {
+    const emf = captureEmf();
+    try {
+      const handler = await loadHandler();
+      const metered = flood(roomId, 'metered');
+      await handler(metered, lambdaContext('moderateChatLogs', 10_000));
+      await handler(metered, lambdaContext('moderateChatLogs', 10_000));
+      const lines = emf.lines();
+      const byType = lines.filter(({ dimensionSets }) => dimensionSets[0]?.includes('Action') === true);
+      expect(byType.map(({ dimensionSets, units, fields }) => ({ dimensionSets, units, fields }))).toEqual([
+        {
+          dimensionSets: [['service', 'Action', 'Outcome']],
+          units: { ActionsByType: 'Count' },
+          fields: { service: TEST_SERVICE, Action: 'delete-message', Outcome: 'done', ActionsByType: 2 },
+        },
+        {
+          dimensionSets: [['service', 'Action', 'Outcome']],
+          units: { ActionsByType: 'Count' },
+          fields: { service: TEST_SERVICE, Action: 'warn', Outcome: 'done', ActionsByType: 1 },
+        },
+      ]);
+      // The per-invocation counts, on the service alone (what the alarms read), flushed by logMetrics.
+      const counts = lines.filter(
+        ({ dimensionSets }) => dimensionSets.length === 1 && dimensionSets[0]?.length === 1,
+      );
+      expect(counts.map(({ fields }) => fields)).toEqual([
+        {
+          service: TEST_SERVICE,
+          ChatLogRecords: 10,
+          ChatLogRecordsRejected: 0,
+          EnvelopesRefused: 0,
+          Deletions: 2,
+          Warnings: 1,
+          ActionsDone: 3,
+          ActionRetries: 0,
+          ActionThrottles: 0,
+        },
+        { service: TEST_SERVICE, ChatLogRecords: 10, ChatLogRecordsRejected: 0, EnvelopesRefused: 0 },
+      ]);
+    } finally {
+      emf.stop();
+    }
   });
 
   it('returns without throwing for a control message and for envelopes it refuses', async () => {

@@ -54,7 +54,7 @@ describe('sls invoke local -f reconcileRooms -p events/reconcile-rooms/scheduled
     });
     for (const room of state.rooms.values()) {
       expect(room.messageReviewHandler).toEqual({
-        uri: expect.stringMatching(/:function:ivs-chat-moderation-dev-reviewMessage$/),
+        uri: expect.stringMatching(/:function:ivs-chat-moderation-dev-reviewMessage:provisioned$/),
         fallbackResult: 'ALLOW',
       });
       expect(room.loggingConfigurationIdentifiers).toEqual([configuration?.arn]);

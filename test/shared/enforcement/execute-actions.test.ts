@@ -32,6 +32,20 @@ const deletions = (roomArn: string, count: number): EnforcementAction[] =>
     reason: 'flood',
   }));
 
+/** A clock that only counts the time it was asked to sleep. */
+const fakeClock = (): Clock & { slept: number[] } => {
+  let now = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (milliseconds) => {
+      slept.push(milliseconds);
+      now += milliseconds;
+    },
+  };
+};
+
 describe('the action executor against the emulator, with its quotas on', () => {
   let room: EmulatedRoom;
   let endpoint = '';
@@ -77,6 +91,12 @@ describe('the action executor against the emulator, with its quotas on', () => {
 
     expect(throttled).toBeGreaterThan(0);
     expect(results.every((result) => result.status === 'done')).toBe(true);
+    // Every 429 was retried (all actions are done), so each is reported as a throttle, apart from 5xx retries.
+    const reported = results.reduce(
+      (total, result) => total + ('throttles' in result ? result.throttles : 0),
+      0,
+    );
+    expect(reported).toBe(throttled);
     const deleted = events.flatMap((event) => (event.kind === 'event' ? [event.attributes.MessageId] : []));
     expect(new Set(deleted).size).toBe(160);
     expect(deleted).toHaveLength(160);
@@ -115,19 +135,6 @@ describe('the action executor against the emulator, with its quotas on', () => {
 });
 
 describe('the action executor against the emulator injecting faults', () => {
-  /** A clock that only counts the time it was asked to sleep. */
-  const fakeClock = (): Clock & { slept: number[] } => {
-    let now = 0;
-    const slept: number[] = [];
-    return {
-      slept,
-      now: () => now,
-      sleep: async (milliseconds) => {
-        slept.push(milliseconds);
-        now += milliseconds;
-      },
-    };
-  };
   const faults = new FaultPlan();
   let room: EmulatedRoom;
 
@@ -139,7 +146,13 @@ describe('the action executor against the emulator injecting faults', () => {
 
   const run = (
     action: EnforcementAction,
-    options: { clock?: Clock; random?: number; once?: Once; idleTimeoutMs?: number; maxAttempts?: number } = {},
+    options: {
+      clock?: Clock;
+      random?: number;
+      once?: Once;
+      idleTimeoutMs?: number;
+      maxAttempts?: number;
+    } = {},
   ) => {
     const clock = options.clock ?? fakeClock();
     const ivs = createIvsChatActions({
@@ -172,18 +185,27 @@ describe('the action executor against the emulator injecting faults', () => {
     ['500 InternalServerException', INTERNAL_ERROR, 'InternalServerException'],
     ['503', UNAVAILABLE, 'ServiceUnavailableException'],
     ['429 ThrottlingException', THROTTLED, 'ThrottlingException'],
-  ])('retries %s with jittered exponential backoff up to maxAttempts, then reports it failed', async (_case, fault, name) => {
-    const clock = fakeClock();
-    const action = deletion(1);
-    const servedBefore = faults.served('DeleteMessage');
-    faults.inject('DeleteMessage', fault);
-    const [result] = await run(action, { clock, random: 0.999, maxAttempts: 4 });
-    expect(faults.served('DeleteMessage') - servedBefore).toBe(4);
-    expect(result).toMatchObject({ status: 'failed', attempts: 4, error: expect.stringMatching(`^${name}: `) });
-    // Backoff ceilings 100, 200, then capped at 250, times the jitter.
-    expect(clock.slept).toEqual([99, 199, 249]);
-    expect(deletionsOf(action.messageId)).toBe(0);
-  });
+  ])(
+    'retries %s with jittered exponential backoff up to maxAttempts, then reports it failed',
+    async (_case, fault, name) => {
+      const clock = fakeClock();
+      const action = deletion(1);
+      const servedBefore = faults.served('DeleteMessage');
+      faults.inject('DeleteMessage', fault);
+      const [result] = await run(action, { clock, random: 0.999, maxAttempts: 4 });
+      expect(faults.served('DeleteMessage') - servedBefore).toBe(4);
+      // Three retries, of 429s or not: a last attempt that fails is no retry.
+      expect(result).toMatchObject({
+        status: 'failed',
+        attempts: 4,
+        throttles: fault === THROTTLED ? 3 : 0,
+        error: expect.stringMatching(`^${name}: `),
+      });
+      // Backoff ceilings 100, 200, then capped at 250, times the jitter.
+      expect(clock.slept).toEqual([99, 199, 249]);
+      expect(deletionsOf(action.messageId)).toBe(0);
+    },
+  );
 
   it('succeeds after transient failures, acting once', async () => {
     const action = deletion(2);
@@ -231,6 +253,60 @@ describe('the action executor against the emulator injecting faults', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('the action executor’s retry accounting and pacing, on a fake clock', () => {
+  /** Ports whose DeleteMessage is `deleteMessage`; every other call succeeds. */
+  const deletingPorts = (
+    deleteMessage: ActionPorts['deleteMessage'],
+    classify: ActionPorts['classify'] = () => 'transient',
+  ): ActionPorts => ({
+    deleteMessage,
+    sendEvent: async () => {},
+    disconnectUser: async () => {},
+    putSanction: async () => {},
+    classify,
+  });
+  /** The executor's dependencies on a fake clock, at a pace that never waits. */
+  const fakeDeps = (ports: ActionPorts, clock: ReturnType<typeof fakeClock>, random: number) => ({
+    ports,
+    once: memoryOnce(),
+    pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
+    clock,
+    random: () => random,
+  });
+
+  it('reports the 429s it retried apart from other retries; a last 429 that ends the attempts is no retry', async () => {
+    const clock = fakeClock();
+    const throttling = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const answers: (Error | undefined)[] = [throttling, new Error('503'), throttling, undefined];
+    const ports = deletingPorts(
+      async () => {
+        const answer = answers.shift();
+        if (answer !== undefined) throw answer;
+      },
+      (error) => (error instanceof Error && error.name === 'ThrottlingException' ? 'throttled' : 'transient'),
+    );
+    const deps = {
+      ...fakeDeps(ports, clock, 0.5),
+      options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
+    };
+    expect(await executeActions(deletions('room', 1), deps)).toMatchObject([
+      { status: 'done', attempts: 4, throttles: 2 },
+    ]);
+    // The same backoff as for any retry.
+    expect(clock.slept).toEqual([50, 100, 200]);
+
+    answers.push(throttling, throttling);
+    const exhausted = await executeActions(deletions('room', 1), {
+      ...deps,
+      once: memoryOnce(),
+      options: { ...deps.options, maxAttempts: 2 },
+    });
+    expect(exhausted).toMatchObject([
+      { status: 'failed', attempts: 2, throttles: 1, error: 'ThrottlingException: Rate exceeded' },
+    ]);
   });
 
   it('paces each operation at its rate', async () => {

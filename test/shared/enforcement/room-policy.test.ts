@@ -36,7 +36,7 @@ describe('chat log enforcement under each room’s assigned policy', () => {
     now: () => 1_700_000_005_000,
     execute: async (actions) => {
       executed.push(...actions);
-      return actions.map((action) => ({ action, status: 'done', attempts: 1 }));
+      return actions.map((action) => ({ action, status: 'done', attempts: 1, throttles: 0 }));
     },
   });
 

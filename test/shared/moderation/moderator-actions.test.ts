@@ -170,6 +170,7 @@ describe('running a moderator action', () => {
           action,
           status: 'failed',
           attempts: 6,
+          throttles: 0,
           error: 'InternalServerException',
         })),
     });
@@ -183,7 +184,8 @@ describe('running a moderator action', () => {
       runModeratorAction(request, {
         audit,
         now: () => NOW,
-        execute: async (actions) => actions.map((action) => ({ action, status: 'done', attempts: 1 })),
+        execute: async (actions) =>
+          actions.map((action) => ({ action, status: 'done', attempts: 1, throttles: 0 })),
       });
     expect(await done()).toMatchObject({ ok: true, auditRecord: 'recorded' });
     expect(await done()).toMatchObject({ ok: true, auditRecord: 'duplicate' });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomModeration } from '../../../shared/enforcement/moderate-batch.js';
 import type { EnforcementAction } from '../../../shared/enforcement/plan-enforcement.js';
-import { moderationMetrics } from '../../../shared/observability/moderation-metrics.js';
+import {
+  actionMetricLines,
+  moderationMetrics,
+  moderatorActionMetricLines,
+  roomOutcomes,
+} from '../../../shared/observability/moderation-metrics.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
 
 const base = { roomArn: 'room', userId: 'u' };
@@ -28,7 +33,7 @@ const asObject = (metrics: ReturnType<typeof moderationMetrics>) =>
   Object.fromEntries(metrics.map(({ name, value }) => [name, value]));
 
 describe('moderationMetrics', () => {
-  it('counts records, each kind of action and how the executor fared, retries included', () => {
+  it('counts records, each kind of action and how the executor fared, retries and throttles included', () => {
     const [first, second, third] = actions;
     if (first === undefined || second === undefined || third === undefined) throw new Error('fixture');
     expect(
@@ -39,9 +44,9 @@ describe('moderationMetrics', () => {
           refusedEnvelope: false,
           rooms: [
             room(false, [
-              { action: first, status: 'done', attempts: 3 },
+              { action: first, status: 'done', attempts: 3, throttles: 1 },
               { action: second, status: 'duplicate' },
-              { action: third, status: 'failed', attempts: 6, error: 'ThrottlingException' },
+              { action: third, status: 'failed', attempts: 6, throttles: 5, error: 'ThrottlingException' },
             ]),
           ],
         }),
@@ -56,6 +61,7 @@ describe('moderationMetrics', () => {
       ActionsAlreadyDone: 1,
       ActionsFailed: 1,
       ActionRetries: 7,
+      ActionThrottles: 6,
     });
   });
 
@@ -73,5 +79,52 @@ describe('moderationMetrics', () => {
     ).toMatchObject({
       EnvelopesRefused: 1,
     });
+  });
+});
+
+describe('ActionsByType', () => {
+  const [first, second, third] = actions;
+  if (first === undefined || second === undefined || third === undefined) throw new Error('fixture');
+  const byType = (action: string, outcome: string, value: number) => ({
+    dimensionSets: [{ Action: action, Outcome: outcome }],
+    metrics: [{ name: 'ActionsByType', unit: 'Count', value }],
+  });
+
+  it('writes a line per action kind and outcome, counting the actions of every room', () => {
+    const done = room(false, [
+      { action: first, status: 'done', attempts: 1, throttles: 0 },
+      { action: second, status: 'done', attempts: 2, throttles: 1 },
+      { action: third, status: 'failed', attempts: 6, throttles: 0, error: 'InternalServerException' },
+    ]);
+    const redelivered = room(false, [{ action: first, status: 'duplicate' }]);
+    expect(actionMetricLines(roomOutcomes([done, redelivered]))).toEqual([
+      byType('delete-message', 'done', 2),
+      byType('warn', 'failed', 1),
+      byType('delete-message', 'duplicate', 1),
+    ]);
+  });
+
+  it("counts a shadow room's planned actions as shadow: decided, never sent", () => {
+    expect(actionMetricLines(roomOutcomes([room(true, [])]))).toEqual([
+      byType('delete-message', 'shadow', 2),
+      byType('warn', 'shadow', 1),
+    ]);
+  });
+
+  it('writes nothing when nothing was planned', () => {
+    expect(actionMetricLines(roomOutcomes([]))).toEqual([]);
+  });
+
+  it('gives the moderator API its actions by type, and its throttles on the service alone when there were any', () => {
+    const lift: EnforcementAction = { ...base, kind: 'lift-sanction', key: 'moderator:r1:lift' };
+    expect(moderatorActionMetricLines([{ action: lift, status: 'done', attempts: 1, throttles: 0 }])).toEqual(
+      [byType('lift-sanction', 'done', 1)],
+    );
+    expect(
+      moderatorActionMetricLines([{ action: first, status: 'done', attempts: 3, throttles: 2 }]),
+    ).toEqual([
+      byType('delete-message', 'done', 1),
+      { dimensionSets: [{}], metrics: [{ name: 'ActionThrottles', unit: 'Count', value: 2 }] },
+    ]);
   });
 });
