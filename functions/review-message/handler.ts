@@ -91,7 +91,11 @@ async function keepHeld(outcome: ReviewOutcome): Promise<void> {
       roomArn: held.roomArn,
     });
   } else if (result !== 'stored') {
-    logger.error('held message not kept', { messageId: held.messageId, roomArn: held.roomArn, error: result });
+    logger.error('held message not kept', {
+      messageId: held.messageId,
+      roomArn: held.roomArn,
+      error: result,
+    });
   }
 }
 

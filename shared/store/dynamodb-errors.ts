@@ -12,7 +12,15 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
 ]);
 /** Node's network errors: the endpoint refused, dropped or never answered the connection. */
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export function classifyDynamoDbError(error: unknown): 'throttled' | 'transient' | 'permanent' {
   if (error instanceof DynamoDBServiceException) {

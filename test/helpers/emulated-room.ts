@@ -1,7 +1,7 @@
 import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { ChatState, type RoomEvent } from '../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../local/ivschat/control-plane.js';
 import type { FaultPlan } from '../../local/ivschat/control-plane/faults.js';
+import { startControlPlane } from '../../local/ivschat/control-plane.js';
 import type { Once } from '../../shared/enforcement/execute-actions.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -2,8 +2,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpApiEvent } from '../../../local/http-api.js';
 import { ChatState } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { FaultPlan, INTERNAL_ERROR, THROTTLED } from '../../../local/ivschat/control-plane/faults.js';
+import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
@@ -91,7 +91,10 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
 
     await dynamoDbFaults.up();
     expect(await requestToken('banned')).toMatchObject({ status: 403, body: { error: 'banned' } });
-    expect(await requestToken('viewer-1')).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect(await requestToken('viewer-1')).toMatchObject({
+      status: 200,
+      body: { token: expect.any(String) },
+    });
     expect(tokensFor('viewer-1')).toHaveLength(1);
   });
 
@@ -109,7 +112,10 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
 
   it('IVS failing once (500): the SDK retry gets the token', async () => {
     ivsFaults.inject('CreateChatToken', INTERNAL_ERROR, 1);
-    expect(await requestToken('viewer-4')).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect(await requestToken('viewer-4')).toMatchObject({
+      status: 200,
+      body: { token: expect.any(String) },
+    });
     expect(ivsFaults.served('CreateChatToken')).toBe(1);
     expect(tokensFor('viewer-4')).toHaveLength(1);
   });
@@ -128,7 +134,10 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
 
   it('IVS not answering: the attempt is abandoned after 3 s without a byte and the retry gets the token', async () => {
     ivsFaults.inject('CreateChatToken', { kind: 'delay', ms: 5_000 }, 1);
-    expect(await requestToken('viewer-6')).toMatchObject({ status: 200, body: { token: expect.any(String) } });
+    expect(await requestToken('viewer-6')).toMatchObject({
+      status: 200,
+      body: { token: expect.any(String) },
+    });
     // The abandoned attempt is carried out when its delay ends: a second token nobody holds, which expires.
     await vi.waitFor(() => expect(tokensFor('viewer-6')).toHaveLength(2), { timeout: 5_000 });
   });

@@ -1,7 +1,6 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import type { InjectedFault } from '../../../local/ivschat/control-plane/faults.js';
 import {
   FaultPlan,
@@ -9,6 +8,7 @@ import {
   THROTTLED,
   UNAVAILABLE,
 } from '../../../local/ivschat/control-plane/faults.js';
+import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
@@ -114,32 +114,35 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     ['429 ThrottlingException', THROTTLED],
     ['500 InternalServerException', INTERNAL_ERROR],
     ['503', UNAVAILABLE],
-  ])('IVS answering %s past the retries: the invocation throws, saves nothing, and its redelivery deletes what failed, once', async (_case, fault) => {
-    const userId = `flooder-${fault.kind === 'error' ? fault.status : 0}`;
-    const { event, excess } = flood(roomId, userId);
-    const servedBefore = ivsFaults.served('DeleteMessage');
-    ivsFaults.inject('DeleteMessage', fault);
-    const before = deletedIds().length;
+  ])(
+    'IVS answering %s past the retries: the invocation throws, saves nothing, and its redelivery deletes what failed, once',
+    async (_case, fault) => {
+      const userId = `flooder-${fault.kind === 'error' ? fault.status : 0}`;
+      const { event, excess } = flood(roomId, userId);
+      const servedBefore = ivsFaults.served('DeleteMessage');
+      ivsFaults.inject('DeleteMessage', fault);
+      const before = deletedIds().length;
 
-    await expect(invoke(event)).rejects.toThrow(
-      '2 enforcement action(s) failed; the batch will be redelivered',
-    );
-    // Both deletions were tried six times (the executor's maxAttempts), and none went through.
-    expect(ivsFaults.served('DeleteMessage') - servedBefore).toBe(12);
-    expect(deletedIds()).toHaveLength(before);
-    // The warning did go out; the users' state did not move, so the batch is planned again as new.
-    expect(warned(userId)).toBe(1);
-    expect(await savedVersion(userId)).toBe(0);
+      await expect(invoke(event)).rejects.toThrow(
+        '2 enforcement action(s) failed; the batch will be redelivered',
+      );
+      // Both deletions were tried six times (the executor's maxAttempts), and none went through.
+      expect(ivsFaults.served('DeleteMessage') - servedBefore).toBe(12);
+      expect(deletedIds()).toHaveLength(before);
+      // The warning did go out; the users' state did not move, so the batch is planned again as new.
+      expect(warned(userId)).toBe(1);
+      expect(await savedVersion(userId)).toBe(0);
 
-    ivsFaults.clear();
-    await expect(invoke(event)).resolves.toBeUndefined();
-    expect(deletedIds().slice(before).sort()).toEqual([...excess].sort());
-    expect(warned(userId)).toBe(1);
-    expect(await savedVersion(userId)).toBe(1);
+      ivsFaults.clear();
+      await expect(invoke(event)).resolves.toBeUndefined();
+      expect(deletedIds().slice(before).sort()).toEqual([...excess].sort());
+      expect(warned(userId)).toBe(1);
+      expect(await savedVersion(userId)).toBe(1);
 
-    await expect(invoke(event)).resolves.toBeUndefined();
-    expect(deletedIds()).toHaveLength(before + 2);
-  });
+      await expect(invoke(event)).resolves.toBeUndefined();
+      expect(deletedIds()).toHaveLength(before + 2);
+    },
+  );
 
   it('IVS failing briefly: the backoff absorbs it and the first delivery does everything', async () => {
     const { event, excess } = flood(roomId, 'brief-outage');

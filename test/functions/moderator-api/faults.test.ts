@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpApiEvent } from '../../../local/http-api.js';
 import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { FaultPlan, THROTTLED, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
+import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
@@ -115,7 +115,10 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     expect(ivsFaults.served('DisconnectUser')).toBe(6);
     expect(count('disconnect', 'ivs-outage')).toBe(0);
     // The sanction is DynamoDB's: review and the token function refuse the user already.
-    const strikes = await call('GET', `/moderation/strikes?roomArn=${encodeURIComponent(roomArn)}&userId=ivs-outage`);
+    const strikes = await call(
+      'GET',
+      `/moderation/strikes?roomArn=${encodeURIComponent(roomArn)}&userId=ivs-outage`,
+    );
     expect(strikes.body).toMatchObject({ sanction: { kind: 'ban', reason: 'spam' } });
     expect(await auditEntries()).toHaveLength(auditedBefore);
 
@@ -143,7 +146,9 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     });
     expect(response).toMatchObject({ status: 200, body: { duplicate: false } });
     expect(ivsFaults.served('DeleteMessage')).toBe(2);
-    const deletions = events.filter((event) => event.kind === 'event' && event.attributes.MessageId === messageId);
+    const deletions = events.filter(
+      (event) => event.kind === 'event' && event.attributes.MessageId === messageId,
+    );
     expect(deletions).toHaveLength(1);
   });
 
@@ -158,7 +163,8 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     const failed = isRecord(refused.body) && Array.isArray(refused.body.failed) ? refused.body.failed : [];
     // Every action's key had to be claimed in the idempotency table first: none was, so none ran.
     expect(failed).toHaveLength(3);
-    for (const entry of failed) expect(entry).toMatchObject({ error: expect.stringContaining('ECONNREFUSED') });
+    for (const entry of failed)
+      expect(entry).toMatchObject({ error: expect.stringContaining('ECONNREFUSED') });
     expect(events).toHaveLength(before);
     expect(await call('GET', `/moderation/audit?roomArn=${encodeURIComponent(roomArn)}`)).toEqual({
       status: 503,

@@ -188,7 +188,9 @@ describe('the review function holding a message when the enforcement table is do
     const { messageId, response } = await hold();
     expect(response).toMatchObject(refusedForHold);
     // Within 60 ms, unless this machine is too busy: the write lands either way.
-    await vi.waitFor(async () => expect(await heldIn(messageId)).toMatchObject({ messageId, userId: 'linker' }));
+    await vi.waitFor(async () =>
+      expect(await heldIn(messageId)).toMatchObject({ messageId, userId: 'linker' }),
+    );
   });
 
   it.each<[string, DynamoDbFault | 'down']>([
@@ -205,7 +207,9 @@ describe('the review function holding a message when the enforcement table is do
     expect(errorsAbout(messageId)).toEqual([
       expect.objectContaining({
         level: 'ERROR',
-        message: expect.stringMatching(/^held message not (kept|confirmed within 60 ms: it may not be kept)$/),
+        message: expect.stringMatching(
+          /^held message not (kept|confirmed within 60 ms: it may not be kept)$/,
+        ),
         messageId,
         roomArn: ROOM,
       }),

@@ -1,8 +1,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatState, type Room } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { FaultPlan, INTERNAL_ERROR, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
+import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { DRIFTED_FLEET_MANIFEST, populateDriftedFleet } from '../../../local/ivschat/drifted-fleet.js';
 import type { Clock } from '../../../shared/enforcement/pacer.js';
 import { Pacer } from '../../../shared/enforcement/pacer.js';
@@ -288,7 +288,8 @@ describe('the reconciler’s safety rails, on a small fleet', () => {
         expect.arrayContaining(
           tagChanges.map((change) => ({
             change,
-            error: 'RetriesExhaustedError: InternalServerException: Injected fault: InternalServerException for TagResource',
+            error:
+              'RetriesExhaustedError: InternalServerException: Injected fault: InternalServerException for TagResource',
           })),
         ),
       );
