@@ -1,17 +1,13 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { httpApiEvent } from '../../../local/http-api.js';
-import { ChatState } from '../../../local/ivschat/chat-state.js';
-import { FaultPlan, INTERNAL_ERROR, THROTTLED } from '../../../local/ivschat/control-plane/faults.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
-import { lambdaContext } from '../../../local/lambda-context.js';
-import { isRecord } from '../../../shared/guards.js';
+import { invokeHttpFunction } from '../../../local/http-api.js';
+import type { ChatState } from '../../../local/ivschat/chat-state.js';
+import type { FaultPlan } from '../../../local/ivschat/control-plane/faults.js';
+import { INTERNAL_ERROR, THROTTLED } from '../../../local/ivschat/control-plane/faults.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import type { DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 
 /**
  * functions/issue-chat-token when DynamoDB or IVS fail. It fails closed: no sanctions read, no token (a
@@ -24,62 +20,34 @@ async function loadHandler() {
 }
 
 describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
-  const state = new ChatState();
-  const ivsFaults = new FaultPlan();
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
+  let state: ChatState;
+  let ivsFaults: FaultPlan;
   let dynamoDbFaults: DynamoDbFaults;
-  let closeControlPlane = async () => {};
   let roomArn = '';
 
-  const requestToken = async (userId: string) => {
-    const event = httpApiEvent({
+  const requestToken = async (userId: string) =>
+    invokeHttpFunction(await loadHandler(), 'issueChatToken', {
       method: 'POST',
       path: '/tokens',
-      query: new URLSearchParams(),
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ roomArn, userId }),
+      body: { roomArn, userId },
     });
-    const response: unknown = await (await loadHandler())(event, lambdaContext('issueChatToken', 10_000));
-    if (!isRecord(response) || typeof response.body !== 'string') throw new Error('not an HTTP response');
-    const body: unknown = JSON.parse(response.body);
-    return { status: response.statusCode, body };
-  };
   const tokensFor = (userId: string) => [...state.tokens.values()].filter((token) => token.userId === userId);
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    const controlPlane = await startControlPlane(state, { faults: ivsFaults });
-    closeControlPlane = controlPlane.close;
+    backends = await startFaultyBackends();
+    ({ state, ivsFaults, dynamoDbFaults } = backends);
     roomArn = state.putRoom('tokenFaults1').arn;
     await createDynamoDbEnforcementStore({
-      client: DynamoDBDocumentClient.from(dynamoDb.client()),
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     }).putSanction(roomArn, 'banned', { kind: 'ban', reason: 'spam' });
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    // Read at load with the moderator settings, though this function never writes there.
-    vi.stubEnv('IDEMPOTENCY_TABLE', 'idempotency');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('IVSCHAT_ENDPOINT', controlPlane.url);
   });
-  afterEach(async () => {
-    ivsFaults.clear();
-    dynamoDbFaults.clear();
-    await dynamoDbFaults.up().catch(() => undefined);
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await closeControlPlane();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
-  });
+  afterEach(() => backends.heal());
+  afterAll(() => backends.close());
 
   const unavailable = {
-    status: 503,
+    statusCode: 503,
     body: { error: 'sanctions-unavailable', message: 'sanctions could not be read; try again' },
   };
 
@@ -90,9 +58,9 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
     expect(tokensFor('viewer-1')).toEqual([]);
 
     await dynamoDbFaults.up();
-    expect(await requestToken('banned')).toMatchObject({ status: 403, body: { error: 'banned' } });
+    expect(await requestToken('banned')).toMatchObject({ statusCode: 403, body: { error: 'banned' } });
     expect(await requestToken('viewer-1')).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { token: expect.any(String) },
     });
     expect(tokensFor('viewer-1')).toHaveLength(1);
@@ -101,7 +69,7 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
   it('DynamoDB throttling: absorbed by the SDK retries when brief, 503 and no token past its 4 attempts', async () => {
     const target = { operation: 'GetItem', table: 'enforcement' };
     dynamoDbFaults.inject(target, { kind: 'throttle' }, 3);
-    expect(await requestToken('viewer-2')).toMatchObject({ status: 200 });
+    expect(await requestToken('viewer-2')).toMatchObject({ statusCode: 200 });
 
     const before = dynamoDbFaults.calls(target);
     dynamoDbFaults.inject(target, { kind: 'throttle' });
@@ -113,7 +81,7 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
   it('IVS failing once (500): the SDK retry gets the token', async () => {
     ivsFaults.inject('CreateChatToken', INTERNAL_ERROR, 1);
     expect(await requestToken('viewer-4')).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { token: expect.any(String) },
     });
     expect(ivsFaults.served('CreateChatToken')).toBe(1);
@@ -124,18 +92,18 @@ describe('functions/issue-chat-token under DynamoDB and IVS faults', () => {
     const before = ivsFaults.served('CreateChatToken');
     ivsFaults.inject('CreateChatToken', THROTTLED);
     expect(await requestToken('viewer-5')).toEqual({
-      status: 503,
+      statusCode: 503,
       body: { error: 'ivs-unavailable', message: 'ThrottlingException' },
     });
     expect(ivsFaults.served('CreateChatToken') - before).toBe(3);
-    expect(await requestToken('banned')).toMatchObject({ status: 403 });
+    expect(await requestToken('banned')).toMatchObject({ statusCode: 403 });
     expect(ivsFaults.served('CreateChatToken') - before).toBe(3);
   });
 
   it('IVS not answering: the attempt is abandoned after 3 s without a byte and the retry gets the token', async () => {
     ivsFaults.inject('CreateChatToken', { kind: 'delay', ms: 5_000 }, 1);
     expect(await requestToken('viewer-6')).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { token: expect.any(String) },
     });
     // The abandoned attempt is carried out when its delay ends: a second token nobody holds, which expires.

@@ -1,24 +1,15 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import type { InjectedFault } from '../../../local/ivschat/control-plane/faults.js';
-import {
-  FaultPlan,
-  INTERNAL_ERROR,
-  THROTTLED,
-  UNAVAILABLE,
-} from '../../../local/ivschat/control-plane/faults.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
+import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
+import type { FaultPlan, InjectedFault } from '../../../local/ivschat/control-plane/faults.js';
+import { INTERNAL_ERROR, THROTTLED, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
 import type { DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 
 /**
  * functions/moderate-chat-logs when IVS or DynamoDB fail: the emulator's fault plan and a faulty DynamoDB
@@ -26,8 +17,6 @@ import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
  * show is that an invocation that could not finish its work throws (Lambda retries it twice, then the
  * on-failure destination keeps it: not testable here) and that its redelivery then does all of it, once.
  */
-
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 async function loadHandler() {
   vi.resetModules();
@@ -49,30 +38,18 @@ function flood(roomId: string, userId: string) {
 }
 
 describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
-  const ivsFaults = new FaultPlan();
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
+  let ivsFaults: FaultPlan;
   let dynamoDbFaults: DynamoDbFaults;
-  let closeControlPlane = async () => {};
+  let events: readonly RoomEvent[] = [];
   let roomId = '';
   let roomArn = '';
 
-  const deletedIds = () =>
-    events.flatMap((event) =>
-      event.kind === 'event' && event.eventName === 'aws:DELETE_MESSAGE' ? [event.attributes.MessageId] : [],
-    );
-  const warned = (userId: string) =>
-    events.filter(
-      (event) =>
-        event.kind === 'event' &&
-        event.eventName === 'app:moderation-warning' &&
-        event.attributes.userId === userId,
-    ).length;
+  const deletedIds = () => backends.deletedIds();
+  const warned = (userId: string) => backends.warningsTo(userId);
   const savedVersion = async (userId: string) => {
     const store = createDynamoDbEnforcementStore({
-      client: DynamoDBDocumentClient.from(dynamoDb.client()),
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     });
     return (await store.loadUsers(roomArn, [userId])).get(userId)?.version ?? 0;
@@ -81,34 +58,14 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     (await loadHandler())(event, lambdaContext('moderateChatLogs', 60_000));
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    const controlPlane = await startControlPlane(state, { enforceQuotas: true, faults: ivsFaults });
-    closeControlPlane = controlPlane.close;
-    const room = state.putRoom('faultsRoom01');
+    backends = await startFaultyBackends({ enforceQuotas: true });
+    ({ ivsFaults, dynamoDbFaults, events } = backends);
+    const room = backends.state.putRoom('faultsRoom01');
     roomId = room.id;
     roomArn = room.arn;
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', CREDENTIALS.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', CREDENTIALS.secretAccessKey);
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    vi.stubEnv('IDEMPOTENCY_TABLE', 'idempotency');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('IVSCHAT_ENDPOINT', controlPlane.url);
   });
-  afterEach(async () => {
-    ivsFaults.clear();
-    dynamoDbFaults.clear();
-    await dynamoDbFaults.up().catch(() => undefined);
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await closeControlPlane();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
-  });
+  afterEach(() => backends.heal());
+  afterAll(() => backends.close());
 
   it.each<[string, InjectedFault]>([
     ['429 ThrottlingException', THROTTLED],

@@ -1,16 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FaultPlan, INTERNAL_ERROR } from '../../../local/ivschat/control-plane/faults.js';
+import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
+import type { FaultPlan } from '../../../local/ivschat/control-plane/faults.js';
+import { INTERNAL_ERROR } from '../../../local/ivschat/control-plane/faults.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { chatLogLine } from '../../helpers/chat-log-lines.js';
 import type { DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import type { EmulatedRoom } from '../../helpers/emulated-room.js';
-import { startEmulatedRoom } from '../../helpers/emulated-room.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 
 /**
  * functions/moderate-chat-stream when IVS or DynamoDB fail. Firehose invokes it synchronously and, on an
@@ -56,20 +53,14 @@ function archivedLine(data: string): unknown {
 }
 
 describe('functions/moderate-chat-stream under IVS and DynamoDB faults', () => {
-  const ivsFaults = new FaultPlan();
-  let room: EmulatedRoom;
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
+  let ivsFaults: FaultPlan;
   let dynamoDbFaults: DynamoDbFaults;
+  let events: readonly RoomEvent[] = [];
+  let roomArn = '';
 
-  const deletionsOf = (messageId: string) =>
-    room.events.filter((event) => event.kind === 'event' && event.attributes.MessageId === messageId).length;
-  const warningsOf = (userId: string) =>
-    room.events.filter(
-      (event) =>
-        event.kind === 'event' &&
-        event.eventName === 'app:moderation-warning' &&
-        event.attributes.userId === userId,
-    ).length;
+  const deletionsOf = (messageId: string) => backends.deletedIds().filter((id) => id === messageId).length;
+  const warningsOf = (userId: string) => backends.warningsTo(userId);
   const transform = async (event: unknown) =>
     (await loadHandler())(event, lambdaContext('moderateChatStream', 120_000));
   /** The retried batch: every record back by its id, the slur redacted as deleted. */
@@ -85,33 +76,13 @@ describe('functions/moderate-chat-stream under IVS and DynamoDB faults', () => {
   };
 
   beforeAll(async () => {
-    room = await startEmulatedRoom('streamFaults', { faults: ivsFaults });
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    for (const [name, value] of Object.entries({
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ENFORCEMENT_TABLE: 'enforcement',
-      IDEMPOTENCY_TABLE: 'idempotency',
-      DYNAMODB_ENDPOINT: dynamoDbFaults.endpoint,
-      IVSCHAT_ENDPOINT: room.endpoint,
-      FIREHOSE_ROOM_ARN: room.roomArn,
-    }))
-      vi.stubEnv(name, value);
+    backends = await startFaultyBackends({ enforceQuotas: true });
+    ({ ivsFaults, dynamoDbFaults, events } = backends);
+    roomArn = backends.state.putRoom('streamFaults').arn;
+    vi.stubEnv('FIREHOSE_ROOM_ARN', roomArn);
   });
-  afterEach(async () => {
-    ivsFaults.clear();
-    await dynamoDbFaults.up();
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
-    await room.close();
-  });
+  afterEach(() => backends.heal());
+  afterAll(() => backends.close());
 
   it('IVS failing past the retries: the invocation throws, and the retried batch is answered whole and the deletion done once', async () => {
     const { event, slurId } = batch('stream-troll');
@@ -131,10 +102,10 @@ describe('functions/moderate-chat-stream under IVS and DynamoDB faults', () => {
 
   it('DynamoDB down: the invocation throws before acting, and the retried batch is answered whole, acting once', async () => {
     const { event, slurId } = batch('store-troll');
-    const before = room.events.length;
+    const before = events.length;
     await dynamoDbFaults.down();
     await expect(transform(event)).rejects.toThrow(/ECONNREFUSED/);
-    expect(room.events).toHaveLength(before);
+    expect(events).toHaveLength(before);
 
     await dynamoDbFaults.up();
     expectAnsweredWhole(await transform(event));
@@ -146,7 +117,7 @@ describe('functions/moderate-chat-stream under IVS and DynamoDB faults', () => {
     vi.stubEnv('FIREHOSE_ROOM_ARN', '');
     try {
       const { event, slurId } = batch('roomless');
-      const before = room.events.length;
+      const before = events.length;
       await dynamoDbFaults.down();
       const result = await transform(event);
       expect(result.records.map((record) => record.result)).toEqual(['Ok', 'Ok']);
@@ -154,9 +125,9 @@ describe('functions/moderate-chat-stream under IVS and DynamoDB faults', () => {
         payload: { Id: slurId, Content: '' },
         moderation: { verdict: 'deny', deleted: false, redacted: true },
       });
-      expect(room.events).toHaveLength(before);
+      expect(events).toHaveLength(before);
     } finally {
-      vi.stubEnv('FIREHOSE_ROOM_ARN', room.roomArn);
+      vi.stubEnv('FIREHOSE_ROOM_ARN', roomArn);
     }
   });
 });

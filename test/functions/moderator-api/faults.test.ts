@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { httpApiEvent } from '../../../local/http-api.js';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { FaultPlan, THROTTLED, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
-import { lambdaContext } from '../../../local/lambda-context.js';
+import { invokeHttpFunction } from '../../../local/http-api.js';
+import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
+import type { FaultPlan } from '../../../local/ivschat/control-plane/faults.js';
+import { THROTTLED, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
 import { isRecord } from '../../../shared/guards.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import type { DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 
 /**
  * functions/moderator-api when IVS or DynamoDB fail: the caller is told what failed and that the same
@@ -25,33 +21,20 @@ async function loadHandler() {
 }
 
 describe('functions/moderator-api under IVS and DynamoDB faults', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
-  const ivsFaults = new FaultPlan();
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
+  let ivsFaults: FaultPlan;
   let dynamoDbFaults: DynamoDbFaults;
-  let closeControlPlane = async () => {};
+  let events: readonly RoomEvent[] = [];
   let roomArn = '';
 
   /** One request as API Gateway passes it, and the answer with its JSON body. */
-  const call = async (method: string, path: string, options: { key?: string; body?: unknown } = {}) => {
-    const [pathname = path, query = ''] = path.split('?');
-    const event = httpApiEvent({
+  const call = async (method: string, path: string, options: { key?: string; body?: unknown } = {}) =>
+    invokeHttpFunction(await loadHandler(), 'moderatorApi', {
       method,
-      path: pathname,
-      query: new URLSearchParams(query),
-      headers: {
-        'content-type': 'application/json',
-        ...(options.key === undefined ? {} : { 'idempotency-key': options.key }),
-      },
-      body: options.body === undefined ? '' : JSON.stringify(options.body),
+      path,
+      body: options.body,
+      ...(options.key === undefined ? {} : { headers: { 'idempotency-key': options.key } }),
     });
-    const response: unknown = await (await loadHandler())(event, lambdaContext('moderatorApi', 29_000));
-    if (!isRecord(response) || typeof response.body !== 'string') throw new Error('not an HTTP response');
-    const body: unknown = JSON.parse(response.body);
-    return { status: response.statusCode, body };
-  };
   const auditEntries = async () => {
     const { body } = await call('GET', `/moderation/audit?roomArn=${encodeURIComponent(roomArn)}`);
     return isRecord(body) && Array.isArray(body.entries) ? body.entries : [];
@@ -65,32 +48,12 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     ).length;
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    const controlPlane = await startControlPlane(state, { faults: ivsFaults });
-    closeControlPlane = controlPlane.close;
-    roomArn = state.putRoom('moderatedAPI').arn;
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    vi.stubEnv('IDEMPOTENCY_TABLE', 'idempotency');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('IVSCHAT_ENDPOINT', controlPlane.url);
+    backends = await startFaultyBackends();
+    ({ ivsFaults, dynamoDbFaults, events } = backends);
+    roomArn = backends.state.putRoom('moderatedAPI').arn;
   });
-  afterEach(async () => {
-    ivsFaults.clear();
-    dynamoDbFaults.clear();
-    await dynamoDbFaults.up().catch(() => undefined);
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await closeControlPlane();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
-  });
+  afterEach(() => backends.heal());
+  afterAll(() => backends.close());
 
   it('IVS failing past the retries: 502 naming the action, the ban already in force, nothing audited; the same request finishes it once', async () => {
     const key = randomUUID();
@@ -100,7 +63,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
 
     const failed = await call('POST', '/moderation/ban', { key, body: ban });
     expect(failed).toEqual({
-      status: 502,
+      statusCode: 502,
       body: {
         error: 'action-failed',
         failed: [
@@ -124,13 +87,13 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
 
     ivsFaults.clear();
     expect(await call('POST', '/moderation/ban', { key, body: ban })).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { duplicate: false },
     });
     expect(count('disconnect', 'ivs-outage')).toBe(1);
     expect(count('app:moderation-action', 'ivs-outage')).toBe(1);
     expect(await call('POST', '/moderation/ban', { key, body: ban })).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { duplicate: true },
     });
     expect(count('disconnect', 'ivs-outage')).toBe(1);
@@ -144,12 +107,9 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
       key: randomUUID(),
       body: { roomArn, messageId, reason: 'spam' },
     });
-    expect(response).toMatchObject({ status: 200, body: { duplicate: false } });
+    expect(response).toMatchObject({ statusCode: 200, body: { duplicate: false } });
     expect(ivsFaults.served('DeleteMessage')).toBe(2);
-    const deletions = events.filter(
-      (event) => event.kind === 'event' && event.attributes.MessageId === messageId,
-    );
-    expect(deletions).toHaveLength(1);
+    expect(backends.deletedIds().filter((id) => id === messageId)).toHaveLength(1);
   });
 
   it('DynamoDB down: an action request answers 502 having called IVS for nothing, a read answers 503; both succeed once it is back', async () => {
@@ -159,7 +119,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     await dynamoDbFaults.down();
 
     const refused = await call('POST', '/moderation/ban', { key, body: ban });
-    expect(refused.status).toBe(502);
+    expect(refused.statusCode).toBe(502);
     const failed = isRecord(refused.body) && Array.isArray(refused.body.failed) ? refused.body.failed : [];
     // Every action's key had to be claimed in the idempotency table first: none was, so none ran.
     expect(failed).toHaveLength(3);
@@ -167,7 +127,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
       expect(entry).toMatchObject({ error: expect.stringContaining('ECONNREFUSED') });
     expect(events).toHaveLength(before);
     expect(await call('GET', `/moderation/audit?roomArn=${encodeURIComponent(roomArn)}`)).toEqual({
-      status: 503,
+      statusCode: 503,
       body: {
         error: 'store-unavailable',
         message: 'the moderation tables could not be read or written',
@@ -176,7 +136,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     });
 
     await dynamoDbFaults.up();
-    expect(await call('POST', '/moderation/ban', { key, body: ban })).toMatchObject({ status: 200 });
+    expect(await call('POST', '/moderation/ban', { key, body: ban })).toMatchObject({ statusCode: 200 });
     expect(count('disconnect', 'store-outage')).toBe(1);
     expect(count('app:moderation-action', 'store-outage')).toBe(1);
   });
@@ -185,13 +145,12 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     const key = randomUUID();
     const messageId = 'auditFault01';
     const request = { key, body: { roomArn, messageId, reason: 'spam' } };
-    const deletions = () =>
-      events.filter((event) => event.kind === 'event' && event.attributes.MessageId === messageId).length;
+    const deletions = () => backends.deletedIds().filter((id) => id === messageId).length;
     const auditedBefore = (await auditEntries()).length;
     dynamoDbFaults.inject({ operation: 'PutItem', table: 'enforcement' }, { kind: 'server-error' });
 
     expect(await call('POST', '/moderation/delete', request)).toMatchObject({
-      status: 503,
+      statusCode: 503,
       body: { error: 'store-unavailable' },
     });
     expect(deletions()).toBe(1);
@@ -199,7 +158,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
 
     dynamoDbFaults.clear();
     expect(await call('POST', '/moderation/delete', request)).toMatchObject({
-      status: 200,
+      statusCode: 200,
       body: { duplicate: false },
     });
     expect(deletions()).toBe(1);
@@ -211,7 +170,7 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     const before = dynamoDbFaults.calls(target);
     dynamoDbFaults.inject(target, { kind: 'throttle' });
     const strikes = await call('GET', `/moderation/strikes?roomArn=${encodeURIComponent(roomArn)}&userId=u`);
-    expect(strikes).toMatchObject({ status: 503, body: { error: 'store-unavailable' } });
+    expect(strikes).toMatchObject({ statusCode: 503, body: { error: 'store-unavailable' } });
     expect(dynamoDbFaults.calls(target) - before).toBe(4);
   });
 });

@@ -9,12 +9,10 @@ import type { LambdaHandler } from '../../../local/load-function.js';
 import { loadHandler } from '../../../local/load-function.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
 import { createDynamoDbHeldMessages } from '../../../shared/store/dynamodb-held-messages.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import type { DynamoDbFault, DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 import { HOLD_REASON, holdingPolicy } from '../../helpers/holding-policy.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
 /**
  * The review function when the enforcement table fails. Review must answer IVS within 200 ms whatever
@@ -38,34 +36,21 @@ const event = (userId: string, content = 'hello there') => ({
 });
 
 describe('the review function when the enforcement table is down, slow or throttled', () => {
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
   let dynamoDbFaults: DynamoDbFaults;
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
+    backends = await startFaultyBackends();
+    ({ dynamoDbFaults } = backends);
     const store = createDynamoDbEnforcementStore({
-      client: DynamoDBDocumentClient.from(dynamoDb.client()),
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     });
     for (const userId of ['banned-1', 'banned-2', 'banned-3', 'banned-4', 'banned-5'])
       await store.putSanction(ROOM, userId, BANNED);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
   });
-  afterEach(async () => {
-    dynamoDbFaults.clear();
-    await dynamoDbFaults.up();
-  });
-  afterAll(async () => {
-    vi.unstubAllEnvs();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
-  });
+  afterEach(() => backends.heal());
+  afterAll(() => backends.close());
 
   /** A fresh container: the handler reads its settings, and starts its cache, at load. */
   async function coldHandler() {
@@ -124,27 +109,21 @@ describe('the review function when the enforcement table is down, slow or thrott
 });
 
 describe('the review function holding a message when the enforcement table is down, slow or throttled', () => {
-  let dynamoDb: LocalDynamoDb;
+  let backends: FaultyBackends;
   let dynamoDbFaults: DynamoDbFaults;
   let directory = '';
   let review: LambdaHandler;
   const logged: string[] = [];
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
+    backends = await startFaultyBackends();
+    ({ dynamoDbFaults } = backends);
     directory = await mkdtemp(path.join(tmpdir(), 'review-faults-'));
     // Bundled as `sls package` does, with links held for a moderator.
     const { outfile } = await bundleReviewFunction(
       path.join(directory, 'handler.js'),
       await holdingPolicy(directory),
     );
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
     review = loadHandler(outfile);
     // Powertools prints ERROR lines with console.error.
@@ -155,14 +134,11 @@ describe('the review function holding a message when the enforcement table is do
   });
   afterEach(async () => {
     logged.length = 0;
-    dynamoDbFaults.clear();
-    await dynamoDbFaults.up();
+    await backends.heal();
   });
   afterAll(async () => {
     vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
+    await backends.close();
     await rm(directory, { recursive: true, force: true });
   });
 
@@ -174,7 +150,7 @@ describe('the review function holding a message when the enforcement table is do
   const refusedForHold = { ReviewResult: 'DENY', Attributes: { Reason: HOLD_REASON } };
   const heldIn = (messageId: string) =>
     createDynamoDbHeldMessages({
-      client: DynamoDBDocumentClient.from(dynamoDb.client()),
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     }).get(ROOM, messageId, Date.now());
   /** The ERROR lines the function logged about the message. */

@@ -3,16 +3,12 @@ import { ChatRoom, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../../../local/ivschat/chat-state.js';
-import { ChatState } from '../../../local/ivschat/chat-state.js';
 import { startMessaging } from '../../../local/ivschat/messaging.js';
 import { lambdaContext } from '../../../local/lambda-context.js';
 import { isRecord } from '../../../shared/guards.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import type { DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 
 // Node 20 has no global WebSocket; the official client needs one.
 Object.assign(globalThis, { WebSocket });
@@ -25,42 +21,31 @@ const REVIEW_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:ivs-chat-mode
  * message), the review function still answers itself, without the sanction it could not read in time.
  */
 describe('the official client in a room whose review function reads a slow enforcement table', () => {
-  const state = new ChatState();
-  let dynamoDb: LocalDynamoDb;
-  let dynamoDbFaults: DynamoDbFaults;
+  let backends: FaultyBackends;
   let messaging: RunningServer;
   const rooms: ChatRoom[] = [];
 
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
-    vi.stubEnv('ENFORCEMENT_TABLE', 'enforcement');
-    vi.stubEnv('DYNAMODB_ENDPOINT', dynamoDbFaults.endpoint);
-    vi.stubEnv('AWS_REGION', 'us-east-1');
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    backends = await startFaultyBackends();
     vi.resetModules();
     const { handler } = await import('../../../functions/review-message/handler.js');
     // A warm function, as in a room with traffic: a cold start is what provisioned concurrency is for.
     await handler({ Content: 'warm up', Sender: { UserId: 'warm-up' } }, lambdaContext('warm-up'));
-    messaging = await startMessaging(state, {
+    messaging = await startMessaging(backends.state, {
       reviewHandlers: (arn) => (arn === REVIEW_ARN ? handler : undefined),
     });
   });
   afterAll(async () => {
     for (const room of rooms) room.disconnect();
     await messaging.close();
-    vi.unstubAllEnvs();
-    await dynamoDbFaults.close();
-    await dynamoDb.close();
+    await backends.close();
   });
 
   async function join(roomArn: string, userId: string): Promise<ChatRoom> {
     const room = new ChatRoom({
       regionOrUrl: messaging.url,
       tokenProvider: async () => ({
-        token: state.issueToken({
+        token: backends.state.issueToken({
           roomArn,
           userId,
           attributes: { role: 'viewer' },
@@ -78,15 +63,18 @@ describe('the official client in a room whose review function reads a slow enfor
   }
 
   it('delivers the banned sender’s message as the function reviewed it (masked, not refused by the fallback), then refuses them once the late read lands', async () => {
-    const room = state.putRoom('slowTable001', {
+    const room = backends.state.putRoom('slowTable001', {
       messageReviewHandler: { uri: REVIEW_ARN, fallbackResult: 'DENY' },
     });
     await createDynamoDbEnforcementStore({
-      client: DynamoDBDocumentClient.from(dynamoDb.client()),
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     }).putSanction(room.arn, 'banned', { kind: 'ban', reason: 'spam' });
     // Every sanction read answers after a second: five times IVS's whole review budget.
-    dynamoDbFaults.inject({ operation: 'GetItem', table: 'enforcement' }, { kind: 'delay', ms: 1_000 });
+    backends.dynamoDbFaults.inject(
+      { operation: 'GetItem', table: 'enforcement' },
+      { kind: 'delay', ms: 1_000 },
+    );
     const banned = await join(room.arn, 'banned');
 
     await expect(banned.sendMessage(new SendMessageRequest('what the fuck'))).resolves.toMatchObject({
