@@ -213,6 +213,12 @@ export async function reconcileFleet(
       : startedAt + (request.deadline - startedAt) * READ_SHARE;
   const deferred = new Set<string>();
   const readFailures: RoomProblem[] = [];
+  /** Rooms whose limits the store would not take: read again next run; nothing else waits on it. */
+  const unrecorded: RoomProblem[] = [];
+  const recordLimits = (room: ObservedRoom) =>
+    rememberLimits(deps.store, known, room).catch((error: unknown) => {
+      unrecorded.push({ roomArn: room.arn, message: `limits not recorded: ${describeError(error)}` });
+    });
   const withLimits = await mapConcurrently(selected, request.concurrency ?? 16, async (entry) => {
     if (!needsLimits(entry.desired)) return entry;
     const limits = knownLimits(known.get(entry.room.arn), entry.room.updateTime);
@@ -221,16 +227,15 @@ export async function reconcileFleet(
       deferred.add(entry.room.arn);
       return entry;
     }
+    let room: ObservedRoom;
     try {
-      const room = await call('GetRoom', () => deps.ports.getRoom(entry.room.arn));
-      if (room.limits !== undefined) {
-        await rememberLimits(deps.store, known, room);
-      }
-      return { ...entry, room: { ...entry.room, ...room } };
+      room = await call('GetRoom', () => deps.ports.getRoom(entry.room.arn));
     } catch (error) {
       readFailures.push({ roomArn: entry.room.arn, message: `GetRoom failed: ${describeError(error)}` });
       return entry;
     }
+    await recordLimits(room);
+    return { ...entry, room: { ...entry.room, ...room } };
   });
   const plannable = withLimits.filter((entry) => !deferred.has(entry.room.arn));
 
@@ -298,7 +303,7 @@ export async function reconcileFleet(
         stoppedEarly = true;
         return;
       }
-      await applyRoom(plan.entry.room, plan.changes, { call, attempt, deps, known });
+      await applyRoom(plan.entry.room, plan.changes, { call, attempt, recordLimits, deps, known });
     });
 
     for (const change of loggingPlan.changes) {
@@ -319,7 +324,7 @@ export async function reconcileFleet(
       deferred: deferred.size,
     },
     changes,
-    problems,
+    problems: [...problems, ...unrecorded],
     loggingProblems: loggingPlan.problems,
     applied,
     failed,
@@ -348,6 +353,8 @@ function countsByOperation(): Record<FleetOperation, number> {
 interface ApplyContext {
   readonly call: <T>(operation: FleetOperation, work: () => Promise<T>) => Promise<T>;
   readonly attempt: (change: Change, work: () => Promise<void>) => Promise<boolean>;
+  /** Stores a room's limits, reporting (not throwing) a store that would not take them. */
+  readonly recordLimits: (room: ObservedRoom) => Promise<void>;
   readonly deps: ReconcileDeps;
   readonly known: Map<string, KnownRoomState>;
 }
@@ -356,14 +363,14 @@ interface ApplyContext {
 async function applyRoom(
   room: ObservedRoom,
   changes: readonly Change[],
-  { call, attempt, deps, known }: ApplyContext,
+  { call, attempt, recordLimits, deps, known }: ApplyContext,
 ): Promise<void> {
   for (const change of changes) {
     switch (change.kind) {
       case 'update-room':
         await attempt(change, async () => {
           const updated = await call('UpdateRoom', () => deps.ports.updateRoom(room.arn, change.update));
-          if (updated.limits !== undefined) await rememberLimits(deps.store, known, updated);
+          await recordLimits(updated);
         });
         break;
       case 'tag-room':

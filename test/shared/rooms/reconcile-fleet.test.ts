@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatState, type Room } from '../../../local/ivschat/chat-state.js';
@@ -14,6 +15,8 @@ import type { RoomStateStore } from '../../../shared/rooms/room-state.js';
 import { memoryRoomStateStore } from '../../../shared/rooms/room-state.js';
 import { OWNER_TAG_KEY, POLICY_TAG_KEY } from '../../../shared/rooms/validate-room-manifest.js';
 import { createDynamoDbRoomStateStore } from '../../../shared/store/dynamodb-room-state-store.js';
+import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
+import { startDynamoDbFaults } from '../../helpers/dynamodb-faults.js';
 import { TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
@@ -327,6 +330,59 @@ describe('the reconciler’s safety rails, on a small fleet', () => {
       client.destroy();
     }
   });
+
+  it('converges the rooms while the room state table refuses writes: assignments fail, limits go unrecorded, the next run publishes them', async () => {
+    const dynamoDb = await startLocalDynamoDb();
+    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
+    const dynamoDbFaults = await startDynamoDbFaults(dynamoDb.endpoint);
+    for (const operation of ['PutItem', 'DeleteItem'])
+      dynamoDbFaults.inject({ operation, table: 'enforcement' }, { kind: 'server-error' });
+    const client = new DynamoDBClient({
+      endpoint: dynamoDbFaults.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+    });
+    const store = createDynamoDbRoomStateStore({
+      client: DynamoDBDocumentClient.from(client),
+      tableName: 'enforcement',
+    });
+    const fleet = await emulator(20, undefined, store);
+    try {
+      const first = await fleet.run({});
+      const assignments = first.changes.filter((change) => change.kind === 'assign-policy');
+      expect(assignments.length).toBeGreaterThan(0);
+      expect(first.failed.map((failure) => failure.change)).toHaveLength(assignments.length);
+      expect(first.failed).toEqual(
+        expect.arrayContaining(
+          assignments.map((change) => ({ change, error: expect.stringMatching(/^InternalServerError: /) })),
+        ),
+      );
+      expect(first.applied).toBe(first.changes.length - assignments.length);
+      // Limits read (the kids' rooms) or returned by UpdateRoom were used, only not recorded.
+      const kidsRooms = new Set(assignments.map((change) => change.roomArn));
+      for (const problem of first.problems)
+        expect(problem.message).toMatch(/^limits not recorded: InternalServerError: /);
+      for (const roomArn of kidsRooms)
+        expect(first.problems.map((problem) => problem.roomArn)).toContain(roomArn);
+      for (const room of fleet.state.rooms.values()) {
+        if (room.name?.startsWith('game-')) expect(room.messageReviewHandler?.uri).toBe(REVIEW_ARN);
+        if (kidsRooms.has(room.arn)) expect(room.maximumMessageLength).toBe(200);
+      }
+
+      dynamoDbFaults.clear();
+      const second = await fleet.run({});
+      expect(second.failed).toEqual([]);
+      expect(second.problems).toEqual([]);
+      expect(second.changes).toHaveLength(assignments.length);
+      expect(second.changes).toEqual(expect.arrayContaining(assignments));
+      expect((await fleet.run({})).changes).toEqual([]);
+    } finally {
+      await fleet.close();
+      client.destroy();
+      await dynamoDbFaults.close();
+      await dynamoDb.close();
+    }
+  }, 60_000);
 
   it('never updates or deletes a logging configuration it does not own; deletes its own marked for removal, detached first', async () => {
     const fleet = await emulator(20);
