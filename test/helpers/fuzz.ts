@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { stringify } from 'yaml';
+import type { LocatedIssue } from '../../shared/config/yaml-document.js';
 
 /**
  * Shared pieces of the fuzz suite (test/fuzz): run settings read from the environment, hostile values, and
@@ -234,6 +237,7 @@ export type Mutation =
   | { readonly op: 'drop'; readonly pick: number }
   | { readonly op: 'replace'; readonly pick: number; readonly value: unknown }
   | { readonly op: 'retype'; readonly pick: number }
+  | { readonly op: 'tweak'; readonly pick: number; readonly text: string; readonly number: number }
   | { readonly op: 'oversize'; readonly pick: number; readonly times: number }
   | { readonly op: 'add-key'; readonly pick: number; readonly key: string; readonly value: unknown };
 
@@ -245,6 +249,16 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     value: fc.oneof({ arbitrary: hostileJson, weight: 5 }, { arbitrary: deepValue, weight: 1 }),
   }),
   fc.record({ op: fc.constant('retype' as const), pick: fc.nat() }),
+  // Same type, other value: the change most likely to keep a document valid, and so to reach deeper code.
+  {
+    arbitrary: fc.record({
+      op: fc.constant('tweak' as const),
+      pick: fc.nat(),
+      text: hostileString,
+      number: hostileNumber,
+    }),
+    weight: 4,
+  },
   fc.record({ op: fc.constant('oversize' as const), pick: fc.nat(), times: fc.integer({ min: 2, max: 300 }) }),
   fc.record({
     op: fc.constant('add-key' as const),
@@ -266,6 +280,14 @@ function retyped(value: unknown): unknown {
   if (Array.isArray(value)) return ownEntries(value.map((item, index) => [String(index), item]));
   if (typeof value === 'object') return Object.values(value);
   return null;
+}
+
+function tweaked(value: unknown, { text, number }: { text: string; number: number }): unknown {
+  if (typeof value === 'string') return text;
+  if (typeof value === 'number') return Number.isFinite(number) ? number : -value;
+  if (typeof value === 'boolean') return !value;
+  if (Array.isArray(value)) return [...value].reverse();
+  return value;
 }
 
 function oversized(value: unknown, times: number): unknown {
@@ -300,6 +322,8 @@ export function mutate(document: unknown, change: Mutation): unknown {
         return change.value;
       case 'retype':
         return retyped(current);
+      case 'tweak':
+        return tweaked(current, change);
       case 'oversize':
         return oversized(current, change.times);
       case 'add-key': {
@@ -359,4 +383,28 @@ export function nearValid(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return fc
     .tuple(valid, fc.array(mutation, { minLength: 1, maxLength: 3 }))
     .map(([document, changes]) => changes.reduce<unknown>(mutate, document));
+}
+
+/** A configuration file's error lists at least one problem, each placed in `file` and saying what is wrong. */
+export function expectLocatedIssues(error: { message: string; issues: readonly LocatedIssue[] }, file: string): void {
+  expect(error.issues.length).toBeGreaterThan(0);
+  expect(error.message.startsWith(`${file}`)).toBe(true);
+  for (const issue of error.issues) {
+    expect(issue.path).toMatch(/\S/);
+    expect(issue.message).toMatch(/\S/);
+    if (issue.line !== undefined) expect(issue.line).toBeGreaterThan(0);
+  }
+}
+
+/** YAML for a document: block style, or flow (JSON, which YAML reads too) when asked or when the YAML writer fails. */
+export function yamlText(document: unknown, flow = false): string {
+  if (!flow) {
+    try {
+      // stringify(undefined) is undefined: a dropped document is an empty file.
+      return stringify(document) ?? '';
+    } catch {
+      // A value nested deep overflows the YAML writer.
+    }
+  }
+  return jsonText(document) ?? '';
 }
