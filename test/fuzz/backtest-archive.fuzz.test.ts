@@ -75,7 +75,7 @@ describe('fuzz: archived objects', () => {
         expect(error).toBeUndefined();
         expect(lines).toEqual(referenceLines(bytes, limit.maxLineBytes));
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 
@@ -88,7 +88,7 @@ describe('fuzz: archived objects', () => {
         expect(error).toBeUndefined();
         expect(lines).toEqual(referenceLines(bytes, limit.maxLineBytes));
       }),
-      fuzzParameters(150),
+      fuzzParameters(40),
     );
   });
 
@@ -111,7 +111,7 @@ describe('fuzz: archived objects', () => {
           if (damaged.length > 0) expect(error).toBeInstanceOf(ObjectReadError);
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(40),
     );
   });
 
@@ -121,7 +121,7 @@ describe('fuzz: archived objects', () => {
         const { error } = await read(chunk(Buffer.from(raw), at), true, limit);
         if (error !== undefined) expect(error).toBeInstanceOf(ObjectReadError);
       }),
-      fuzzParameters(150),
+      fuzzParameters(50),
     );
   });
 
@@ -135,7 +135,7 @@ describe('fuzz: archived objects', () => {
         const yielded = lines.reduce((total, line) => total + ('text' in line ? Buffer.byteLength(line.text) + 1 : 0), 0);
         expect(yielded).toBeLessThanOrEqual(cap);
       }),
-      fuzzParameters(60),
+      fuzzParameters(15),
     );
   });
 
@@ -156,7 +156,7 @@ describe('fuzz: archived objects', () => {
         expect(error).toBeInstanceOf(ObjectReadError);
         expect(error).toMatchObject({ message: expect.stringMatching(/^cannot be read: |^not a readable gzip object: /) });
       }),
-      fuzzParameters(60),
+      fuzzParameters(20),
     );
   });
 });

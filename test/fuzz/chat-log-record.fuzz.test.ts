@@ -64,7 +64,7 @@ describe('fuzz: chat log records', () => {
       fc.property(fc.oneof(garbage, nearValid(loggedRecord), loggedRecord), (value) => {
         expectWellTyped(parseChatLogRecord(value));
       }),
-      fuzzParameters(500),
+      fuzzParameters(150),
     );
   });
 
@@ -81,7 +81,7 @@ describe('fuzz: chat log records', () => {
     );
     fc.assert(
       fc.property(line, (text) => expectWellTyped(parseChatLogLine(text))),
-      fuzzParameters(500),
+      fuzzParameters(150),
     );
   });
 
@@ -108,7 +108,7 @@ describe('fuzz: chat log records', () => {
           expect(record.eventName).toBe(sent.EventName);
         } else expect(record.type).toBe(sent.Type);
       }),
-      fuzzParameters(300),
+      fuzzParameters(80),
     );
   });
 
@@ -119,7 +119,7 @@ describe('fuzz: chat log records', () => {
         const backward = [...records].reverse().map((record) => parseChatLogRecord(record)).reverse();
         expect(backward).toEqual(forward);
       }),
-      fuzzParameters(150),
+      fuzzParameters(40),
     );
   });
 });

@@ -65,7 +65,7 @@ describe('fuzz: ivs-mod arguments', () => {
         expect([0, 1, 2]).toContain(code);
         if (code !== 0) expect(stderr).toMatch(/\S/);
       }),
-      fuzzParameters(60),
+      fuzzParameters(20),
     );
   });
 
@@ -79,7 +79,7 @@ describe('fuzz: ivs-mod arguments', () => {
         expect(verdicts).toHaveLength(lines.length);
         for (const verdict of verdicts) expect(verdict).toMatchObject({ result: expect.stringMatching(/^(ALLOW|DENY)$/) });
       }),
-      fuzzParameters(40),
+      fuzzParameters(10),
     );
   });
 });

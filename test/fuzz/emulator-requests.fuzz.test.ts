@@ -79,7 +79,7 @@ describe('fuzz: messaging frames from clients', () => {
           expect(Object.getPrototypeOf(value.attributes)).toBe(Object.prototype);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(150),
     );
   });
 
@@ -91,7 +91,7 @@ describe('fuzz: messaging frames from clients', () => {
         if (!envelope.ok) return;
         expect(readSendMessage(envelope.value.body, 500)).toEqual({ ok: true, value: { content, attributes: sent } });
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 });
@@ -149,7 +149,7 @@ describe('fuzz: control-plane requests', () => {
           }
         },
       ),
-      fuzzParameters(400),
+      fuzzParameters(120),
     );
   });
 
@@ -170,7 +170,7 @@ describe('fuzz: control-plane requests', () => {
           if (error instanceof ControlPlaneError) expect(error.status).toBe(400);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 
@@ -202,7 +202,7 @@ describe('fuzz: review handlers’ replies and the web page’s token requests',
           expect(isStringMap(verdict.attributes) && attributesBytes(verdict.attributes) <= 1024).toBe(true);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 
@@ -219,7 +219,7 @@ describe('fuzz: review handlers’ replies and the web page’s token requests',
           if (error instanceof RequestError) expect(error.status).toBe(400);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 });

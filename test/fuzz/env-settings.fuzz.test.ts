@@ -117,7 +117,7 @@ describe('fuzz: settings from the environment', () => {
           expect([tableName, region, credentials.accessKeyId]).toEqual([env.ENFORCEMENT_TABLE, env.AWS_REGION, env.AWS_ACCESS_KEY_ID]);
         }
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 

@@ -109,7 +109,7 @@ describe('fuzz: HTTP API events', () => {
         }
         expect(request.callerArn === undefined || typeof request.callerArn === 'string').toBe(true);
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 
@@ -137,7 +137,7 @@ describe('fuzz: chat token requests', () => {
         expect(Number.isInteger(request.sessionDurationInMinutes)).toBe(true);
         expect(Buffer.byteLength(JSON.stringify(request.attributes))).toBeLessThanOrEqual(1024);
       }),
-      fuzzParameters(400),
+      fuzzParameters(150),
     );
   });
 
@@ -155,7 +155,7 @@ describe('fuzz: chat token requests', () => {
           },
         });
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 
@@ -196,7 +196,7 @@ describe('fuzz: moderator commands', () => {
           for (const action of actions) expect(action.roomArn).toBe(command.roomArn);
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(120),
     );
   });
 
@@ -209,7 +209,7 @@ describe('fuzz: moderator commands', () => {
           command: { kind, reason: DEFAULT_REASONS[kind], ...body },
         });
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 });

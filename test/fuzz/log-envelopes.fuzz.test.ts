@@ -90,7 +90,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         for (const { id, timestamp, message } of envelope.logEvents)
           expect([typeof id, typeof timestamp, typeof message]).toEqual(['string', 'number', 'string']);
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 
@@ -107,7 +107,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
           rejected: [],
         });
       }),
-      fuzzParameters(100),
+      fuzzParameters(30),
     );
   });
 
@@ -129,7 +129,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         if (forged.equals(bytes)) expect(read).toEqual(whole);
         else expect(read).toHaveProperty('error');
       }),
-      fuzzParameters(150),
+      fuzzParameters(40),
     );
   });
 
@@ -175,7 +175,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         const events = lines.filter((line) => typeof line === 'string' && parseChatLogLine(line).ok).length;
         expect(result.rejected.length).toBe(entries.length - events);
       }),
-      fuzzParameters(100),
+      fuzzParameters(30),
     );
   });
 });
@@ -203,7 +203,7 @@ describe('fuzz: Firehose transformation batches', () => {
         const batch = parseFirehoseEvent(event);
         if (!batch.ok) expect(batch.reason).toMatch(/\S/);
       }),
-      fuzzParameters(300),
+      fuzzParameters(80),
     );
     fc.assert(
       fc.property(fc.oneof(hostileString, goodRecord, badRecord), (data) => {
@@ -211,7 +211,7 @@ describe('fuzz: Firehose transformation batches', () => {
         if ('error' in read) expect(read.error).toMatch(/\S/);
         else for (const line of read.lines) expect(line.trim()).not.toBe('');
       }),
-      fuzzParameters(300),
+      fuzzParameters(80),
     );
   });
 
@@ -247,7 +247,7 @@ describe('fuzz: Firehose transformation batches', () => {
           if (answer.result === 'ProcessingFailed') expect(answer.data).toBe(sent?.data);
         });
       }),
-      fuzzParameters(100),
+      fuzzParameters(30),
     );
   });
 });

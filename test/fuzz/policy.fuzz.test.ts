@@ -73,13 +73,13 @@ describe('fuzz: policy documents', () => {
   it('validates any document to a policy that compiles, or to every problem with its path', () => {
     fc.assert(
       fc.property(fc.oneof(garbage, nearValid(small), small), expectCompilesWhenValid),
-      fuzzParameters(250),
+      fuzzParameters(60),
     );
   });
 
   it('validates the shipped policies changed in one to three places the same way', () => {
     const shipped = fc.constantFrom(...SHIPPED.map((source): unknown => parse(source)));
-    fc.assert(fc.property(nearValid(shipped), expectCompilesWhenValid), fuzzParameters(12));
+    fc.assert(fc.property(nearValid(shipped), expectCompilesWhenValid), fuzzParameters(5));
   });
 });
 
@@ -107,6 +107,6 @@ describe('fuzz: policy YAML text', () => {
   );
 
   it('reads any text as a policy or a PolicyFileError naming each problem’s place', () => {
-    fc.assert(fc.property(source, expectPolicyOrFileError), fuzzParameters(250));
+    fc.assert(fc.property(source, expectPolicyOrFileError), fuzzParameters(60));
   });
 });

@@ -86,7 +86,7 @@ describe('fuzz: review event parsing', () => {
           expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
         }
       }),
-      fuzzParameters(600),
+      fuzzParameters(200),
     );
   });
 
@@ -99,7 +99,7 @@ describe('fuzz: review event parsing', () => {
           expectAcceptedByIvs(event, outcome.response, failureResult);
           if (outcome.failure !== undefined) expect(outcome.response.ReviewResult).toBe(failureResult);
         }),
-        fuzzParameters(400),
+        fuzzParameters(120),
       );
     },
   );
@@ -131,7 +131,7 @@ describe('fuzz: review event parsing', () => {
         expect(outcome.response.ReviewResult).toBe('DENY');
         expectAcceptedByIvs(event, outcome.response, 'DENY');
       }),
-      fuzzParameters(100),
+      fuzzParameters(30),
     );
   });
 
@@ -141,7 +141,7 @@ describe('fuzz: review event parsing', () => {
       fc.asyncProperty(fc.oneof(anyEvent, hostileString), async (event) => {
         expectAcceptedByIvs(event, await handler(event, context), 'DENY');
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 });

@@ -72,7 +72,7 @@ describe('fuzz: rooms manifest documents', () => {
           expect(desired.policy === undefined || desired.policy === 'default' || Object.hasOwn(manifest.policies, desired.policy)).toBe(true);
         }
       }),
-      fuzzParameters(300),
+      fuzzParameters(100),
     );
   });
 });
@@ -99,7 +99,7 @@ describe('fuzz: rooms manifest YAML text', () => {
           expectLocatedIssues(error, '/rooms/rooms.yaml');
         }
       }),
-      fuzzParameters(250),
+      fuzzParameters(60),
     );
   });
 });

@@ -88,7 +88,7 @@ describe('fuzz: stored items', () => {
           for (const id of message.ruleIds) expect(typeof id).toBe('string');
         }
       }),
-      fuzzParameters(400),
+      fuzzParameters(150),
     );
   });
 
@@ -97,7 +97,7 @@ describe('fuzz: stored items', () => {
       fc.property(roomState, (state) => {
         expect(parseRoomState(roomStateAttributes(state))).toEqual(state);
       }),
-      fuzzParameters(200),
+      fuzzParameters(60),
     );
   });
 });
@@ -132,7 +132,7 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
         await store.putSanction(ROOM, userId, written);
         expect(await read(ROOM, userId)).toEqual(written);
       }),
-      fuzzParameters(40),
+      fuzzParameters(10),
     );
   });
 
@@ -144,7 +144,7 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
         await write(message);
         expect(await messages.get(message.roomArn, message.messageId, message.heldAtMillis)).toEqual(message);
       }),
-      fuzzParameters(40),
+      fuzzParameters(10),
     );
   });
 });
@@ -209,7 +209,7 @@ describe('fuzz: GetItem answers the review function’s reader cannot trust', ()
         if (isRecord(sanctionRead) && 'value' in sanctionRead && sanctionRead.value?.kind === 'timeout')
           expect(Number.isFinite(sanctionRead.value.untilMillis)).toBe(true);
       }),
-      fuzzParameters(150),
+      fuzzParameters(40),
     );
   });
 });
