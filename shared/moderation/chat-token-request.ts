@@ -1,6 +1,6 @@
+import { describeValue } from '../config/raw-document.js';
 import type { Sanction } from '../enforcement/escalation.js';
 import { isInForce } from '../enforcement/escalation.js';
-import { describeValue } from '../config/raw-document.js';
 import { isRecord } from '../guards.js';
 
 /**

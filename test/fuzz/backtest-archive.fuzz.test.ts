@@ -64,7 +64,10 @@ const content = fc
     { maxLength: 40 },
   )
   .map((parts) => Buffer.concat(parts.map((part) => Buffer.from(part))));
-const limits = fc.record({ maxObjectBytes: fc.constant(1024 * 1024), maxLineBytes: fc.integer({ min: 1, max: 80 }) });
+const limits = fc.record({
+  maxObjectBytes: fc.constant(1024 * 1024),
+  maxLineBytes: fc.integer({ min: 1, max: 80 }),
+});
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
 
 describe('fuzz: archived objects', () => {
@@ -83,7 +86,10 @@ describe('fuzz: archived objects', () => {
     await fc.assert(
       fc.asyncProperty(content, fc.nat(), cuts, limits, async (bytes, split, at, limit) => {
         const middle = split % (bytes.length + 1);
-        const members = Buffer.concat([gzipSync(bytes.subarray(0, middle)), gzipSync(bytes.subarray(middle))]);
+        const members = Buffer.concat([
+          gzipSync(bytes.subarray(0, middle)),
+          gzipSync(bytes.subarray(middle)),
+        ]);
         const { lines, error } = await read(chunk(members, at), true, limit);
         expect(error).toBeUndefined();
         expect(lines).toEqual(referenceLines(bytes, limit.maxLineBytes));
@@ -94,23 +100,31 @@ describe('fuzz: archived objects', () => {
 
   it('stops a cut or corrupted gzip object with an ObjectReadError, after a prefix of its lines', async () => {
     await fc.assert(
-      fc.asyncProperty(content, fc.nat(), fc.nat(), fc.integer({ min: 0, max: 255 }), limits, async (bytes, cut, flip, value, limit) => {
-        const whole = gzipSync(bytes);
-        const damaged = Buffer.from(whole.subarray(0, cut % whole.length));
-        if (damaged.length > 0 && flip % 2 === 0) damaged[flip % damaged.length] = value;
-        const { lines, error } = await read([damaged], true, limit);
-        const expected = referenceLines(bytes, limit.maxLineBytes);
-        if (error !== undefined) {
-          expect(error).toBeInstanceOf(ObjectReadError);
-          if (error instanceof ObjectReadError) expect(error.afterLine).toBeGreaterThanOrEqual(lines.at(-1)?.line ?? 0);
-        }
-        // A flipped byte may decode to other text before zlib's check finds it; a clean cut never does, and a cut
-        // object is never taken for a whole one.
-        if (flip % 2 === 1) {
-          expect(expected.slice(0, lines.length)).toEqual(lines);
-          if (damaged.length > 0) expect(error).toBeInstanceOf(ObjectReadError);
-        }
-      }),
+      fc.asyncProperty(
+        content,
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        limits,
+        async (bytes, cut, flip, value, limit) => {
+          const whole = gzipSync(bytes);
+          const damaged = Buffer.from(whole.subarray(0, cut % whole.length));
+          if (damaged.length > 0 && flip % 2 === 0) damaged[flip % damaged.length] = value;
+          const { lines, error } = await read([damaged], true, limit);
+          const expected = referenceLines(bytes, limit.maxLineBytes);
+          if (error !== undefined) {
+            expect(error).toBeInstanceOf(ObjectReadError);
+            if (error instanceof ObjectReadError)
+              expect(error.afterLine).toBeGreaterThanOrEqual(lines.at(-1)?.line ?? 0);
+          }
+          // A flipped byte may decode to other text before zlib's check finds it; a clean cut never does, and a cut
+          // object is never taken for a whole one.
+          if (flip % 2 === 1) {
+            expect(expected.slice(0, lines.length)).toEqual(lines);
+            if (damaged.length > 0) expect(error).toBeInstanceOf(ObjectReadError);
+          }
+        },
+      ),
       fuzzParameters(40),
     );
   });
@@ -127,14 +141,23 @@ describe('fuzz: archived objects', () => {
 
   it('refuses an object that decompresses past its cap, having yielded no more than the cap', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 64 * 1024 }), fc.constantFrom('\n', 'x', 'line\n'), async (cap, unit) => {
-        const bomb = gzipSync(Buffer.from(unit.repeat(Math.ceil((cap * 3) / unit.length))));
-        const { lines, error } = await read([bomb], true, { maxObjectBytes: cap, maxLineBytes: 1024 });
-        expect(error).toBeInstanceOf(ObjectReadError);
-        expect(error).toMatchObject({ message: `refused: decompresses to more than ${cap} bytes (the per-object cap)` });
-        const yielded = lines.reduce((total, line) => total + ('text' in line ? Buffer.byteLength(line.text) + 1 : 0), 0);
-        expect(yielded).toBeLessThanOrEqual(cap);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 64 * 1024 }),
+        fc.constantFrom('\n', 'x', 'line\n'),
+        async (cap, unit) => {
+          const bomb = gzipSync(Buffer.from(unit.repeat(Math.ceil((cap * 3) / unit.length))));
+          const { lines, error } = await read([bomb], true, { maxObjectBytes: cap, maxLineBytes: 1024 });
+          expect(error).toBeInstanceOf(ObjectReadError);
+          expect(error).toMatchObject({
+            message: `refused: decompresses to more than ${cap} bytes (the per-object cap)`,
+          });
+          const yielded = lines.reduce(
+            (total, line) => total + ('text' in line ? Buffer.byteLength(line.text) + 1 : 0),
+            0,
+          );
+          expect(yielded).toBeLessThanOrEqual(cap);
+        },
+      ),
       fuzzParameters(15),
     );
   });
@@ -151,10 +174,19 @@ describe('fuzz: archived objects', () => {
         });
         const lines: ObjectLine[] = [];
         const error = await (async () => {
-          for await (const line of readObjectLines(source, gzip, { maxObjectBytes: 1 << 20, maxLineBytes: 80 })) lines.push(line);
-        })().then(() => undefined, (failure: unknown) => failure);
+          for await (const line of readObjectLines(source, gzip, {
+            maxObjectBytes: 1 << 20,
+            maxLineBytes: 80,
+          }))
+            lines.push(line);
+        })().then(
+          () => undefined,
+          (failure: unknown) => failure,
+        );
         expect(error).toBeInstanceOf(ObjectReadError);
-        expect(error).toMatchObject({ message: expect.stringMatching(/^cannot be read: |^not a readable gzip object: /) });
+        expect(error).toMatchObject({
+          message: expect.stringMatching(/^cannot be read: |^not a readable gzip object: /),
+        });
       }),
       fuzzParameters(20),
     );

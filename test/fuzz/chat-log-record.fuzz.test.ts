@@ -5,7 +5,14 @@ import { chatLogRecord, nanosecondTime } from '../../local/ivschat/messaging-fra
 import type { RecordParse } from '../../shared/chat-logs/chat-log-record.js';
 import { parseChatLogLine, parseChatLogRecord } from '../../shared/chat-logs/chat-log-record.js';
 import { isStringMap } from '../../shared/guards.js';
-import { fuzzParameters, garbage, hostileString, jsonText, nearValid, PROTOTYPE_KEYS } from '../helpers/fuzz.js';
+import {
+  fuzzParameters,
+  garbage,
+  hostileString,
+  jsonText,
+  nearValid,
+  PROTOTYPE_KEYS,
+} from '../helpers/fuzz.js';
 
 /**
  * IVS chat log records, `{event_timestamp, type, version, payload}`: from any value or line, a typed record or a
@@ -13,10 +20,18 @@ import { fuzzParameters, garbage, hostileString, jsonText, nearValid, PROTOTYPE_
  */
 
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/g1H2I3j4k5L6';
-const attributes = fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...PROTOTYPE_KEYS)), hostileString, {
-  maxKeys: 4,
+const attributes = fc.dictionary(
+  fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom(...PROTOTYPE_KEYS)),
+  hostileString,
+  {
+    maxKeys: 4,
+  },
+);
+const time = fc.date({
+  min: new Date('1970-01-01T00:00:00Z'),
+  max: new Date('2100-01-01T00:00:00Z'),
+  noInvalidDate: true,
 });
-const time = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true });
 const id = fc.stringMatching(/^[a-zA-Z0-9]{12}$/);
 
 const messageFrame = fc.record({
@@ -72,7 +87,7 @@ describe('fuzz: chat log records', () => {
     const line = fc.oneof(
       hostileString,
       fc.json(),
-      nearValid(loggedRecord).map((value) => jsonText(value) ?? ""),
+      nearValid(loggedRecord).map((value) => jsonText(value) ?? ''),
       // Cut anywhere: a record split across two log lines or objects.
       fc.tuple(loggedRecord, fc.nat()).map(([record, cut]) => {
         const text = JSON.stringify(record);
@@ -116,7 +131,10 @@ describe('fuzz: chat log records', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(loggedRecord, nearValid(loggedRecord)), { maxLength: 12 }), (records) => {
         const forward = records.map((record) => parseChatLogRecord(record));
-        const backward = [...records].reverse().map((record) => parseChatLogRecord(record)).reverse();
+        const backward = [...records]
+          .reverse()
+          .map((record) => parseChatLogRecord(record))
+          .reverse();
         expect(backward).toEqual(forward);
       }),
       fuzzParameters(40),

@@ -51,7 +51,18 @@ const token = fc.oneof(
   ),
   hostileString.filter((text) => !text.includes('\u0000')),
 );
-const command = fc.constantFrom('check', 'explain', 'policy', 'backtest', 'help', '--help', '-h', '', 'banana', '__proto__');
+const command = fc.constantFrom(
+  'check',
+  'explain',
+  'policy',
+  'backtest',
+  'help',
+  '--help',
+  '-h',
+  '',
+  'banana',
+  '__proto__',
+);
 /** Mostly with a small policy: the shipped one takes a while to build, and each run builds it again. */
 const argv = fc
   .tuple(command, fc.array(token, { maxLength: 6 }), fc.integer({ min: 0, max: 9 }))
@@ -75,9 +86,13 @@ describe('fuzz: ivs-mod arguments', () => {
         const input = lines.map((line) => line.replace(/[\r\n\u2028\u2029]/g, ' ')).join('\n');
         const { code, stdout } = await run(['check', '--policy', EVERY_KIND], `${input}\n`);
         expect(code).toBe(0);
-        const verdicts = stdout.trimEnd().split('\n').map((line): unknown => JSON.parse(line));
+        const verdicts = stdout
+          .trimEnd()
+          .split('\n')
+          .map((line): unknown => JSON.parse(line));
         expect(verdicts).toHaveLength(lines.length);
-        for (const verdict of verdicts) expect(verdict).toMatchObject({ result: expect.stringMatching(/^(ALLOW|DENY)$/) });
+        for (const verdict of verdicts)
+          expect(verdict).toMatchObject({ result: expect.stringMatching(/^(ALLOW|DENY)$/) });
       }),
       fuzzParameters(10),
     );

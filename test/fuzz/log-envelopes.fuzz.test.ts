@@ -2,7 +2,11 @@ import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkTransformationReply, encodeSubscriptionEvent, logStreamName } from '../../local/ivschat/chat-logging.js';
+import {
+  checkTransformationReply,
+  encodeSubscriptionEvent,
+  logStreamName,
+} from '../../local/ivschat/chat-logging.js';
 import { parseChatLogLine } from '../../shared/chat-logs/chat-log-record.js';
 import {
   decodeSubscriptionEvent,
@@ -39,7 +43,11 @@ const badLine = fc.oneof(
   goodLine.map((line) => line.slice(0, Math.floor(line.length / 2))),
   nearValid(goodLine.map((line): unknown => JSON.parse(line))).map((value) => jsonText(value) ?? ''),
 );
-const logEvent = (message: string, index: number) => ({ id: `${index}`.padStart(56, '0'), timestamp: index, message });
+const logEvent = (message: string, index: number) => ({
+  id: `${index}`.padStart(56, '0'),
+  timestamp: index,
+  message,
+});
 const SAMPLE_BODY: CloudWatchLogsDecodedData = {
   messageType: 'DATA_MESSAGE',
   owner: OWNER,
@@ -48,9 +56,9 @@ const SAMPLE_BODY: CloudWatchLogsDecodedData = {
   subscriptionFilters: ['moderation'],
   logEvents: [],
 };
-const decodedBody = fc.array(goodLine, { maxLength: 5 }).map(
-  (lines): CloudWatchLogsDecodedData => ({ ...SAMPLE_BODY, logEvents: lines.map(logEvent) }),
-);
+const decodedBody = fc
+  .array(goodLine, { maxLength: 5 })
+  .map((lines): CloudWatchLogsDecodedData => ({ ...SAMPLE_BODY, logEvents: lines.map(logEvent) }));
 
 /** A policy in shadow mode: plans enforcement, carries nothing out. */
 const SHADOW_POLICY = compilePolicy(
@@ -77,7 +85,9 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
     const event = fc.oneof(
       garbage,
       fc.record({ awslogs: fc.record({ data: fc.oneof(hostileString, fc.base64String()) }) }),
-      fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ awslogs: { data: Buffer.from(bytes).toString('base64') } })),
+      fc
+        .uint8Array({ maxLength: 300 })
+        .map((bytes) => ({ awslogs: { data: Buffer.from(bytes).toString('base64') } })),
       nearValid(decodedBody).map((body) => ({ awslogs: { data: base64Gzip(jsonText(body) ?? '') } })),
       nearValid(decodedBody.map(encodeSubscriptionEvent)),
     );
@@ -115,7 +125,9 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
     const cap = 4096;
     const compressed = fc
       .tuple(decodedBody, fc.integer({ min: 0, max: 4 * cap }))
-      .map(([body, padding]) => gzipSync(Buffer.from(JSON.stringify({ ...body, padding: ' '.repeat(padding) }))));
+      .map(([body, padding]) =>
+        gzipSync(Buffer.from(JSON.stringify({ ...body, padding: ' '.repeat(padding) }))),
+      );
     fc.assert(
       fc.property(compressed, fc.nat(), fc.nat(), (bytes, cut, forgedSize) => {
         const whole = gunzipBase64(bytes.toString('base64'), cap);
@@ -159,7 +171,9 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
     const entry = fc.oneof(goodLine, badLine, nearValid(fc.constant(logEvent('x', 0))));
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 8 }), async (entries) => {
-        const logEvents = entries.map((entry, index) => (typeof entry === 'string' ? logEvent(entry, index) : entry));
+        const logEvents = entries.map((entry, index) =>
+          typeof entry === 'string' ? logEvent(entry, index) : entry,
+        );
         const event = { awslogs: { data: base64Gzip(jsonText({ ...SAMPLE_BODY, logEvents }) ?? '') } };
         const result = await moderateLogEvent(event, 'us-east-1', shadowDeps());
         expect(result.kind).toBe('moderated');
@@ -185,10 +199,16 @@ describe('fuzz: Firehose transformation batches', () => {
     invocationId: 'invocation-1',
     deliveryStreamArn: `arn:aws:firehose:us-east-1:${OWNER}:deliverystream/chat`,
     region: 'us-east-1',
-    records: datas.map((data, index) => ({ recordId: `r${index}`, approximateArrivalTimestamp: index, data })),
+    records: datas.map((data, index) => ({
+      recordId: `r${index}`,
+      approximateArrivalTimestamp: index,
+      data,
+    })),
   });
   const goodRecord = fc.oneof(
-    fc.array(goodLine, { minLength: 1, maxLength: 3 }).map((lines) => Buffer.from(`${lines.join('\n')}\n`).toString('base64')),
+    fc
+      .array(goodLine, { minLength: 1, maxLength: 3 })
+      .map((lines) => Buffer.from(`${lines.join('\n')}\n`).toString('base64')),
     decodedBody.map((body) => encodeSubscriptionEvent(body).awslogs.data),
   );
   const badRecord = fc.oneof(
@@ -199,10 +219,13 @@ describe('fuzz: Firehose transformation batches', () => {
 
   it('parses anything to a batch or a reason, and any record data to lines or an error', () => {
     fc.assert(
-      fc.property(fc.oneof(garbage, nearValid(fc.array(goodRecord, { maxLength: 3 }).map(firehoseEvent))), (event) => {
-        const batch = parseFirehoseEvent(event);
-        if (!batch.ok) expect(batch.reason).toMatch(/\S/);
-      }),
+      fc.property(
+        fc.oneof(garbage, nearValid(fc.array(goodRecord, { maxLength: 3 }).map(firehoseEvent))),
+        (event) => {
+          const batch = parseFirehoseEvent(event);
+          if (!batch.ok) expect(batch.reason).toMatch(/\S/);
+        },
+      ),
       fuzzParameters(80),
     );
     fc.assert(
@@ -223,7 +246,10 @@ describe('fuzz: Firehose transformation batches', () => {
     const result = await moderateFirehoseBatch(event, 'us-east-1', shadowDeps());
     expect(result).toMatchObject({
       kind: 'transformed',
-      records: [{ recordId: 'r0', result: 'Ok' }, { recordId: 'r1', result: 'ProcessingFailed' }],
+      records: [
+        { recordId: 'r0', result: 'Ok' },
+        { recordId: 'r1', result: 'ProcessingFailed' },
+      ],
       failed: [{ recordId: 'r1', reason: expect.stringMatching(/\S/) }],
     });
   });

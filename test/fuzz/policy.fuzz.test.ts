@@ -10,7 +10,15 @@ import { validatePolicy } from '../../shared/policy/validate-policy.js';
 import { compilePolicy } from '../../shared/rules/compile-policy.js';
 import { evaluateMessage } from '../../shared/rules/evaluate.js';
 import { checkRegex, compileRegex } from '../../shared/rules/linear-regex.js';
-import { expectLocatedIssues, fuzzParameters, garbage, hostileJson, hostileString, nearValid, yamlText } from '../helpers/fuzz.js';
+import {
+  expectLocatedIssues,
+  fuzzParameters,
+  garbage,
+  hostileJson,
+  hostileString,
+  nearValid,
+  yamlText,
+} from '../helpers/fuzz.js';
 
 /**
  * The policy file: YAML text, then the document. Any text is a policy or a PolicyFileError listing every
@@ -86,13 +94,21 @@ describe('fuzz: policy documents', () => {
 describe('fuzz: policy YAML text', () => {
   const source = fc.oneof(
     hostileString,
-    fc.tuple(fc.oneof(hostileJson, nearValid(fc.constantFrom(...SMALL.map((s): unknown => parse(s))))), fc.boolean()).map(
-      ([document, flow]) => yamlText(document, flow),
-    ),
+    fc
+      .tuple(
+        fc.oneof(hostileJson, nearValid(fc.constantFrom(...SMALL.map((s): unknown => parse(s))))),
+        fc.boolean(),
+      )
+      .map(([document, flow]) => yamlText(document, flow)),
     // Cut anywhere, or with a few characters spliced in: a half-saved or mistyped file.
-    fc.tuple(fc.constantFrom(...SMALL), fc.nat(), fc.nat(), hostileString).map(([file, cut, at, insert]) =>
-      `${file.slice(0, at % file.length)}${insert}${file.slice(at % file.length)}`.slice(0, cut % (file.length + insert.length + 1)),
-    ),
+    fc
+      .tuple(fc.constantFrom(...SMALL), fc.nat(), fc.nat(), hostileString)
+      .map(([file, cut, at, insert]) =>
+        `${file.slice(0, at % file.length)}${insert}${file.slice(at % file.length)}`.slice(
+          0,
+          cut % (file.length + insert.length + 1),
+        ),
+      ),
     fc.constantFrom(
       // Billion laughs: the alias limit refuses it instead of expanding it.
       `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nrules: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`,

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/review-message/handler.js';
-import { lambdaContext } from '../../local/lambda-context.js';
-import { attributesBytes, codePointLength, MAX_ATTRIBUTES_BYTES } from '../../local/ivschat/client-requests.js';
+import {
+  attributesBytes,
+  codePointLength,
+  MAX_ATTRIBUTES_BYTES,
+} from '../../local/ivschat/client-requests.js';
 import { readReviewReply } from '../../local/ivschat/message-review.js';
+import { lambdaContext } from '../../local/lambda-context.js';
 import { isRecord, isStringMap } from '../../shared/guards.js';
 import { parsePolicy } from '../../shared/policy/load-policy-file.js';
 import { parseReviewRequest } from '../../shared/review/review-contract.js';
@@ -22,19 +26,27 @@ import { expectValidReviewResponse } from '../helpers/review-response.js';
  */
 
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/g1H2I3j4k5L6';
-const words = fc.constantFrom('hello', 'fuck', 'ＦＵＣＫ', 'sh\u200Bit', 'example.com', '@someone', 'HEY', '!!!!', ' ');
-const attributeMap = fc.dictionary(
-  fc.string({ minLength: 1, maxLength: 12 }),
-  fc.string({ maxLength: 40 }),
-  { maxKeys: 6 },
+const words = fc.constantFrom(
+  'hello',
+  'fuck',
+  'ＦＵＣＫ',
+  'sh\u200Bit',
+  'example.com',
+  '@someone',
+  'HEY',
+  '!!!!',
+  ' ',
 );
+const attributeMap = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 40 }), {
+  maxKeys: 6,
+});
 
 /** Review events as IVS sends them: content within the room's 500 code points, attributes within 1 KB. */
 const reviewEvent = fc.record({
   Content: fc.oneof(
-    fc.array(fc.oneof(words, fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 20 }).map((parts) =>
-      parts.join(' '),
-    ),
+    fc
+      .array(fc.oneof(words, fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 20 })
+      .map((parts) => parts.join(' ')),
     fc.string({ unit: 'binary', maxLength: 500 }),
   ),
   MessageId: fc.stringMatching(/^[a-zA-Z0-9]{12}$/),
@@ -46,7 +58,9 @@ const reviewEvent = fc.record({
     Ip: fc.ipV4(),
   }),
 });
-const samples = fc.constantFrom(...eventScenarios('review-message').map((name) => loadEvent('review-message', name)));
+const samples = fc.constantFrom(
+  ...eventScenarios('review-message').map((name) => loadEvent('review-message', name)),
+);
 const valid = fc.oneof(reviewEvent, samples);
 const anyEvent = fc.oneof(garbage, nearValid(valid), valid);
 

@@ -4,8 +4,21 @@ import { parse } from 'yaml';
 import { parseRoomManifest, RoomManifestError } from '../../shared/rooms/load-room-manifest.js';
 import { resolveDesiredRoom } from '../../shared/rooms/resolve-desired-room.js';
 import type { RoomManifestServices } from '../../shared/rooms/validate-room-manifest.js';
-import { OWNER_TAG_KEY, POLICY_TAG_KEY, validateRoomManifest } from '../../shared/rooms/validate-room-manifest.js';
-import { expectLocatedIssues, fuzzParameters, garbage, hostileJson, hostileString, nearValid, PROTOTYPE_KEYS, yamlText } from '../helpers/fuzz.js';
+import {
+  OWNER_TAG_KEY,
+  POLICY_TAG_KEY,
+  validateRoomManifest,
+} from '../../shared/rooms/validate-room-manifest.js';
+import {
+  expectLocatedIssues,
+  fuzzParameters,
+  garbage,
+  hostileJson,
+  hostileString,
+  nearValid,
+  PROTOTYPE_KEYS,
+  yamlText,
+} from '../helpers/fuzz.js';
 
 /**
  * The rooms manifest: any text is a manifest or a RoomManifestError naming each problem's place, and a manifest
@@ -14,7 +27,8 @@ import { expectLocatedIssues, fuzzParameters, garbage, hostileJson, hostileStrin
 
 /** Policy files are the loader's to read: here one named broken.yaml fails, every other loads. */
 const SERVICES: RoomManifestServices = {
-  checkPolicy: (_name, file) => (file === 'broken.yaml' ? 'broken.yaml:3:1: rules: must be a list' : undefined),
+  checkPolicy: (_name, file) =>
+    file === 'broken.yaml' ? 'broken.yaml:3:1: rules: must be a list' : undefined,
 };
 const VALID = `
 changeBudget: 20
@@ -39,9 +53,16 @@ rooms:
 `;
 const valid = fc.constant<unknown>(parse(VALID));
 const room = fc.record({
-  arn: fc.constantFrom('arn:aws:ivschat:us-east-1:123456789012:room/AbCdEf123456', 'arn:aws:ivschat:us-east-1:1:room/x'),
+  arn: fc.constantFrom(
+    'arn:aws:ivschat:us-east-1:123456789012:room/AbCdEf123456',
+    'arn:aws:ivschat:us-east-1:1:room/x',
+  ),
   name: fc.oneof(fc.constantFrom('kids-lobby', 'lobby'), hostileString),
-  tags: fc.dictionary(fc.oneof(fc.constantFrom('audience', 'tier', 'legacy', ...PROTOTYPE_KEYS), hostileString), fc.oneof(fc.constantFrom('kids', 'young'), hostileString), { maxKeys: 4 }),
+  tags: fc.dictionary(
+    fc.oneof(fc.constantFrom('audience', 'tier', 'legacy', ...PROTOTYPE_KEYS), hostileString),
+    fc.oneof(fc.constantFrom('kids', 'young'), hostileString),
+    { maxKeys: 4 },
+  ),
 });
 
 describe('fuzz: rooms manifest documents', () => {
@@ -64,12 +85,17 @@ describe('fuzz: rooms manifest documents', () => {
             expect([POLICY_TAG_KEY, OWNER_TAG_KEY]).not.toContain(key);
           }
           expect((entry.loggingConfigurations ?? []).length).toBeLessThanOrEqual(3);
-          if (entry.maximumMessageLength !== undefined) expect(entry.maximumMessageLength).toBeLessThanOrEqual(500);
+          if (entry.maximumMessageLength !== undefined)
+            expect(entry.maximumMessageLength).toBeLessThanOrEqual(500);
         }
         const desired = resolveDesiredRoom(manifest, selectable);
         if (desired !== undefined) {
           for (const value of Object.values(desired.tags)) expect(typeof value).toBe('string');
-          expect(desired.policy === undefined || desired.policy === 'default' || Object.hasOwn(manifest.policies, desired.policy)).toBe(true);
+          expect(
+            desired.policy === undefined ||
+              desired.policy === 'default' ||
+              Object.hasOwn(manifest.policies, desired.policy),
+          ).toBe(true);
         }
       }),
       fuzzParameters(100),
@@ -80,10 +106,17 @@ describe('fuzz: rooms manifest documents', () => {
 describe('fuzz: rooms manifest YAML text', () => {
   const source = fc.oneof(
     hostileString,
-    fc.tuple(fc.oneof(hostileJson, nearValid(valid)), fc.boolean()).map(([document, flow]) => yamlText(document, flow)),
-    fc.tuple(fc.nat(), fc.nat(), hostileString).map(([cut, at, insert]) =>
-      `${VALID.slice(0, at % VALID.length)}${insert}${VALID.slice(at % VALID.length)}`.slice(0, cut % (VALID.length + insert.length + 1)),
-    ),
+    fc
+      .tuple(fc.oneof(hostileJson, nearValid(valid)), fc.boolean())
+      .map(([document, flow]) => yamlText(document, flow)),
+    fc
+      .tuple(fc.nat(), fc.nat(), hostileString)
+      .map(([cut, at, insert]) =>
+        `${VALID.slice(0, at % VALID.length)}${insert}${VALID.slice(at % VALID.length)}`.slice(
+          0,
+          cut % (VALID.length + insert.length + 1),
+        ),
+      ),
   );
 
   it('reads any text as a manifest or a RoomManifestError naming each problem’s place', () => {

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../local/ivschat/chat-state.js';
+import { listen } from '../../local/listen.js';
 import type { Sanction } from '../../shared/enforcement/escalation.js';
 import { isRecord, isStringMap } from '../../shared/guards.js';
 import type { HeldMessage } from '../../shared/moderation/held-message.js';
@@ -19,7 +20,15 @@ import {
   createRoomPolicyReader,
   createSanctionReader,
 } from '../../shared/store/sanction-reader.js';
-import { fuzzParameters, garbage, hostileJson, hostileNumber, hostileString, nearValid, PROTOTYPE_KEYS } from '../helpers/fuzz.js';
+import {
+  fuzzParameters,
+  garbage,
+  hostileJson,
+  hostileNumber,
+  hostileString,
+  nearValid,
+  PROTOTYPE_KEYS,
+} from '../helpers/fuzz.js';
 import type { LocalDynamoDb } from '../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../helpers/local-dynamodb.js';
 
@@ -71,12 +80,18 @@ const held: fc.Arbitrary<HeldMessage> = fc.record({
 
 describe('fuzz: stored items', () => {
   it('reads any item as a sanction, a room state or a held message, or a reason why not', () => {
-    const item = fc.oneof(garbage, nearValid(sanction), nearValid(roomState.map(roomStateAttributes)), nearValid(held));
+    const item = fc.oneof(
+      garbage,
+      nearValid(sanction),
+      nearValid(roomState.map(roomStateAttributes)),
+      nearValid(held),
+    );
     fc.assert(
       fc.property(item, (value) => {
         const parsedSanction = parseSanction(value);
         if (typeof parsedSanction === 'string') expect(parsedSanction).toMatch(/\S/);
-        else if (parsedSanction.kind === 'timeout') expect(Number.isFinite(parsedSanction.untilMillis)).toBe(true);
+        else if (parsedSanction.kind === 'timeout')
+          expect(Number.isFinite(parsedSanction.untilMillis)).toBe(true);
         else expect(parsedSanction.kind).toBe('ban');
         const state = parseRoomState(value);
         if (typeof state === 'string') expect(state).toMatch(/\S/);
@@ -138,7 +153,10 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
 
   it('reads a held message the review function wrote back the same through the moderator API’s reader', async () => {
     const write = createHeldMessageWriter(options);
-    const messages = createDynamoDbHeldMessages({ client: DynamoDBDocumentClient.from(dynamodb.client()), tableName });
+    const messages = createDynamoDbHeldMessages({
+      client: DynamoDBDocumentClient.from(dynamodb.client()),
+      tableName,
+    });
     await fc.assert(
       fc.asyncProperty(held, async (message) => {
         await write(message);
@@ -150,25 +168,26 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
 });
 
 describe('fuzz: GetItem answers the review function’s reader cannot trust', () => {
-  let server: Server;
+  let server: RunningServer;
   let answer: { status: number; body: string } = { status: 200, body: '{}' };
   let options: SanctionReaderOptions;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
+    const answering = createServer((request, response) => {
       request.resume();
-      request.on('end', () => response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(answer.body));
+      request.on('end', () =>
+        response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(answer.body),
+      );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    server = await listen(answering, 0, '127.0.0.1', 'http');
     options = {
       tableName: 'enforcement',
       region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}/`,
+      endpoint: `${server.url}/`,
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     };
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
   /** DynamoDB JSON attribute values, well-formed or not. */
   const attributeValue = fc.oneof(
@@ -177,8 +196,18 @@ describe('fuzz: GetItem answers the review function’s reader cannot trust', ()
     hostileJson,
   );
   const item = fc.oneof(
-    fc.record({ kind: fc.constantFrom('ban', 'timeout', 'x').map((S) => ({ S })), reason: attributeValue, untilMillis: attributeValue, policy: attributeValue }, { requiredKeys: [] }),
-    fc.dictionary(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS), hostileString), attributeValue, { maxKeys: 4 }),
+    fc.record(
+      {
+        kind: fc.constantFrom('ban', 'timeout', 'x').map((S) => ({ S })),
+        reason: attributeValue,
+        untilMillis: attributeValue,
+        policy: attributeValue,
+      },
+      { requiredKeys: [] },
+    ),
+    fc.dictionary(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS), hostileString), attributeValue, {
+      maxKeys: 4,
+    }),
     hostileJson,
   );
   const body = fc.oneof(
@@ -198,7 +227,8 @@ describe('fuzz: GetItem answers the review function’s reader cannot trust', ()
           (error: unknown) => ({ error }),
         );
         if ('error' in sanctionRead) expect(sanctionRead.error).toBeInstanceOf(Error);
-        else if (sanctionRead.value !== undefined) expect(parseSanction(sanctionRead.value)).toEqual(sanctionRead.value);
+        else if (sanctionRead.value !== undefined)
+          expect(parseSanction(sanctionRead.value)).toEqual(sanctionRead.value);
         const policyRead = await readPolicy(ROOM).then(
           (value) => ({ value }),
           (error: unknown) => ({ error }),
