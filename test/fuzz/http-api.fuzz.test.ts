@@ -80,6 +80,12 @@ const anyKind = fc.oneof(
   hostileString,
 );
 
+/** A refusal lists at least one problem, each saying what is wrong: the 400's body. */
+function expectProblems(problems: readonly string[]): void {
+  expect(problems.length).toBeGreaterThan(0);
+  for (const problem of problems) expect(problem).toMatch(/\S/);
+}
+
 describe('fuzz: HTTP API events', () => {
   const body = fc.oneof(
     hostileString,
@@ -141,11 +147,7 @@ describe('fuzz: chat token requests', () => {
     fc.assert(
       fc.property(fc.oneof(garbage, nearValid(tokenBody), tokenBody), (input) => {
         const parsed = parseChatTokenRequest(input);
-        if (!parsed.ok) {
-          expect(parsed.problems.length).toBeGreaterThan(0);
-          for (const problem of parsed.problems) expect(problem).toMatch(/\S/);
-          return;
-        }
+        if (!parsed.ok) return expectProblems(parsed.problems);
         const { request } = parsed;
         expect(request.roomArn).toMatch(ROOM_ARN);
         expect([...request.userId].length).toBeGreaterThanOrEqual(1);
@@ -202,11 +204,7 @@ describe('fuzz: moderator commands', () => {
     fc.assert(
       fc.property(fc.oneof(fc.tuple(anyKind, garbage), input), ([kind, body]) => {
         const parsed = parseModeratorCommand(kind, body);
-        if (!parsed.ok) {
-          expect(parsed.problems.length).toBeGreaterThan(0);
-          for (const problem of parsed.problems) expect(problem).toMatch(/\S/);
-          return;
-        }
+        if (!parsed.ok) return expectProblems(parsed.problems);
         const { command } = parsed;
         expect(command.kind).toBe(kind);
         expect(command.roomArn).toMatch(ROOM_ARN);
