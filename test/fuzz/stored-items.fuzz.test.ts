@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../local/ivschat/chat-state.js';
@@ -9,6 +9,7 @@ import { isRecord, isStringMap } from '../../shared/guards.js';
 import type { HeldMessage } from '../../shared/moderation/held-message.js';
 import { parseHeldMessage } from '../../shared/moderation/held-message.js';
 import type { KnownRoomState } from '../../shared/rooms/room-state.js';
+import { createDynamoDbAuditLog } from '../../shared/store/dynamodb-audit-log.js';
 import { createDynamoDbEnforcementStore } from '../../shared/store/dynamodb-enforcement-store.js';
 import { createDynamoDbHeldMessages } from '../../shared/store/dynamodb-held-messages.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../shared/store/enforcement-table.js';
@@ -163,6 +164,106 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
         expect(await messages.get(message.roomArn, message.messageId, message.heldAtMillis)).toEqual(message);
       }),
       fuzzParameters(10),
+    );
+  });
+});
+
+/**
+ * A JSON-like value as DynamoDB and the SDK can hold it: well-formed text, numbers within ±2^53, nesting within
+ * DynamoDB's 32 levels. What is out of their reach is not a stored item's problem.
+ */
+function storable(value: unknown, depth = 0): unknown {
+  if (depth > 20) return 'deep';
+  if (typeof value === 'string') return Buffer.from(value).toString();
+  // The SDK writes no number past 2^53 as a plain number (and reads one back as a bigint).
+  if (typeof value === 'number') return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : 0;
+  if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [storable(key), storable(item, depth + 1)]),
+    );
+  return value;
+}
+
+describe('fuzz: user state and audit items read back (dynalite)', () => {
+  let dynamodb: LocalDynamoDb;
+  let documents: DynamoDBDocumentClient;
+  const tableName = 'enforcement-items';
+  const userItem = fc.record({
+    version: fc.integer({ min: 1, max: 1_000 }),
+    recent: fc.array(
+      fc.tuple(fc.stringMatching(/^[a-zA-Z0-9]{12}$/), fc.nat(), fc.stringMatching(/^[0-9a-f]{0,16}$/)),
+      {
+        maxLength: 3,
+      },
+    ),
+    strikes: fc.array(
+      fc.tuple(fc.nat(), fc.constantFrom('slurs', 'flood'), fc.stringMatching(/^[a-zA-Z0-9]{12}$/)),
+      { maxLength: 3 },
+    ),
+    [ENFORCEMENT_TABLE.ttlAttribute]: fc.integer({ min: 1_800_000_000, max: 1_900_000_000 }),
+  });
+  const auditItem = fc.record({
+    requestId: fc.uuid(),
+    roomArn: fc.constant(ROOM),
+    atMillis: fc.nat(),
+    action: fc.constantFrom('ban', 'timeout', 'delete'),
+    moderatorId: fc.constant('arn:aws:sts::123456789012:assumed-role/moderators/alice'),
+    reason: text(1, 40),
+    userId: text(1, 20),
+  });
+
+  beforeAll(async () => {
+    dynamodb = await startLocalDynamoDb();
+    await createTable(dynamodb.client(), tableName, ENFORCEMENT_TABLE);
+    documents = DynamoDBDocumentClient.from(dynamodb.client(), {
+      // A map with a key named constructor is no plain object to the marshaller: written as a map all the same.
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    });
+  });
+  afterAll(() => dynamodb.close());
+
+  it('reads whatever a user’s state or an audit entry holds as state, an entry or a report, never a throw', async () => {
+    const invalid: unknown[] = [];
+    const store = createDynamoDbEnforcementStore({
+      client: documents,
+      tableName,
+      now: () => 1_700_000_000_000,
+      onInvalidItem: (report) => invalid.push(report),
+    });
+    const audit = createDynamoDbAuditLog({ client: documents, tableName });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(nearValid(userItem), userItem), nearValid(auditItem), async (user, entry) => {
+        const fields = (value: unknown): Record<string, unknown> => {
+          const stored = storable(value);
+          return isRecord(stored) ? stored : {};
+        };
+        // An item that cannot be written (DynamoDB's rules, dynalite's own quirks with a key `__proto__`) can never
+        // be read back: only what was stored matters here.
+        const put = (item: Record<string, unknown>) =>
+          documents.send(new PutCommand({ TableName: tableName, Item: item })).catch(() => undefined);
+        for (const [pk, sk] of [
+          [`ROOM#${ROOM}`, 'USER#u'],
+          [`AUDIT#${ROOM}`, 'REQ#r'],
+        ])
+          await documents.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk } }));
+        await put({ ...fields(user), pk: `ROOM#${ROOM}`, sk: 'USER#u' });
+        await put({ ...fields(entry), pk: `AUDIT#${ROOM}`, sk: 'REQ#r' });
+        invalid.length = 0;
+        const state = (await store.loadUsers(ROOM, ['u'])).get('u');
+        if (state !== undefined) {
+          expect(Number.isSafeInteger(state.version)).toBe(true);
+          for (const strike of state.state.strikes) expect(Number.isFinite(strike.atMillis)).toBe(true);
+        }
+        for (const report of invalid) expect(report).toMatchObject({ problem: expect.stringMatching(/\S/) });
+        for (const read of await audit.list(ROOM, {})) {
+          expect(typeof read.requestId === 'string' && typeof read.reason === 'string').toBe(true);
+          expect(['ban', 'unban', 'timeout', 'delete', 'disconnect', 'approve', 'reject']).toContain(
+            read.action,
+          );
+        }
+      }),
+      fuzzParameters(15),
     );
   });
 });
