@@ -101,6 +101,13 @@ describe('fuzz: rooms manifest documents', () => {
       fuzzParameters(100),
     );
   });
+
+  it('regression: a value JSON cannot write is described, not a TypeError', () => {
+    expect(validateRoomManifest(0n, SERVICES)).toEqual({
+      ok: false,
+      issues: [{ path: [], message: 'must be a mapping (got 0)' }],
+    });
+  });
 });
 
 describe('fuzz: rooms manifest YAML text', () => {
