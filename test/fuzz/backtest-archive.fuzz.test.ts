@@ -78,7 +78,7 @@ describe('fuzz: archived objects', () => {
         expect(error).toBeUndefined();
         expect(lines).toEqual(referenceLines(bytes, limit.maxLineBytes));
       }),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 
@@ -94,7 +94,7 @@ describe('fuzz: archived objects', () => {
         expect(error).toBeUndefined();
         expect(lines).toEqual(referenceLines(bytes, limit.maxLineBytes));
       }),
-      fuzzParameters(40),
+      fuzzParameters(20),
     );
   });
 
@@ -125,7 +125,7 @@ describe('fuzz: archived objects', () => {
           }
         },
       ),
-      fuzzParameters(40),
+      fuzzParameters(20),
     );
   });
 
@@ -135,7 +135,7 @@ describe('fuzz: archived objects', () => {
         const { error } = await read(chunk(Buffer.from(raw), at), true, limit);
         if (error !== undefined) expect(error).toBeInstanceOf(ObjectReadError);
       }),
-      fuzzParameters(50),
+      fuzzParameters(25),
     );
   });
 
@@ -158,7 +158,7 @@ describe('fuzz: archived objects', () => {
           expect(yielded).toBeLessThanOrEqual(cap);
         },
       ),
-      fuzzParameters(15),
+      fuzzParameters(8),
     );
   });
 
@@ -188,7 +188,7 @@ describe('fuzz: archived objects', () => {
           message: expect.stringMatching(/^cannot be read: |^not a readable gzip object: /),
         });
       }),
-      fuzzParameters(20),
+      fuzzParameters(8),
     );
   });
 });

@@ -79,7 +79,7 @@ describe('fuzz: chat log records', () => {
       fc.property(fc.oneof(garbage, nearValid(loggedRecord), loggedRecord), (value) => {
         expectWellTyped(parseChatLogRecord(value));
       }),
-      fuzzParameters(150),
+      fuzzParameters(70),
     );
   });
 
@@ -96,7 +96,7 @@ describe('fuzz: chat log records', () => {
     );
     fc.assert(
       fc.property(line, (text) => expectWellTyped(parseChatLogLine(text))),
-      fuzzParameters(150),
+      fuzzParameters(70),
     );
   });
 
@@ -123,7 +123,7 @@ describe('fuzz: chat log records', () => {
           expect(record.eventName).toBe(sent.EventName);
         } else expect(record.type).toBe(sent.Type);
       }),
-      fuzzParameters(80),
+      fuzzParameters(40),
     );
   });
 
@@ -137,7 +137,7 @@ describe('fuzz: chat log records', () => {
           .reverse();
         expect(backward).toEqual(forward);
       }),
-      fuzzParameters(40),
+      fuzzParameters(20),
     );
   });
 });

@@ -76,7 +76,7 @@ describe('fuzz: ivs-mod arguments', () => {
         expect([0, 1, 2]).toContain(code);
         if (code !== 0) expect(stderr).toMatch(/\S/);
       }),
-      fuzzParameters(20),
+      fuzzParameters(10),
     );
   });
 
@@ -94,7 +94,7 @@ describe('fuzz: ivs-mod arguments', () => {
         for (const verdict of verdicts)
           expect(verdict).toMatchObject({ result: expect.stringMatching(/^(ALLOW|DENY)$/) });
       }),
-      fuzzParameters(10),
+      fuzzParameters(5),
     );
   });
 });

@@ -114,7 +114,7 @@ describe('fuzz: messaging frames from clients', () => {
           expect(Object.getPrototypeOf(value.attributes)).toBe(Object.prototype);
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(70),
     );
   });
 
@@ -135,7 +135,7 @@ describe('fuzz: messaging frames from clients', () => {
           });
         },
       ),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 });
@@ -216,7 +216,7 @@ describe('fuzz: control-plane requests', () => {
           }
         },
       ),
-      fuzzParameters(120),
+      fuzzParameters(60),
     );
   });
 
@@ -247,7 +247,7 @@ describe('fuzz: control-plane requests', () => {
           if (error instanceof ControlPlaneError) expect(error.status).toBe(400);
         }
       }),
-      fuzzParameters(100),
+      fuzzParameters(50),
     );
   });
 
@@ -284,7 +284,7 @@ describe('fuzz: review handlers’ replies and the web page’s token requests',
           }
         },
       ),
-      fuzzParameters(100),
+      fuzzParameters(50),
     );
   });
 
@@ -307,7 +307,7 @@ describe('fuzz: review handlers’ replies and the web page’s token requests',
           if (error instanceof RequestError) expect(error.status).toBe(400);
         }
       }),
-      fuzzParameters(100),
+      fuzzParameters(50),
     );
   });
 });

@@ -166,7 +166,7 @@ describe('fuzz: settings from the environment', () => {
           ]);
         }
       }),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 

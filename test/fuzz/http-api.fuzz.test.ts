@@ -128,7 +128,7 @@ describe('fuzz: HTTP API events', () => {
         }
         expect(request.callerArn === undefined || typeof request.callerArn === 'string').toBe(true);
       }),
-      fuzzParameters(100),
+      fuzzParameters(60),
     );
   });
 
@@ -156,7 +156,7 @@ describe('fuzz: chat token requests', () => {
         expect(Number.isInteger(request.sessionDurationInMinutes)).toBe(true);
         expect(Buffer.byteLength(JSON.stringify(request.attributes))).toBeLessThanOrEqual(1024);
       }),
-      fuzzParameters(150),
+      fuzzParameters(70),
     );
   });
 
@@ -174,7 +174,7 @@ describe('fuzz: chat token requests', () => {
           },
         });
       }),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 
@@ -220,7 +220,7 @@ describe('fuzz: moderator commands', () => {
           for (const action of actions) expect(action.roomArn).toBe(command.roomArn);
         }
       }),
-      fuzzParameters(120),
+      fuzzParameters(60),
     );
   });
 
@@ -235,7 +235,7 @@ describe('fuzz: moderator commands', () => {
           command: { kind, ...(body.reason === undefined ? { reason: DEFAULT_REASONS[kind] } : {}), ...body },
         });
       }),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 });

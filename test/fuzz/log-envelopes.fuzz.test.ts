@@ -100,7 +100,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         for (const { id, timestamp, message } of envelope.logEvents)
           expect([typeof id, typeof timestamp, typeof message]).toEqual(['string', 'number', 'string']);
       }),
-      fuzzParameters(100),
+      fuzzParameters(40),
     );
   });
 
@@ -117,7 +117,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
           rejected: [],
         });
       }),
-      fuzzParameters(30),
+      fuzzParameters(15),
     );
   });
 
@@ -141,7 +141,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         if (forged.equals(bytes)) expect(read).toEqual(whole);
         else expect(read).toHaveProperty('error');
       }),
-      fuzzParameters(40),
+      fuzzParameters(20),
     );
   });
 
@@ -189,7 +189,7 @@ describe('fuzz: CloudWatch Logs subscription events', () => {
         const events = lines.filter((line) => typeof line === 'string' && parseChatLogLine(line).ok).length;
         expect(result.rejected.length).toBe(entries.length - events);
       }),
-      fuzzParameters(30),
+      fuzzParameters(15),
     );
   });
 });
@@ -226,7 +226,7 @@ describe('fuzz: Firehose transformation batches', () => {
           if (!batch.ok) expect(batch.reason).toMatch(/\S/);
         },
       ),
-      fuzzParameters(80),
+      fuzzParameters(35),
     );
     fc.assert(
       fc.property(fc.oneof(hostileString, goodRecord, badRecord), (data) => {
@@ -234,7 +234,7 @@ describe('fuzz: Firehose transformation batches', () => {
         if ('error' in read) expect(read.error).toMatch(/\S/);
         else for (const line of read.lines) expect(line.trim()).not.toBe('');
       }),
-      fuzzParameters(80),
+      fuzzParameters(35),
     );
   });
 
@@ -273,7 +273,7 @@ describe('fuzz: Firehose transformation batches', () => {
           if (answer.result === 'ProcessingFailed') expect(answer.data).toBe(sent?.data);
         });
       }),
-      fuzzParameters(30),
+      fuzzParameters(15),
     );
   });
 });

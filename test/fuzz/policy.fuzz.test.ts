@@ -81,13 +81,13 @@ describe('fuzz: policy documents', () => {
   it('validates any document to a policy that compiles, or to every problem with its path', () => {
     fc.assert(
       fc.property(fc.oneof(garbage, nearValid(small), small), expectCompilesWhenValid),
-      fuzzParameters(60),
+      fuzzParameters(25),
     );
   });
 
   it('validates the shipped policies changed in one to three places the same way', () => {
     const shipped = fc.constantFrom(...SHIPPED.map((source): unknown => parse(source)));
-    fc.assert(fc.property(nearValid(shipped), expectCompilesWhenValid), fuzzParameters(5));
+    fc.assert(fc.property(nearValid(shipped), expectCompilesWhenValid), fuzzParameters(2));
   });
 });
 
@@ -123,6 +123,6 @@ describe('fuzz: policy YAML text', () => {
   );
 
   it('reads any text as a policy or a PolicyFileError naming each problem’s place', () => {
-    fc.assert(fc.property(source, expectPolicyOrFileError), fuzzParameters(60));
+    fc.assert(fc.property(source, expectPolicyOrFileError), fuzzParameters(25));
   });
 });

@@ -100,7 +100,7 @@ describe('fuzz: review event parsing', () => {
           expect(Object.getPrototypeOf(map)).toBe(Object.prototype);
         }
       }),
-      fuzzParameters(200),
+      fuzzParameters(80),
     );
   });
 
@@ -113,7 +113,7 @@ describe('fuzz: review event parsing', () => {
           expectAcceptedByIvs(event, outcome.response, failureResult);
           if (outcome.failure !== undefined) expect(outcome.response.ReviewResult).toBe(failureResult);
         }),
-        fuzzParameters(120),
+        fuzzParameters(60),
       );
     },
   );
@@ -145,7 +145,7 @@ describe('fuzz: review event parsing', () => {
         expect(outcome.response.ReviewResult).toBe('DENY');
         expectAcceptedByIvs(event, outcome.response, 'DENY');
       }),
-      fuzzParameters(30),
+      fuzzParameters(15),
     );
   });
 
@@ -155,7 +155,7 @@ describe('fuzz: review event parsing', () => {
       fc.asyncProperty(fc.oneof(anyEvent, hostileString), async (event) => {
         expectAcceptedByIvs(event, await handler(event, context), 'DENY');
       }),
-      fuzzParameters(60),
+      fuzzParameters(25),
     );
   });
 });

@@ -98,7 +98,7 @@ describe('fuzz: rooms manifest documents', () => {
           ).toBe(true);
         }
       }),
-      fuzzParameters(100),
+      fuzzParameters(40),
     );
   });
 
@@ -139,7 +139,7 @@ describe('fuzz: rooms manifest YAML text', () => {
           expectLocatedIssues(error, '/rooms/rooms.yaml');
         }
       }),
-      fuzzParameters(60),
+      fuzzParameters(25),
     );
   });
 });

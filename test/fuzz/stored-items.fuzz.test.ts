@@ -104,7 +104,7 @@ describe('fuzz: stored items', () => {
           for (const id of message.ruleIds) expect(typeof id).toBe('string');
         }
       }),
-      fuzzParameters(150),
+      fuzzParameters(70),
     );
   });
 
@@ -113,19 +113,41 @@ describe('fuzz: stored items', () => {
       fc.property(roomState, (state) => {
         expect(parseRoomState(roomStateAttributes(state))).toEqual(state);
       }),
-      fuzzParameters(60),
+      fuzzParameters(30),
     );
   });
 });
 
+/**
+ * A JSON-like value as DynamoDB and the SDK can hold it: well-formed text, numbers within ±2^53, nesting within
+ * DynamoDB's 32 levels. What is out of their reach is not a stored item's problem.
+ */
+function storable(value: unknown, depth = 0): unknown {
+  if (depth > 20) return 'deep';
+  if (typeof value === 'string') return Buffer.from(value).toString();
+  // The SDK writes no number past 2^53 as a plain number (and reads one back as a bigint).
+  if (typeof value === 'number') return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : 0;
+  if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [storable(key), storable(item, depth + 1)]),
+    );
+  return value;
+}
+
 describe('fuzz: stored items through DynamoDB (dynalite)', () => {
   let dynamodb: LocalDynamoDb;
   let options: SanctionReaderOptions;
+  let documents: DynamoDBDocumentClient;
   const tableName = 'enforcement-fuzz';
 
   beforeAll(async () => {
     dynamodb = await startLocalDynamoDb();
     await createTable(dynamodb.client(), tableName, ENFORCEMENT_TABLE);
+    documents = DynamoDBDocumentClient.from(dynamodb.client(), {
+      // A map with a key named constructor is no plain object to the marshaller: written as a map all the same.
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+    });
     options = {
       tableName,
       region: 'us-east-1',
@@ -148,7 +170,7 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
         await store.putSanction(ROOM, userId, written);
         expect(await read(ROOM, userId)).toEqual(written);
       }),
-      fuzzParameters(10),
+      fuzzParameters(6),
     );
   });
 
@@ -163,32 +185,10 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
         await write(message);
         expect(await messages.get(message.roomArn, message.messageId, message.heldAtMillis)).toEqual(message);
       }),
-      fuzzParameters(10),
+      fuzzParameters(6),
     );
   });
-});
 
-/**
- * A JSON-like value as DynamoDB and the SDK can hold it: well-formed text, numbers within ±2^53, nesting within
- * DynamoDB's 32 levels. What is out of their reach is not a stored item's problem.
- */
-function storable(value: unknown, depth = 0): unknown {
-  if (depth > 20) return 'deep';
-  if (typeof value === 'string') return Buffer.from(value).toString();
-  // The SDK writes no number past 2^53 as a plain number (and reads one back as a bigint).
-  if (typeof value === 'number') return Math.abs(value) <= Number.MAX_SAFE_INTEGER ? value : 0;
-  if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
-  if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [storable(key), storable(item, depth + 1)]),
-    );
-  return value;
-}
-
-describe('fuzz: user state and audit items read back (dynalite)', () => {
-  let dynamodb: LocalDynamoDb;
-  let documents: DynamoDBDocumentClient;
-  const tableName = 'enforcement-items';
   const userItem = fc.record({
     version: fc.integer({ min: 1, max: 1_000 }),
     recent: fc.array(
@@ -212,16 +212,6 @@ describe('fuzz: user state and audit items read back (dynalite)', () => {
     reason: text(1, 40),
     userId: text(1, 20),
   });
-
-  beforeAll(async () => {
-    dynamodb = await startLocalDynamoDb();
-    await createTable(dynamodb.client(), tableName, ENFORCEMENT_TABLE);
-    documents = DynamoDBDocumentClient.from(dynamodb.client(), {
-      // A map with a key named constructor is no plain object to the marshaller: written as a map all the same.
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-    });
-  });
-  afterAll(() => dynamodb.close());
 
   it('reads whatever a user’s state or an audit entry holds as state, an entry or a report, never a throw', async () => {
     const invalid: unknown[] = [];
@@ -263,7 +253,7 @@ describe('fuzz: user state and audit items read back (dynalite)', () => {
           );
         }
       }),
-      fuzzParameters(15),
+      fuzzParameters(8),
     );
   });
 });
@@ -340,7 +330,7 @@ describe('fuzz: GetItem answers the review function’s reader cannot trust', ()
         if (isRecord(sanctionRead) && 'value' in sanctionRead && sanctionRead.value?.kind === 'timeout')
           expect(Number.isFinite(sanctionRead.value.untilMillis)).toBe(true);
       }),
-      fuzzParameters(40),
+      fuzzParameters(20),
     );
   });
 });
