@@ -7,7 +7,7 @@ import type { LocatedIssue } from '../../shared/config/yaml-document.js';
  * Shared pieces of the fuzz suite (test/fuzz): run settings read from the environment, hostile values, and
  * near-valid mutations of valid documents.
  *
- * - FUZZ_RUNS=<n>: every property runs n times instead of its own default (a nightly run: 20000).
+ * - FUZZ_RUNS=<n>: every property runs n times instead of its own default (a nightly run: 2000).
  * - FUZZ_SEED=<n>: the seed; the default is fixed, so `npm test` sees the same inputs every time.
  *   FUZZ_SEED=random draws a new one per property (fast-check prints it with any counterexample).
  * - FUZZ_PATH=<path>: with the seed of a failure, replays exactly its shrunk counterexample.
