@@ -3,6 +3,8 @@ import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.js';
+import { parseS3Url } from '../../cli/s3-archive.js';
+import { parseTranscript } from '../../local/review-transcript.js';
 import { fuzzParameters, hostileString } from '../helpers/fuzz.js';
 
 /**
@@ -95,6 +97,55 @@ describe('fuzz: ivs-mod arguments', () => {
           expect(verdict).toMatchObject({ result: expect.stringMatching(/^(ALLOW|DENY)$/) });
       }),
       fuzzParameters(5),
+    );
+  });
+});
+
+describe('fuzz: ivs-mod’s other inputs', () => {
+  it('reads any --archive as an S3 bucket and prefix it writes back the same, or as a folder', () => {
+    const location = fc.oneof(
+      hostileString,
+      fc
+        .tuple(
+          fc.constantFrom('s3://', 's3:/', 'S3://', ''),
+          hostileString,
+          fc.constantFrom('', '/'),
+          hostileString,
+        )
+        .map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(location, (text) => {
+        const s3 = parseS3Url(text);
+        if (s3 === undefined) return;
+        expect(s3.bucket).not.toBe('');
+        expect(s3.bucket.includes('/')).toBe(false);
+        expect([`s3://${s3.bucket}/${s3.prefix}`, `s3://${s3.bucket}`]).toContain(text);
+      }),
+      fuzzParameters(60),
+    );
+  });
+
+  it('reads any transcript as its lines, or an error naming the line that is not one', () => {
+    const line = fc.oneof(
+      hostileString,
+      fc
+        .tuple(hostileString, fc.constantFrom('', ' (moderator)', ' ()', '('), hostileString)
+        .map(([user, role, message]) => `${user}${role}: ${message}`),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 6 }), (lines) => {
+        try {
+          for (const read of parseTranscript(lines.join('\n'))) {
+            expect(read.user).toMatch(/^[^\s:()]+$/);
+            expect(read.role).not.toBe('');
+          }
+        } catch (error) {
+          expect(error).toBeInstanceOf(Error);
+          if (error instanceof Error) expect(error.message).toMatch(/^transcript line \d+: /);
+        }
+      }),
+      fuzzParameters(60),
     );
   });
 });

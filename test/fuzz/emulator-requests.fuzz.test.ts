@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ChatState } from '../../local/ivschat/chat-state.js';
 import {
   ACTIONS,
@@ -17,6 +20,7 @@ import type { OperationName } from '../../local/ivschat/control-plane/quotas.js'
 import { routeOf } from '../../local/ivschat/control-plane.js';
 import { readReviewReply } from '../../local/ivschat/message-review.js';
 import { ERROR_MESSAGES } from '../../local/ivschat/messaging-frames.js';
+import { LocalRoomsError, readLocalRooms } from '../../local/local-rooms.js';
 import { parseTokenRequest, RequestError } from '../../local/web-server.js';
 import { isRecord, isStringMap } from '../../shared/guards.js';
 import {
@@ -27,6 +31,7 @@ import {
   jsonText,
   nearValid,
   PROTOTYPE_KEYS,
+  yamlText,
 } from '../helpers/fuzz.js';
 
 /**
@@ -308,6 +313,38 @@ describe('fuzz: review handlers’ replies and the web page’s token requests',
         }
       }),
       fuzzParameters(50),
+    );
+  });
+});
+
+describe('fuzz: the local stack’s rooms file', () => {
+  const LOCAL_ROOMS = readFileSync(path.resolve(__dirname, '../../config/local-rooms.yaml'), 'utf8');
+  const text = fc.oneof(
+    hostileString,
+    fc
+      .tuple(nearValid(fc.constant<unknown>(parse(LOCAL_ROOMS))), fc.boolean())
+      .map(([document, flow]) => yamlText(document, flow)),
+    fc.tuple(fc.nat(), hostileString).map(([at, insert]) => {
+      const cut = at % LOCAL_ROOMS.length;
+      return `${LOCAL_ROOMS.slice(0, cut)}${insert}${LOCAL_ROOMS.slice(cut)}`;
+    }),
+  );
+
+  it('reads any text as rooms and logging configurations, or a LocalRoomsError naming the place', () => {
+    fc.assert(
+      fc.property(text, (source) => {
+        try {
+          const config = readLocalRooms(source, 'local-rooms.yaml');
+          for (const room of config.rooms) {
+            expect(room.maximumMessageLength).toBeLessThanOrEqual(500);
+            expect(room.loggingConfigurations.length).toBeLessThanOrEqual(3);
+          }
+        } catch (error) {
+          expect(error).toBeInstanceOf(LocalRoomsError);
+          if (error instanceof Error) expect(error.message.startsWith('local-rooms.yaml: ')).toBe(true);
+        }
+      }),
+      fuzzParameters(40),
     );
   });
 });
