@@ -65,13 +65,20 @@ export async function forwardToFunction(
 export async function invokeHttpFunction(
   handler: LambdaHandler,
   functionName: string,
-  request: { readonly method: string; readonly path: string; readonly body?: unknown },
+  request: {
+    readonly method: string;
+    /** The path, with a query string if any. */
+    readonly path: string;
+    readonly body?: unknown;
+    readonly headers?: Readonly<Record<string, string>>;
+  },
 ): Promise<{ readonly statusCode: number; readonly body: unknown }> {
+  const url = new URL(request.path, 'http://localhost');
   const event = httpApiEvent({
     method: request.method,
-    path: request.path,
-    query: new URLSearchParams(),
-    headers: { 'content-type': 'application/json' },
+    path: url.pathname,
+    query: url.searchParams,
+    headers: { 'content-type': 'application/json', ...request.headers },
     body: request.body === undefined ? '' : JSON.stringify(request.body),
   });
   const result: unknown = await handler(event, lambdaContext(functionName, 30_000));

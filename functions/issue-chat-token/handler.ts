@@ -3,12 +3,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import { readModeratorSettings } from '../../shared/config/env.js';
+import type { Sanction } from '../../shared/enforcement/escalation.js';
 import type { HttpResponse } from '../../shared/http/http-api-event.js';
 import { json, readHttpRequest } from '../../shared/http/http-api-event.js';
 import { classifyIvsChatError, createChatTokenIssuer } from '../../shared/ivs/ivs-chat-client.js';
 import { parseChatTokenRequest, refusalFor } from '../../shared/moderation/chat-token-request.js';
 import { logger } from '../../shared/observability/logger.js';
 import { createDynamoDbEnforcementStore } from '../../shared/store/dynamodb-enforcement-store.js';
+import { classifyDynamoDbError } from '../../shared/store/dynamodb-errors.js';
 
 const settings = readModeratorSettings();
 const store = createDynamoDbEnforcementStore({
@@ -25,7 +27,8 @@ const issue = createChatTokenIssuer({ region: settings.region, endpoint: setting
 /**
  * POST /tokens, IAM-authorized: only the operator's backend calls it. Refuses a banned or timed-out user (403,
  * with the expiry); otherwise CreateChatToken with the requested capabilities, session length and the
- * server-minted attributes.
+ * server-minted attributes. When the sanctions cannot be read (DynamoDB throttled or unreachable) it issues
+ * nothing and answers 503; when IVS fails after the SDK's three attempts, 503 too (502 for a permanent error).
  */
 async function issueChatToken(event: unknown): Promise<HttpResponse> {
   const request = readHttpRequest(event);
@@ -36,7 +39,16 @@ async function issueChatToken(event: unknown): Promise<HttpResponse> {
   if (!parsed.ok) return json(400, { error: 'bad-request', problems: parsed.problems });
   const { roomArn, userId } = parsed.request;
   // Strongly consistent: a ban must hold from the moment the moderator's call returned.
-  const refusal = refusalFor(await store.getSanction(roomArn, userId), Date.now());
+  let sanction: Sanction | undefined;
+  try {
+    sanction = await store.getSanction(roomArn, userId);
+  } catch (error) {
+    if (classifyDynamoDbError(error) === 'permanent') throw error;
+    // Fail closed: without the sanctions, a banned user would get back in.
+    logger.error('sanctions unreadable: no token issued', { roomArn, userId, error });
+    return json(503, { error: 'sanctions-unavailable', message: 'sanctions could not be read; try again' });
+  }
+  const refusal = refusalFor(sanction, Date.now());
   if (refusal !== undefined) {
     logger.info('chat token refused', { roomArn, userId, error: refusal.error, caller: request.callerArn });
     return json(403, refusal);

@@ -10,6 +10,7 @@ import { runModeratorAction } from '../../shared/moderation/run-moderator-action
 import { logger } from '../../shared/observability/logger.js';
 import { moderatorActionMetricLines } from '../../shared/observability/moderation-metrics.js';
 import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
+import { classifyDynamoDbError } from '../../shared/store/dynamodb-errors.js';
 import { createModeratorDeps } from '../../shared/wiring/moderator-deps.js';
 
 const settings = readModeratorSettings();
@@ -28,9 +29,28 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._-]{8,128}$/;
  * - `GET /moderation/strikes?roomArn=…&userId=…`: the user's strikes and sanction.
  * - `GET /moderation/held?roomArn=…`: messages a `hold` rule kept back; `POST /moderation/approve` delivers one
  *   to the room as an `app:approved-message` event, `POST /moderation/reject` drops it (both audited).
+ *
+ * An action IVS refused after the retries answers 502 and a table DynamoDB would not serve 503, both with
+ * nothing audited: the same request again finishes it.
  */
 async function moderatorApi(event: unknown, context: Context): Promise<HttpResponse> {
   once.registerLambdaContext(context);
+  try {
+    return await dispatch(event);
+  } catch (error) {
+    if (classifyDynamoDbError(error) === 'permanent') throw error;
+    // Nothing half-done is lost: actions run once by their keys and the audit entry is written last, so the
+    // same request (same Idempotency-Key) finishes the job.
+    logger.error('moderation store unavailable', { error });
+    return json(503, {
+      error: 'store-unavailable',
+      message: 'the moderation tables could not be read or written',
+      retry: 'send the same request again',
+    });
+  }
+}
+
+async function dispatch(event: unknown): Promise<HttpResponse> {
   const request = readHttpRequest(event);
   if (request === undefined) return json(400, { error: 'bad-request', problems: ['not an HTTP API event'] });
   const route = /^\/moderation\/([a-z]+)$/.exec(request.path)?.[1];

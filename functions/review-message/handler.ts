@@ -59,9 +59,10 @@ const storeHeld =
 const HOLD_BUDGET_MS = 60;
 
 /**
- * Keeps a held message for moderators, within the budget. When it cannot be stored in time (or there is no
- * table) the message stays refused and is not kept: review's answer cannot wait, and an unreviewed message
- * must not reach the room. The log says so, by id.
+ * Keeps a held message for moderators, within the budget. When it cannot be stored (or there is no table)
+ * the message stays refused and is not kept: review's answer cannot wait, and an unreviewed message must
+ * not reach the room. A write not answered in time is not abandoned: it may still land (in Lambda, if the
+ * sandbox runs long enough), so the log says it is unconfirmed rather than lost. Either way, by id.
  */
 async function keepHeld(outcome: ReviewOutcome): Promise<void> {
   const { held } = outcome;
@@ -84,7 +85,12 @@ async function keepHeld(outcome: ReviewOutcome): Promise<void> {
       timer = setTimeout(() => resolve('timeout'), HOLD_BUDGET_MS);
     }),
   ]).finally(() => clearTimeout(timer));
-  if (result !== 'stored') {
+  if (result === 'timeout') {
+    logger.error(`held message not confirmed within ${HOLD_BUDGET_MS} ms: it may not be kept`, {
+      messageId: held.messageId,
+      roomArn: held.roomArn,
+    });
+  } else if (result !== 'stored') {
     logger.error('held message not kept', {
       messageId: held.messageId,
       roomArn: held.roomArn,

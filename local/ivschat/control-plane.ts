@@ -4,6 +4,7 @@ import { type AddressInfo, isIPv6 } from 'node:net';
 import { isRecord } from '../../shared/guards';
 import type { ChatState, RunningServer } from './chat-state';
 import { ControlPlaneError, requestError, throttled } from './control-plane/errors';
+import type { FaultPlan } from './control-plane/faults';
 import { OPERATIONS } from './control-plane/operations';
 import { OPERATION_TPS, type OperationName, RateQuotas } from './control-plane/quotas';
 
@@ -19,6 +20,8 @@ export interface ControlPlaneOptions {
   readonly host?: string;
   /** enforce per-operation rate quotas (§5), answering ThrottlingException (429) */
   readonly enforceQuotas?: boolean;
+  /** Faults to inject per operation (throttling, server errors, slow answers, dropped connections). */
+  readonly faults?: FaultPlan;
 }
 
 /** The largest request body read; the SDK's requests are a few KB at most (tags, attributes). */
@@ -45,7 +48,9 @@ export function startControlPlane(
   const host = options.host ?? '127.0.0.1';
   const quotas = options.enforceQuotas ? new RateQuotas(() => state.now().getTime()) : undefined;
   const server = createServer((request, response) => {
-    handle(state, quotas, request, response).catch((error: unknown) => respondError(response, error));
+    handle(state, quotas, options.faults, request, response).catch((error: unknown) =>
+      respondError(response, error),
+    );
   });
 
   return new Promise((resolve, reject) => {
@@ -75,15 +80,30 @@ function addressOf(address: string | AddressInfo | null): AddressInfo {
 async function handle(
   state: ChatState,
   quotas: RateQuotas | undefined,
+  faults: FaultPlan | undefined,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const route = routeOf(request.method ?? '', request.url ?? '/');
+  const fault = faults?.take(route.operation);
+  if (fault?.kind === 'drop') {
+    request.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'error') {
+    // Read first: an answer before the body is read would leave the rest of it on a kept-alive connection.
+    await readBoundedBody(request);
+    const body = { message: `Injected fault: ${fault.type} for ${route.operation}` };
+    respond(response, fault.status, body, { 'x-amzn-errortype': fault.type });
+    return;
+  }
   if (quotas !== undefined && !quotas.tryAcquire(route.operation)) {
     throw throttled(route.operation, OPERATION_TPS[route.operation]);
   }
   const body = await readJsonBody(request, response);
   if (body === undefined) return;
+  // With the request read, as a service has it: carried out even if the caller stops waiting meanwhile.
+  if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
   const result = OPERATIONS[route.operation](state, { ...body, ...route.members });
   respond(response, result.status, result.body);
 }

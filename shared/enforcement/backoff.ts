@@ -53,6 +53,10 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
+/** `Name: message`, with the cause's own description when it adds one: a wrapper's message rarely says why. */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const own = `${error.name}: ${error.message}`;
+  const cause = error.cause === undefined ? '' : describeError(error.cause);
+  return cause === '' || own.includes(cause) ? own : `${own} (${cause})`;
 }

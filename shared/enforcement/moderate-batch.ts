@@ -10,8 +10,12 @@ import { EMPTY_USER_STATE, planEnforcement } from './plan-enforcement.js';
  * One room's batch of logged messages, end to end: load each sender's state,
  * plan, act, save. Acting comes before saving: if the invocation dies between
  * the two, the redelivered batch plans the same actions again and their keys
- * make them no-ops; saving first would lose them. A save that loses a race
- * with another invocation is planned again from fresh state.
+ * make them no-ops; saving first would lose them. For the same reason a
+ * batch with a failed action is not saved at all: its caller fails the
+ * invocation, and the redelivered batch, planned from the state before it,
+ * runs the failed action again (saved state would show its message handled
+ * and plan nothing for it). A save that loses a race with another invocation
+ * is planned again from fresh state.
  */
 
 export interface ModerationDeps {
@@ -28,7 +32,10 @@ export interface ModerationDeps {
 export interface RoomModeration {
   readonly roomArn: string;
   readonly plan: EnforcementPlan;
-  /** What was done: empty in shadow mode, where `plan.actions` is what would have been. */
+  /**
+   * What was done: empty in shadow mode, where `plan.actions` is what would have been. When one failed,
+   * the users' state was not saved: the caller must fail the invocation so that the batch comes again.
+   */
   readonly results: readonly ActionResult[];
   readonly shadow: boolean;
   /** The policy the room's batch was enforced with. */
@@ -58,10 +65,13 @@ export async function moderateRoomBatch(
     if (!shadow) {
       // A replan repeats actions already carried out in this invocation: their keys would skip them anyway.
       const fresh = plan.actions.filter((action) => !done.has(action.key));
+      let failed = false;
       for (const result of await deps.execute(fresh)) {
         results.push(result);
-        if (result.status !== 'failed') done.add(result.action.key);
+        if (result.status === 'failed') failed = true;
+        else done.add(result.action.key);
       }
+      if (failed) return { roomArn, plan, results, shadow, policy };
     }
     try {
       await deps.store.saveUsers(roomArn, updates(plan, stored), nowMillis + keepMillis(policy));

@@ -37,7 +37,16 @@ export interface IvsChatClientOptions {
   /** The local emulator's control plane (IVSCHAT_ENDPOINT); AWS's endpoint when absent. */
   readonly endpoint?: string | undefined;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * How long a call may wait for IVS without a byte coming back before it is abandoned with a TimeoutError
+   * (a transient failure, retried like a 5xx; IVS may still have carried it out). Without it a hung
+   * connection would hold the invocation until Lambda's own timeout. Default 10 s: IVS answers in tens of
+   * milliseconds, and a shorter limit would abandon calls that are only waiting for a busy event loop.
+   */
+  readonly idleTimeoutMs?: number;
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 
 export type IvsChatActions = Pick<ActionPorts, 'deleteMessage' | 'sendEvent' | 'disconnectUser' | 'classify'>;
 
@@ -48,6 +57,7 @@ function ivschatClient(options: IvsChatClientOptions, maxAttempts?: number): Ivs
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    requestHandler: { socketTimeout: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS },
   });
 }
 
@@ -235,11 +245,14 @@ export interface IssuedChatToken {
   readonly sessionExpirationTime: string;
 }
 
-/** CreateChatToken for the token function (200 TPS; the SDK's own retries stay on: one call, no pacer). */
+/**
+ * CreateChatToken for the token function (200 TPS; the SDK's own retries stay on: one call, no pacer). Its
+ * three attempts, each abandoned after 3 s without an answer, fit in the function's 10 s.
+ */
 export function createChatTokenIssuer(
   options: IvsChatClientOptions,
 ): (request: ChatTokenRequest) => Promise<IssuedChatToken> {
-  const client = ivschatClient(options);
+  const client = ivschatClient({ idleTimeoutMs: 3_000, ...options });
   return async (request) => {
     const output = await client.send(
       new CreateChatTokenCommand({

@@ -1,5 +1,6 @@
 import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { ChatState, type RoomEvent } from '../../local/ivschat/chat-state.js';
+import type { FaultPlan } from '../../local/ivschat/control-plane/faults.js';
 import { startControlPlane } from '../../local/ivschat/control-plane.js';
 import type { Once } from '../../shared/enforcement/execute-actions.js';
 
@@ -20,6 +21,8 @@ export interface EmulatedRoomOptions {
    * more slowly, so a test meets 429s however slowly a loaded machine sends.
    */
   readonly clockRate?: number;
+  /** Faults the control plane injects (none by default). */
+  readonly faults?: FaultPlan;
 }
 
 /** The emulator's control plane, with its quotas on, and one room created through the real SDK. */
@@ -27,7 +30,7 @@ export async function startEmulatedRoom(
   name: string,
   options: EmulatedRoomOptions = {},
 ): Promise<EmulatedRoom> {
-  const { clockRate = 1 } = options;
+  const { clockRate = 1, faults } = options;
   const startedAt = Date.now();
   const state = new ChatState(
     undefined,
@@ -36,7 +39,7 @@ export async function startEmulatedRoom(
   );
   const events: RoomEvent[] = [];
   state.onRoomEvent((event) => events.push(event));
-  const server = await startControlPlane(state, { enforceQuotas: true });
+  const server = await startControlPlane(state, { enforceQuotas: true, ...(faults && { faults }) });
   const client = new IvschatClient({
     endpoint: server.url,
     region: 'us-east-1',

@@ -1,32 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChatEvent } from 'amazon-ivs-chat-messaging';
 import { ChatRoom, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { DEFAULT_POLICY_FILE } from '../../build/review-policy-plugin.js';
 import type { RunningStack } from '../../local/stack.js';
 import { startStack } from '../../local/stack.js';
+import { HOLD_REASON, holdingPolicy } from '../helpers/holding-policy.js';
 
 // Node 20 has no global WebSocket; the official client needs one.
 Object.assign(globalThis, { WebSocket });
-
-const HOLD_REASON = 'Your message is waiting for a moderator.';
-
-/** The shipped policy with links held for a moderator. */
-async function holdingPolicy(directory: string): Promise<string> {
-  const shipped = await readFile(DEFAULT_POLICY_FILE, 'utf8');
-  const holding = shipped.replace(
-    /^rules:\n/m,
-    `rules:\n  - { id: held-links, kind: links, action: hold, severity: low, reason: "${HOLD_REASON}" }\n`,
-  );
-  if (holding === shipped) throw new Error('the shipped policy has no rules: line');
-  const file = path.join(directory, 'holding.yaml');
-  await writeFile(file, holding);
-  return file;
-}
 
 describe('held messages through the local stack: a hold rule keeps a message back until a moderator approves it', () => {
   let stack: RunningStack;

@@ -12,6 +12,7 @@ import {
   GetRoomCommand,
   InternalServerException,
   IvschatClient,
+  IvschatServiceException,
   ListLoggingConfigurationsCommand,
   ListRoomsCommand,
   type ListRoomsCommandInput,
@@ -27,7 +28,7 @@ import {
   UpdateRoomCommand,
   ValidationException,
 } from '@aws-sdk/client-ivschat';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type ChatLogRecord,
   ChatState,
@@ -35,6 +36,12 @@ import {
   type RunningServer,
 } from '../../../local/ivschat/chat-state';
 import { type ControlPlaneOptions, startControlPlane } from '../../../local/ivschat/control-plane';
+import {
+  FaultPlan,
+  INTERNAL_ERROR,
+  THROTTLED,
+  UNAVAILABLE,
+} from '../../../local/ivschat/control-plane/faults';
 
 const START = Date.parse('2025-03-01T12:00:00.000Z');
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:review-message';
@@ -865,5 +872,103 @@ describe('rate quotas', () => {
     const outcomes = await Promise.all(sends);
     expect(outcomes.filter((outcome) => outcome === 'sent')).toHaveLength(100);
     expect(outcomes.filter((outcome) => outcome === 'throttled')).toHaveLength(1);
+  });
+});
+
+describe('injected faults', () => {
+  const deleteMessage = (room: string, id = 'AbCdEf123456') =>
+    client.send(new DeleteMessageCommand({ roomIdentifier: room, id }));
+
+  it('answer the next requests of one operation with the error asked for, then let them through', async () => {
+    const faults = new FaultPlan().inject('GetRoom', INTERNAL_ERROR, 2);
+    await restart({ faults });
+    const room = await createRoom();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await rejectionOf(client.send(new GetRoomCommand({ identifier: room })));
+      expect(error).toBeInstanceOf(InternalServerException);
+      expect(error).toMatchObject({ $fault: 'server', $metadata: { httpStatusCode: 500 } });
+    }
+    await expect(client.send(new GetRoomCommand({ identifier: room }))).resolves.toMatchObject({ arn: room });
+    expect(faults.served('GetRoom')).toBe(2);
+    expect(faults.served('CreateRoom')).toBe(0);
+  });
+
+  it('throttle, or answer a 503 the model does not name, until cleared', async () => {
+    const faults = new FaultPlan().inject('SendEvent', THROTTLED).inject('DeleteMessage', UNAVAILABLE);
+    await restart({ faults });
+    const room = await createRoom();
+    const events = recordRoomEvents();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const error = await rejectionOf(
+        client.send(new SendEventCommand({ roomIdentifier: room, eventName: 'tick' })),
+      );
+      expect(error).toBeInstanceOf(ThrottlingException);
+      expect(error).toMatchObject({ $metadata: { httpStatusCode: 429 } });
+    }
+    const unavailable = await rejectionOf(deleteMessage(room));
+    expect(unavailable).toBeInstanceOf(IvschatServiceException);
+    expect(unavailable).toMatchObject({
+      name: 'ServiceUnavailableException',
+      $metadata: { httpStatusCode: 503 },
+    });
+    expect(events).toEqual([]);
+
+    faults.clear('SendEvent');
+    await client.send(new SendEventCommand({ roomIdentifier: room, eventName: 'tick' }));
+    expect(await rejectionOf(deleteMessage(room))).toMatchObject({ name: 'ServiceUnavailableException' });
+    faults.clear();
+    await deleteMessage(room);
+    expect(events.map((event) => event.kind === 'event' && event.eventName)).toEqual([
+      'tick',
+      'aws:DELETE_MESSAGE',
+    ]);
+    expect(faults.served('SendEvent')).toBe(3);
+    expect(faults.served('DeleteMessage')).toBe(2);
+  });
+
+  it('answer slowly, carrying the operation out even when the caller gave up waiting', async () => {
+    const faults = new FaultPlan().inject('DeleteMessage', { kind: 'delay', ms: 400 }, 1);
+    await restart({ faults });
+    const room = await createRoom();
+    const events = recordRoomEvents();
+    const impatient = new IvschatClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 50, throwOnRequestTimeout: true },
+    });
+    try {
+      const error = await rejectionOf(
+        impatient.send(new DeleteMessageCommand({ roomIdentifier: room, id: 'AbCdEf123456' })),
+      );
+      expect(error).toMatchObject({ name: 'TimeoutError' });
+      expect(events).toEqual([]);
+      await vi.waitFor(() => expect(events).toHaveLength(1));
+      // A caller that waits gets the answer.
+      faults.inject('DeleteMessage', { kind: 'delay', ms: 100 }, 1);
+      await expect(deleteMessage(room, 'ZyXwVu654321')).resolves.toMatchObject({ id: expect.any(String) });
+      expect(events).toHaveLength(2);
+    } finally {
+      impatient.destroy();
+    }
+  });
+
+  it('drop the connection without an answer, carrying nothing out', async () => {
+    const faults = new FaultPlan().inject('DisconnectUser', { kind: 'drop' }, 1);
+    await restart({ faults });
+    const room = await createRoom();
+    const events = recordRoomEvents();
+    const error = await rejectionOf(
+      client.send(new DisconnectUserCommand({ roomIdentifier: room, userId: 'u', reason: 'r' })),
+    );
+    expect(error).not.toBeInstanceOf(IvschatServiceException);
+    expect(events).toEqual([]);
+    await client.send(new DisconnectUserCommand({ roomIdentifier: room, userId: 'u', reason: 'r' }));
+    expect(events).toHaveLength(1);
+  });
+
+  it('refuse a plan that applies to no request', () => {
+    expect(() => new FaultPlan().inject('GetRoom', THROTTLED, 0)).toThrow(RangeError);
   });
 });

@@ -1,13 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RoomEvent } from '../../../local/ivschat/chat-state.js';
-import type { ActionPorts, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
+import {
+  FaultPlan,
+  INTERNAL_ERROR,
+  THROTTLED,
+  UNAVAILABLE,
+} from '../../../local/ivschat/control-plane/faults.js';
+import type { ActionPorts, Once, PacedOperation } from '../../../shared/enforcement/execute-actions.js';
 import { executeActions } from '../../../shared/enforcement/execute-actions.js';
 import type { Clock } from '../../../shared/enforcement/pacer.js';
 import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
 import type { EnforcementAction } from '../../../shared/enforcement/plan-enforcement.js';
 import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
+import { createIdempotentOnce } from '../../../shared/store/idempotent-once.js';
 import type { EmulatedRoom } from '../../helpers/emulated-room.js';
 import { memoryOnce, startEmulatedRoom, TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
+import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
 const CREDENTIALS = TEST_CREDENTIALS;
 
@@ -22,6 +31,20 @@ const deletions = (roomArn: string, count: number): EnforcementAction[] =>
     messageId: messageId(index),
     reason: 'flood',
   }));
+
+/** A clock that only counts the time it was asked to sleep. */
+const fakeClock = (): Clock & { slept: number[] } => {
+  let now = 0;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (milliseconds) => {
+      slept.push(milliseconds);
+      now += milliseconds;
+    },
+  };
+};
 
 describe('the action executor against the emulator, with its quotas on', () => {
   let room: EmulatedRoom;
@@ -111,20 +134,129 @@ describe('the action executor against the emulator, with its quotas on', () => {
   });
 });
 
-describe('the action executor with faults a real server cannot produce on demand', () => {
-  /** A clock that only counts the time it was asked to sleep. */
-  const fakeClock = (): Clock & { slept: number[] } => {
-    let now = 0;
-    const slept: number[] = [];
-    return {
-      slept,
-      now: () => now,
-      sleep: async (milliseconds) => {
-        slept.push(milliseconds);
-        now += milliseconds;
-      },
-    };
+describe('the action executor against the emulator injecting faults', () => {
+  const faults = new FaultPlan();
+  let room: EmulatedRoom;
+
+  beforeAll(async () => {
+    room = await startEmulatedRoom('faulty', { faults });
+  });
+  afterEach(() => faults.clear());
+  afterAll(() => room.close());
+
+  const run = (
+    action: EnforcementAction,
+    options: {
+      clock?: Clock;
+      random?: number;
+      once?: Once;
+      idleTimeoutMs?: number;
+      maxAttempts?: number;
+    } = {},
+  ) => {
+    const clock = options.clock ?? fakeClock();
+    const ivs = createIvsChatActions({
+      region: 'us-east-1',
+      endpoint: room.endpoint,
+      credentials: CREDENTIALS,
+      ...(options.idleTimeoutMs !== undefined && { idleTimeoutMs: options.idleTimeoutMs }),
+    });
+    return executeActions([action], {
+      ports: { ...ivs, putSanction: async () => {} },
+      once: options.once ?? memoryOnce(),
+      pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
+      clock,
+      random: () => options.random ?? 0,
+      options: { maxAttempts: options.maxAttempts ?? 6, baseDelayMs: 100, maxDelayMs: 250 },
+    });
   };
+  const deletionsOf = (messageId: string) =>
+    room.events.filter((event) => event.kind === 'event' && event.attributes.MessageId === messageId).length;
+  const deletion = (index: number): Extract<EnforcementAction, { kind: 'delete-message' }> => ({
+    kind: 'delete-message',
+    key: `delete:${messageId(index)}`,
+    roomArn: room.roomArn,
+    userId: 'spammer',
+    messageId: messageId(index),
+    reason: 'flood',
+  });
+
+  it.each([
+    ['500 InternalServerException', INTERNAL_ERROR, 'InternalServerException'],
+    ['503', UNAVAILABLE, 'ServiceUnavailableException'],
+    ['429 ThrottlingException', THROTTLED, 'ThrottlingException'],
+  ])(
+    'retries %s with jittered exponential backoff up to maxAttempts, then reports it failed',
+    async (_case, fault, name) => {
+      const clock = fakeClock();
+      const action = deletion(1);
+      const servedBefore = faults.served('DeleteMessage');
+      faults.inject('DeleteMessage', fault);
+      const [result] = await run(action, { clock, random: 0.999, maxAttempts: 4 });
+      expect(faults.served('DeleteMessage') - servedBefore).toBe(4);
+      // Three retries, of 429s or not: a last attempt that fails is no retry.
+      expect(result).toMatchObject({
+        status: 'failed',
+        attempts: 4,
+        throttles: fault === THROTTLED ? 3 : 0,
+        error: expect.stringMatching(`^${name}: `),
+      });
+      // Backoff ceilings 100, 200, then capped at 250, times the jitter.
+      expect(clock.slept).toEqual([99, 199, 249]);
+      expect(deletionsOf(action.messageId)).toBe(0);
+    },
+  );
+
+  it('succeeds after transient failures, acting once', async () => {
+    const action = deletion(2);
+    faults.inject('DeleteMessage', UNAVAILABLE, 2);
+    expect(await run(action)).toMatchObject([{ status: 'done', attempts: 3 }]);
+    expect(deletionsOf(action.messageId)).toBe(1);
+  });
+
+  it('retries a dropped connection (no answer at all) as transient', async () => {
+    const action = deletion(3);
+    faults.inject('DeleteMessage', { kind: 'drop' }, 1);
+    expect(await run(action)).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(deletionsOf(action.messageId)).toBe(1);
+  });
+
+  it('abandons a call IVS does not answer within the idle timeout and retries it: at least once, since IVS may have carried out both', async () => {
+    const action = deletion(4);
+    faults.inject('DeleteMessage', { kind: 'delay', ms: 1_000 }, 1);
+    expect(await run(action, { idleTimeoutMs: 200 })).toMatchObject([{ status: 'done', attempts: 2 }]);
+    // The slow call was carried out when its answer was ready, after the retry's.
+    await vi.waitFor(() => expect(deletionsOf(action.messageId)).toBe(2));
+  });
+
+  it('reports an action failed, without calling IVS, when the idempotency table cannot be reached', async () => {
+    const dynamoDb = await startLocalDynamoDb();
+    await dynamoDb.close();
+    const client = new DynamoDBClient({
+      endpoint: dynamoDb.endpoint,
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const action = deletion(5);
+    try {
+      const once = createIdempotentOnce({ tableName: 'idempotency', client, expiresAfterSeconds: 60 });
+      expect(await run(action, { once })).toMatchObject([
+        {
+          status: 'failed',
+          error: expect.stringMatching(
+            /^IdempotencyPersistenceLayerError: Failed to save in progress record to idempotency store \(.*ECONNREFUSED/,
+          ),
+        },
+      ]);
+      expect(deletionsOf(action.messageId)).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('the action executor’s retry accounting and pacing, on a fake clock', () => {
   /** Ports whose DeleteMessage is `deleteMessage`; every other call succeeds. */
   const deletingPorts = (
     deleteMessage: ActionPorts['deleteMessage'],
@@ -143,38 +275,6 @@ describe('the action executor with faults a real server cannot produce on demand
     pacer: new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 }, clock),
     clock,
     random: () => random,
-  });
-
-  it('retries 5xx and network failures with jittered exponential backoff up to maxAttempts, then reports', async () => {
-    const clock = fakeClock();
-    let calls = 0;
-    const ports = deletingPorts(async () => {
-      calls++;
-      throw new Error('socket hang up');
-    });
-    const [result] = await executeActions(deletions('room', 1), {
-      ...fakeDeps(ports, clock, 0.999),
-      options: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 },
-    });
-    expect(calls).toBe(4);
-    expect(result).toMatchObject({
-      status: 'failed',
-      attempts: 4,
-      throttles: 0,
-      error: 'Error: socket hang up',
-    });
-    // Backoff ceilings 100, 200, then capped at 250, times the jitter.
-    expect(clock.slept).toEqual([99, 199, 249]);
-  });
-
-  it('succeeds after transient failures and runs a failed action again on redelivery', async () => {
-    const clock = fakeClock();
-    let failuresLeft = 2;
-    const ports = deletingPorts(async () => {
-      if (failuresLeft-- > 0) throw new Error('503');
-    });
-    const deps = fakeDeps(ports, clock, 0);
-    expect(await executeActions(deletions('room', 1), deps)).toMatchObject([{ status: 'done', attempts: 3 }]);
   });
 
   it('reports the 429s it retried apart from other retries; a last 429 that ends the attempts is no retry', async () => {

@@ -1,5 +1,7 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatState, type Room } from '../../../local/ivschat/chat-state.js';
+import { FaultPlan, INTERNAL_ERROR, UNAVAILABLE } from '../../../local/ivschat/control-plane/faults.js';
 import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { DRIFTED_FLEET_MANIFEST, populateDriftedFleet } from '../../../local/ivschat/drifted-fleet.js';
 import type { Clock } from '../../../shared/enforcement/pacer.js';
@@ -11,7 +13,9 @@ import type { RoomManifest, StageTargets } from '../../../shared/rooms/room-mani
 import type { RoomStateStore } from '../../../shared/rooms/room-state.js';
 import { memoryRoomStateStore } from '../../../shared/rooms/room-state.js';
 import { OWNER_TAG_KEY, POLICY_TAG_KEY } from '../../../shared/rooms/validate-room-manifest.js';
+import { createDynamoDbRoomStateStore } from '../../../shared/store/dynamodb-room-state-store.js';
 import { TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
+import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
 /**
  * The reconciler against the emulator's control plane with its quotas on, through the real SDK. Time is
@@ -146,12 +150,11 @@ describe('reconciling 2,000 rooms against the emulator with its quotas on', () =
 });
 
 describe('the reconciler’s safety rails, on a small fleet', () => {
-  async function emulator(rooms: number) {
+  async function emulator(rooms: number, faults?: FaultPlan, store: RoomStateStore = memoryRoomStateStore()) {
     const clock = compressedClock(Date.now());
     const state = new ChatState(undefined, undefined, () => new Date(clock.now()));
     populateDriftedFleet(state, rooms, REVIEW_ARN);
-    const server = await startControlPlane(state, { enforceQuotas: true });
-    const store = memoryRoomStateStore();
+    const server = await startControlPlane(state, { enforceQuotas: true, ...(faults && { faults }) });
     const run = (
       request: { apply?: boolean; force?: boolean; deadline?: number; manifest?: RoomManifest },
       rates: Readonly<Record<FleetOperation, number>> = FLEET_QUOTAS,
@@ -252,6 +255,78 @@ describe('the reconciler’s safety rails, on a small fleet', () => {
       await fleet.close();
     }
   }, 60_000);
+
+  it('retries IVS server errors, dropped connections and slow answers, and loses no change', async () => {
+    const faults = new FaultPlan()
+      .inject('UpdateRoom', INTERNAL_ERROR, 4)
+      .inject('TagResource', UNAVAILABLE, 3)
+      .inject('ListRooms', { kind: 'drop' }, 1)
+      .inject('CreateLoggingConfiguration', { kind: 'delay', ms: 300 }, 1);
+    const fleet = await emulator(30, faults);
+    try {
+      const report = await fleet.run({});
+      expect(report.failed).toEqual([]);
+      expect(report.applied).toBe(report.changes.length);
+      const served = (['UpdateRoom', 'TagResource', 'ListRooms'] as const).map((name) => faults.served(name));
+      expect(served).toEqual([4, 3, 1]);
+      expect((await fleet.run({})).changes).toEqual([]);
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it('reports the changes IVS keeps failing, applies the rest, and the next run finishes the job', async () => {
+    const faults = new FaultPlan().inject('TagResource', INTERNAL_ERROR);
+    const fleet = await emulator(30, faults);
+    try {
+      const first = await fleet.run({});
+      const tagChanges = first.changes.filter((change) => change.kind === 'tag-room');
+      expect(tagChanges.length).toBeGreaterThan(0);
+      // In whatever order the concurrent rooms finished.
+      expect(first.failed).toHaveLength(tagChanges.length);
+      expect(first.failed).toEqual(
+        expect.arrayContaining(
+          tagChanges.map((change) => ({
+            change,
+            error:
+              'RetriesExhaustedError: InternalServerException: Injected fault: InternalServerException for TagResource',
+          })),
+        ),
+      );
+      expect(first.applied).toBe(first.changes.length - tagChanges.length);
+      // Each failed change was tried as often as the retry policy allows (8 attempts).
+      expect(faults.served('TagResource')).toBe(tagChanges.length * 8);
+
+      faults.clear();
+      const second = await fleet.run({});
+      expect(second.changes).toHaveLength(tagChanges.length);
+      expect(second.changes).toEqual(expect.arrayContaining(tagChanges));
+      expect(second.failed).toEqual([]);
+      expect((await fleet.run({})).changes).toEqual([]);
+    } finally {
+      await fleet.close();
+    }
+  }, 60_000);
+
+  it('stops before changing anything when the room state table cannot be read, so the next run starts clean', async () => {
+    const dynamoDb = await startLocalDynamoDb();
+    const client = dynamoDb.client();
+    await dynamoDb.close();
+    const store = createDynamoDbRoomStateStore({
+      client: DynamoDBDocumentClient.from(client),
+      tableName: 'enforcement',
+    });
+    const fleet = await emulator(20, undefined, store);
+    try {
+      const before = snapshot(fleet.state.rooms.values());
+      await expect(fleet.run({})).rejects.toThrow(/ECONNREFUSED/);
+      expect(snapshot(fleet.state.rooms.values())).toBe(before);
+      expect(fleet.state.loggingConfigurations.size).toBe(0);
+    } finally {
+      await fleet.close();
+      client.destroy();
+    }
+  });
 
   it('never updates or deletes a logging configuration it does not own; deletes its own marked for removal, detached first', async () => {
     const fleet = await emulator(20);
