@@ -110,7 +110,7 @@ async function handle(
 
 /** Which operation a request is, as the SDK's serializers address them. */
 export function routeOf(method: string, url: string): Route {
-  const { pathname, searchParams } = new URL(url, 'http://control-plane.invalid');
+  const { pathname, searchParams } = parseTarget(url);
   if (pathname.startsWith(TAGS_PREFIX)) {
     const label = pathname.slice(TAGS_PREFIX.length);
     // The ARN is one percent-encoded path segment (`:` → %3A, `/` → %2F).
@@ -132,6 +132,15 @@ export function routeOf(method: string, url: string): Route {
       '(CreateRoom, GetRoom, …) and GET|POST|DELETE /tags/{resourceArn}',
     'UNKNOWN_OPERATION',
   );
+}
+
+/** The request target as a URL; one the URL parser refuses (`//`, `//a:b`) is the client's error, not ours. */
+function parseTarget(url: string): URL {
+  try {
+    return new URL(url, 'http://control-plane.invalid');
+  } catch {
+    throw requestError(`The request target is not a valid path: ${url}`, 'UNKNOWN_OPERATION');
+  }
 }
 
 function operationNamed(name: string): OperationName | undefined {

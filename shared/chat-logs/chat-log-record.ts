@@ -1,3 +1,4 @@
+import { describeValue } from '../config/raw-document.js';
 import { isRecord, isStringMap } from '../guards.js';
 
 /**
@@ -135,8 +136,9 @@ export function parseChatLogRecord(value: unknown): RecordParse {
   if (typeof eventTimestamp !== 'string' || !isDateTime(eventTimestamp)) {
     return { ok: false, reason: 'event_timestamp is not a date-time' };
   }
+  // describeValue, not JSON.stringify: a type nested thousands deep would overflow the stack.
   if (type !== 'MESSAGE' && type !== 'EVENT')
-    return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
+    return { ok: false, reason: `unknown type ${describeValue(type)}` };
   if (!isRecord(payload)) return { ok: false, reason: 'payload is not an object' };
   const { Id: id, RequestId: requestId = '', Attributes, SendTime } = payload;
   const attributes = stringMap(Attributes);

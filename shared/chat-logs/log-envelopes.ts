@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { describeValue } from '../config/raw-document.js';
 import { isRecord } from '../guards.js';
 
 /**
@@ -17,6 +18,12 @@ export interface LogEvent {
   readonly message: string;
 }
 
+export interface RejectedLogEvent {
+  /** The entry's id, or `logEvents[<index>]` when it has none. */
+  readonly logEventId: string;
+  readonly reason: string;
+}
+
 export type SubscriptionEnvelope =
   /** CloudWatch Logs checking the destination is reachable: acknowledge, process nothing. */
   | { readonly kind: 'control' }
@@ -29,6 +36,8 @@ export type SubscriptionEnvelope =
       /** From the log stream `aws/IVSChatLogs/1.0/room_<id>`; undefined when the stream is not an IVS chat log stream. */
       readonly roomId: string | undefined;
       readonly logEvents: readonly LogEvent[];
+      /** Entries that are not `{id, timestamp, message}`: reported, so one costs only itself. */
+      readonly rejected: readonly RejectedLogEvent[];
     }
   | { readonly kind: 'invalid'; readonly reason: string };
 
@@ -89,7 +98,7 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   if (!isRecord(body)) return { kind: 'invalid', reason: 'awslogs.data is not an object' };
   if (body.messageType === 'CONTROL_MESSAGE') return { kind: 'control' };
   if (body.messageType !== 'DATA_MESSAGE') {
-    return { kind: 'invalid', reason: `unknown messageType ${JSON.stringify(body.messageType)}` };
+    return { kind: 'invalid', reason: `unknown messageType ${describeValue(body.messageType)}` };
   }
   const { owner, logGroup, logStream, logEvents } = body;
   if (
@@ -100,7 +109,8 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   ) {
     return { kind: 'invalid', reason: 'DATA_MESSAGE without owner, logGroup, logStream or logEvents' };
   }
-  const events: LogEvent[] = new Array(logEvents.length);
+  const events: LogEvent[] = [];
+  const rejected: RejectedLogEvent[] = [];
   for (let index = 0; index < logEvents.length; index++) {
     const entry: unknown = logEvents[index];
     if (
@@ -109,9 +119,11 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
       typeof entry.timestamp !== 'number' ||
       typeof entry.message !== 'string'
     ) {
-      return { kind: 'invalid', reason: `logEvents[${index}] is not {id, timestamp, message}` };
+      const logEventId = isRecord(entry) && typeof entry.id === 'string' ? entry.id : `logEvents[${index}]`;
+      rejected.push({ logEventId, reason: 'not a log event {id, timestamp, message}' });
+      continue;
     }
-    events[index] = { id: entry.id, timestamp: entry.timestamp, message: entry.message };
+    events.push({ id: entry.id, timestamp: entry.timestamp, message: entry.message });
   }
   return {
     kind: 'data',
@@ -120,6 +132,7 @@ function parseSubscriptionBody(text: string): SubscriptionEnvelope {
     logStream,
     roomId: roomIdOfLogStream(logStream),
     logEvents: events,
+    rejected,
   };
 }
 
@@ -172,6 +185,9 @@ export function firehoseRecordLines(
     if ('error' in decoded) return { error: decoded.error };
     const envelope = parseSubscriptionBody(decoded.text);
     if (envelope.kind === 'data') {
+      // The record is the unit a Firehose reply answers: a bad entry fails it whole, rather than vanish from it.
+      const [bad] = envelope.rejected;
+      if (bad !== undefined) return { error: `${bad.logEventId} is ${bad.reason}` };
       const lines = envelope.logEvents.map((event) => event.message);
       // Fed by the chat log group's subscription: the log stream names the room, as for the Lambda consumer.
       return envelope.roomId === undefined

@@ -55,11 +55,11 @@ function optional(name: string): string | undefined {
  * Firehose consumer FIREHOSE_ROOM_ARN (the room of a stream IVS writes to directly; optional).
  */
 export function readModerationSettings(): ModerationSettings {
-  const rate = Number(process.env.ACTION_RATE_PER_SECOND ?? '25');
+  // Empty is unset, as for every other key. A fraction is fine: 100 shared by more than 100 invocations.
+  const raw = optional('ACTION_RATE_PER_SECOND') ?? '25';
+  const rate = Number(raw);
   if (!Number.isFinite(rate) || rate <= 0 || rate > 100) {
-    throw new Error(
-      `ACTION_RATE_PER_SECOND must be a number from 1 to 100 (got "${process.env.ACTION_RATE_PER_SECOND}")`,
-    );
+    throw new Error(`ACTION_RATE_PER_SECOND must be a number above 0, at most 100 (got "${raw}")`);
   }
   return Object.freeze({
     region: required('AWS_REGION'),
@@ -174,7 +174,7 @@ export function readModeratorSettings(): ModeratorSettings {
  * for a moderator before it is deleted unreviewed.
  */
 export function readHeldRetentionMillis(): number {
-  const raw = process.env.HELD_RETENTION_HOURS ?? '72';
+  const raw = optional('HELD_RETENTION_HOURS') ?? '72';
   const hours = Number(raw);
   if (!Number.isInteger(hours) || hours < 1 || hours > 720) {
     throw new Error(`HELD_RETENTION_HOURS must be a whole number from 1 to 720 (got "${raw}")`);

@@ -14,7 +14,9 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
+  // Total over any value: JSON.stringify throws on a bigint and gives undefined for a function or a symbol.
+  if (typeof value === 'bigint') return `${value}`;
+  return JSON.stringify(value) ?? typeof value;
 }
 
 /** A mapping with only the given keys (each unknown one is reported), or undefined when it is not a mapping. */

@@ -108,13 +108,21 @@ export async function moderateFirehoseBatch(
     // A record of no known room is archived under the stage's policy; it is not enforced.
     const policy = (done.roomArn === undefined ? undefined : policies.get(done.roomArn)) ?? deps.policy;
     const archived = done.lines.map(({ value, message }) => archive(value, message, outcomes, policy));
-    return {
-      recordId: record.recordId,
-      result: 'Ok',
-      data: Buffer.from(archived.map((line) => `${JSON.stringify(line)}\n`).join('')).toString('base64'),
-    };
+    let text: string;
+    try {
+      text = archived.map((line) => `${JSON.stringify(line)}\n`).join('');
+    } catch (error) {
+      // JSON.parse reads any depth, JSON.stringify does not (a RangeError): the record fails, not the batch.
+      failed.push({ recordId: record.recordId, reason: `cannot be archived: ${errorMessage(error)}` });
+      return { recordId: record.recordId, result: 'ProcessingFailed', data: record.data };
+    }
+    return { recordId: record.recordId, result: 'Ok', data: Buffer.from(text).toString('base64') };
   });
   return { kind: 'transformed', records, failed, rooms };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function byRoom(records: readonly ParsedRecord[]): Map<string, LoggedMessage[]> {

@@ -32,14 +32,14 @@ export async function moderateLogEvent(
   if (envelope.kind === 'control') return { kind: 'control', records: 0, rejected: [] };
   if (envelope.kind === 'invalid')
     return { kind: 'invalid', reason: envelope.reason, records: 0, rejected: [] };
-  const rejected: { logEventId: string; reason: string }[] = [];
+  const rejected: { logEventId: string; reason: string }[] = [...envelope.rejected];
   const messages: LoggedMessage[] = [];
   for (const logEvent of envelope.logEvents) {
     const parsed = parseChatLogLine(logEvent.message);
     if (!parsed.ok) rejected.push({ logEventId: logEvent.id, reason: parsed.reason });
     else if (parsed.record.type === 'MESSAGE') messages.push(parsed.record);
   }
-  const records = envelope.logEvents.length;
+  const records = envelope.logEvents.length + envelope.rejected.length;
   if (envelope.roomId === undefined) {
     return {
       kind: 'invalid',

@@ -32,18 +32,8 @@ export function readHttpRequest(event: unknown): HttpRequest | undefined {
   if (!isRecord(event) || !isRecord(event.requestContext)) return undefined;
   const http = event.requestContext.http;
   if (!isRecord(http) || typeof http.method !== 'string' || typeof http.path !== 'string') return undefined;
-  const headers: Record<string, string> = {};
-  if (isRecord(event.headers)) {
-    for (const [name, value] of Object.entries(event.headers)) {
-      if (typeof value === 'string') headers[name.toLowerCase()] = value;
-    }
-  }
-  const query: Record<string, string> = {};
-  if (isRecord(event.queryStringParameters)) {
-    for (const [name, value] of Object.entries(event.queryStringParameters)) {
-      if (typeof value === 'string') query[name] = value;
-    }
-  }
+  const headers = stringEntries(event.headers, (name) => name.toLowerCase());
+  const query = stringEntries(event.queryStringParameters, (name) => name);
   let body: unknown;
   let bodyInvalid = false;
   if (typeof event.body === 'string' && event.body !== '') {
@@ -62,6 +52,17 @@ export function readHttpRequest(event: unknown): HttpRequest | undefined {
   const iam = isRecord(authorizer) ? authorizer.iam : undefined;
   const callerArn = isRecord(iam) && typeof iam.userArn === 'string' ? iam.userArn : undefined;
   return { method: http.method.toUpperCase(), path: http.path, headers, query, body, bodyInvalid, callerArn };
+}
+
+/**
+ * The string-valued entries of a mapping, names mapped. Built with Object.fromEntries: assigning a name such as
+ * `__proto__` would drop it silently.
+ */
+function stringEntries(value: unknown, name: (raw: string) => string): Record<string, string> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([raw, text]) => (typeof text === 'string' ? [[name(raw), text]] : [])),
+  );
 }
 
 export function json(statusCode: number, value: unknown): HttpResponse {

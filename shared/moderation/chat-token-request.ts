@@ -1,3 +1,4 @@
+import { describeValue } from '../config/raw-document.js';
 import type { Sanction } from '../enforcement/escalation.js';
 import { isInForce } from '../enforcement/escalation.js';
 import { isRecord } from '../guards.js';
@@ -47,7 +48,8 @@ export function parseChatTokenRequest(
     for (const value of input.capabilities) {
       const capability = CAPABILITIES.find((known) => known === value);
       if (capability === undefined)
-        problems.push(`capabilities: "${String(value)}" is not one of ${CAPABILITIES.join(', ')}`);
+        // describeValue, not String(): {"toString": 1} cannot be made a string, and throwing is a 500.
+        problems.push(`capabilities: ${describeValue(value)} is not one of ${CAPABILITIES.join(', ')}`);
       else if (!capabilities.includes(capability)) capabilities.push(capability);
     }
   }
@@ -55,15 +57,16 @@ export function parseChatTokenRequest(
   if (typeof duration !== 'number' || !Number.isInteger(duration) || duration < 1 || duration > 180) {
     problems.push('sessionDurationInMinutes: a whole number from 1 to 180');
   }
-  const attributes: Record<string, string> = {};
+  // Entries, not assignment: an attribute named `__proto__` must stay an attribute.
+  const entries: [string, string][] = [];
   if (input.attributes !== undefined) {
     if (!isRecord(input.attributes)) problems.push('attributes: an object of strings');
     else {
       for (const [key, value] of Object.entries(input.attributes)) {
         if (typeof value !== 'string') problems.push(`attributes.${key}: a string`);
-        else attributes[key] = value;
+        else entries.push([key, value]);
       }
-      const bytes = Buffer.byteLength(JSON.stringify(attributes));
+      const bytes = Buffer.byteLength(JSON.stringify(Object.fromEntries(entries)));
       if (bytes > MAX_ATTRIBUTE_BYTES)
         problems.push(`attributes: ${bytes} bytes, IVS allows ${MAX_ATTRIBUTE_BYTES}`);
     }
@@ -78,7 +81,13 @@ export function parseChatTokenRequest(
   }
   return {
     ok: true,
-    request: { roomArn, userId, capabilities, sessionDurationInMinutes: duration, attributes },
+    request: {
+      roomArn,
+      userId,
+      capabilities,
+      sessionDurationInMinutes: duration,
+      attributes: Object.fromEntries(entries),
+    },
   };
 }
 

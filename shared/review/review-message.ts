@@ -67,7 +67,7 @@ export function reviewMessage(
     return outcome(request, 'DENY', [SANCTION_RULE_ID], undefined, {
       ReviewResult: 'DENY',
       Content: request.content,
-      Attributes: { [ATTRIBUTE_REASON]: sanctionReason(sanction), [ATTRIBUTE_RULES]: SANCTION_RULE_ID },
+      Attributes: refusalAttributes(sanctionReason(sanction), [SANCTION_RULE_ID]),
     });
   }
   if (request.content.length > policy.document.settings.maxContentLength) {
@@ -89,14 +89,14 @@ function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome
       return outcome(request, 'DENY', ruleIds, decision, {
         ReviewResult: 'DENY',
         Content: request.content,
-        Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
+        Attributes: refusalAttributes(decision.reason, ruleIds),
       });
     case 'hold':
       return {
         ...outcome(request, 'HOLD', ruleIds, decision, {
           ReviewResult: 'DENY',
           Content: request.content,
-          Attributes: { [ATTRIBUTE_REASON]: decision.reason, [ATTRIBUTE_RULES]: ruleIds.join(',') },
+          Attributes: refusalAttributes(decision.reason, ruleIds),
         }),
         held: {
           roomArn: request.roomArn,
@@ -125,6 +125,27 @@ function fromDecision(request: ReviewRequest, decision: Decision): ReviewOutcome
         Attributes: withModerationAttributes(request.attributes, []),
       });
   }
+}
+
+/**
+ * A refusal's attributes: the Reason the sender sees, and as many of the rule ids as fit the 1 KB IVS allows.
+ * A reply over it is invalid, and IVS would apply the room's fallbackResult (by default ALLOW) instead.
+ */
+function refusalAttributes(reason: string, ruleIds: readonly string[]): Record<string, string> {
+  let room =
+    ATTRIBUTE_BUDGET_BYTES -
+    Buffer.byteLength(ATTRIBUTE_REASON) -
+    Buffer.byteLength(reason) -
+    Buffer.byteLength(ATTRIBUTE_RULES);
+  let rules = '';
+  for (const id of ruleIds) {
+    const piece = rules === '' ? id : `,${id}`;
+    const size = Buffer.byteLength(piece);
+    if (size > room) break;
+    rules += piece;
+    room -= size;
+  }
+  return { [ATTRIBUTE_REASON]: reason, [ATTRIBUTE_RULES]: rules };
 }
 
 function sanctionReason(sanction: Sanction): string {

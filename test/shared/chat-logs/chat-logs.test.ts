@@ -196,6 +196,7 @@ describe('CloudWatch Logs subscription envelopes', () => {
       logStream: 'aws/IVSChatLogs/1.0/room_abc123DEF456',
       roomId: 'abc123DEF456',
       logEvents: data.logEvents,
+      rejected: [],
     });
     expect(roomIdOfLogStream('some/other/stream')).toBeUndefined();
   });
@@ -218,9 +219,13 @@ describe('CloudWatch Logs subscription envelopes', () => {
       kind: 'invalid',
       reason: 'awslogs.data decompresses to more than 1048576 bytes',
     });
-    expect(decodeSubscriptionEvent(subscriptionEvent({ ...data, logEvents: [{ id: 1 }] }))).toMatchObject({
-      kind: 'invalid',
-      reason: 'logEvents[0] is not {id, timestamp, message}',
+    // An entry that is not a log event is reported on its own; its neighbours are kept.
+    expect(
+      decodeSubscriptionEvent(subscriptionEvent({ ...data, logEvents: [{ id: 1 }, ...data.logEvents] })),
+    ).toMatchObject({
+      kind: 'data',
+      logEvents: data.logEvents,
+      rejected: [{ logEventId: 'logEvents[0]', reason: 'not a log event {id, timestamp, message}' }],
     });
   });
 });
