@@ -89,6 +89,7 @@ const EXPECTED_ALARMS = [
   ),
   'AWS/SQS ApproximateNumberOfMessagesVisible ModerateChatLogsDeadLetters',
   'AWS/SQS ApproximateNumberOfMessagesVisible ReconcileRoomsDeadLetters',
+  'AWS/ApiGateway 5xx HttpApi',
 ];
 
 interface Stage {
@@ -331,6 +332,9 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
           expect([dimension?.Name, attribute]).toEqual(['QueueName', 'QueueName']);
           return `AWS/SQS ${metric} ${template.resource(queue, 'AWS::SQS::Queue').id}`;
         }
+        case 'AWS/ApiGateway':
+          expect(dimension?.Name).toBe('ApiId');
+          return `AWS/ApiGateway ${metric} ${template.resource(refOf(dimension?.Value, alarm.id), 'AWS::ApiGatewayV2::Api').id}`;
         case 'IvsChatModeration':
           expect(METRIC_NAMES, alarm.id).toContain(metric);
           expect(dimension).toEqual({ Name: 'service', Value: service });
