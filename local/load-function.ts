@@ -12,3 +12,16 @@ export function loadHandler(file: string): LambdaHandler {
   const handler = module.handler;
   return async (event, context) => handler(event, context);
 }
+
+/**
+ * Invocations one at a time, as one Lambda execution environment runs them. Several at once in one process would
+ * share what Powertools keeps per invocation (the logger's request id, idempotency's remaining time).
+ */
+export function oneAtATime(handler: LambdaHandler): LambdaHandler {
+  let last: Promise<unknown> = Promise.resolve();
+  return (event, context) => {
+    const invocation = last.then(() => handler(event, context));
+    last = invocation.catch(() => undefined);
+    return invocation;
+  };
+}

@@ -20,7 +20,7 @@ import { startMessaging } from './ivschat/messaging.js';
 import { lambdaContext } from './lambda-context.js';
 import { listen } from './listen.js';
 import type { LambdaHandler } from './load-function.js';
-import { loadHandler } from './load-function.js';
+import { loadHandler, oneAtATime } from './load-function.js';
 import { createLocalRooms, loadLocalRooms } from './local-rooms.js';
 import type { IssuedToken, TokenRequest } from './web-server.js';
 import { RequestError, startWebServer } from './web-server.js';
@@ -61,6 +61,13 @@ export interface StackOptions {
   readonly firehoseTransformations?: (deliveryStreamName: string) => LambdaHandler | undefined;
   /** Told about chat log deliveries that failed (default: printed to stderr). */
   readonly onChatLogError?: (error: ChatLogDeliveryError) => void;
+  /**
+   * Wraps the bundled chat log consumer where it is subscribed (not a `logSubscribers` one): the load test
+   * watches the batches it gets and redelivers some, as CloudWatch Logs may.
+   */
+  readonly wrapChatLogConsumer?: (consumer: LambdaHandler) => LambdaHandler;
+  /** The control plane enforces IVS's per-operation rate quotas, answering 429 (default off). */
+  readonly enforceQuotas?: boolean;
 }
 
 export interface RunningStack {
@@ -119,6 +126,7 @@ async function startChatLogConsumer(options: {
   dataDirectory: string;
   policyFile: string;
   controlPlaneUrl: string;
+  wrap: ((consumer: LambdaHandler) => LambdaHandler) | undefined;
 }): Promise<(logGroupName: string) => LambdaHandler | undefined> {
   process.env.IVSCHAT_ENDPOINT = options.controlPlaneUrl;
   const { outfile } = await bundleFunction(
@@ -126,7 +134,8 @@ async function startChatLogConsumer(options: {
     path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
     options.policyFile,
   );
-  const consumer = loadHandler(outfile);
+  const loaded = oneAtATime(loadHandler(outfile));
+  const consumer = options.wrap?.(loaded) ?? loaded;
   return () => consumer;
 }
 
@@ -157,6 +166,9 @@ async function startReconciler(options: {
 export const LOCAL_CHAT_LOG_GROUP = '/ivs-chat-moderation/local/chat';
 /** The owner tag value of what the local stage creates (a deployed stage's is `<service>-<stage>`). */
 export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
+
+/** serverless.yml's timeout for moderateChatLogs: the deadline its Lambda context gives (middy stops it there). */
+const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
 
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
@@ -218,7 +230,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     );
     const reviewMessage = loadHandler(outfile);
 
-    const controlPlane = await startControlPlane(state, { port: portAt(firstPort, 0), host: HOST });
+    const controlPlane = await startControlPlane(state, {
+      port: portAt(firstPort, 0),
+      host: HOST,
+      enforceQuotas: options.enforceQuotas ?? false,
+    });
     running.push(controlPlane);
     const messaging = await startMessaging(state, {
       port: portAt(firstPort, 1),
@@ -303,6 +319,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         dataDirectory,
         policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
         controlPlaneUrl: controlPlane.url,
+        wrap: options.wrapChatLogConsumer,
       }));
     const chatLogging = startChatLogging(
       state,
@@ -313,7 +330,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
             // The consumer of chat logs is functions/moderate-chat-logs; its name is the stage's.
             const subscriber = subscribers?.(decoded.logGroup);
             if (subscriber !== undefined)
-              await subscribedFunction(subscriber, functionName('moderateChatLogs'))(event, decoded);
+              await subscribedFunction(
+                subscriber,
+                functionName('moderateChatLogs'),
+                CHAT_LOG_CONSUMER_TIMEOUT_MS,
+              )(event, decoded);
           },
         ),
         firehose: {
