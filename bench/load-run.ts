@@ -16,7 +16,7 @@ import { REVIEW_TIMEOUT_MS } from '../local/ivschat/message-review.js';
 import { lambdaContext } from '../local/lambda-context.js';
 import type { LambdaHandler } from '../local/load-function.js';
 import type { RunningStack } from '../local/stack.js';
-import { LOCAL_TABLES, startStack } from '../local/stack.js';
+import { CHAT_LOG_CONSUMER_TIMEOUT_MS, LOCAL_TABLES, startStack } from '../local/stack.js';
 import type { LoggedRecord } from '../shared/chat-logs/chat-log-record.js';
 import { parseChatLogLine } from '../shared/chat-logs/chat-log-record.js';
 import { decodeSubscriptionEvent } from '../shared/chat-logs/log-envelopes.js';
@@ -141,7 +141,12 @@ function consumerTap(roomId: () => string, redeliverShare: number, delayMs: numb
       const result = await consumer(event, context);
       if (known === undefined && random() < redeliverShare) {
         const again = sleep(random() * delayMs)
-          .then(() => wrapped(structuredClone(event), lambdaContext(context.functionName)))
+          .then(() =>
+            wrapped(
+              structuredClone(event),
+              lambdaContext(context.functionName, CHAT_LOG_CONSUMER_TIMEOUT_MS),
+            ),
+          )
           .then(
             () => undefined,
             (error: unknown) => {

@@ -15,12 +15,20 @@ export function loadHandler(file: string): LambdaHandler {
 
 /**
  * Invocations one at a time, as one Lambda execution environment runs them. Several at once in one process would
- * share what Powertools keeps per invocation (the logger's request id, idempotency's remaining time).
+ * share what Powertools keeps per invocation (the logger's request id, idempotency's remaining time). As on
+ * Lambda, an invocation's time starts when it runs, not while it waits for the one before.
  */
 export function oneAtATime(handler: LambdaHandler): LambdaHandler {
   let last: Promise<unknown> = Promise.resolve();
   return (event, context) => {
-    const invocation = last.then(() => handler(event, context));
+    const budgetMs = context.getRemainingTimeInMillis();
+    const invocation = last.then(() => {
+      const deadline = Date.now() + budgetMs;
+      return handler(event, {
+        ...context,
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      });
+    });
     last = invocation.catch(() => undefined);
     return invocation;
   };

@@ -168,7 +168,7 @@ export const LOCAL_CHAT_LOG_GROUP = '/ivs-chat-moderation/local/chat';
 export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
 
 /** serverless.yml's timeout for moderateChatLogs: the deadline its Lambda context gives (middy stops it there). */
-const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
+export const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
 
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
