@@ -5,10 +5,10 @@ import type { SentMessage } from '../../bench/load-client-messages.js';
 import type { ReviewRecord } from '../../local/ivschat/chat-state.js';
 import type { LoggedRecord } from '../../shared/chat-logs/chat-log-record.js';
 import { parseChatLogRecord } from '../../shared/chat-logs/chat-log-record.js';
+import { eventRecord, messageRecord } from '../helpers/backtest-archive.js';
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/LoadTest0001';
 const WARNING = 'app:moderation-warning';
-const AT = '2026-11-27T12:00:00.000Z';
 
 function record(value: unknown): LoggedRecord {
   const parsed = parseChatLogRecord(value);
@@ -16,36 +16,11 @@ function record(value: unknown): LoggedRecord {
   return parsed.record;
 }
 
-const message = (id: string, userId: string, content: string) =>
-  record({
-    event_timestamp: AT,
-    type: 'MESSAGE',
-    version: '1.0',
-    payload: {
-      Type: 'MESSAGE',
-      Id: id,
-      RequestId: '',
-      Attributes: {},
-      Content: content,
-      SendTime: '2026-11-27T12:00:00.000000000Z',
-      Sender: { UserId: userId, Attributes: {} },
-    },
-  });
+/** A MESSAGE record as IVS logs it (the sender does not matter to the checks). */
+const message = (id: string, content: string) => record(messageRecord(id, content));
 
 const event = (id: string, eventName: string, attributes: Record<string, string>) =>
-  record({
-    event_timestamp: AT,
-    type: 'EVENT',
-    version: '1.0',
-    payload: {
-      Type: 'EVENT',
-      Id: id,
-      RequestId: '',
-      EventName: eventName,
-      Attributes: attributes,
-      SendTime: '2026-11-27T12:00:01.000000000Z',
-    },
-  });
+  record(eventRecord(id, eventName, attributes));
 
 const sent = (
   requestId: string,
@@ -77,6 +52,18 @@ const review = (
   result,
 });
 
+const FIRST_BATCH = ['msg000000001', 'msg000000002', 'msg000000003'];
+
+/** A consumer invocation with a batch of records; its messages were sent a second before it arrived. */
+const delivery = (invocationId: string, batch: number, redelivery: boolean, recordIds: string[]) => ({
+  invocationId,
+  batch,
+  redelivery,
+  arrivedAtMs: 2_000,
+  recordIds,
+  messageSentAtMs: recordIds.filter((id) => id.startsWith('msg')).map(() => 1_000),
+});
+
 /**
  * A small run where everything went right: alice chats (one message denied), flo floods (one message deleted,
  * a warning and a timeout), one message was refused over the room's rate and one slot skipped; the first chat
@@ -102,37 +89,16 @@ function consistentRun(): LoadObservations {
       review('r4', 'msg000000003', 'flo', 'ALLOW'),
     ],
     logged: [
-      message('msg000000001', 'alice', 'hello'),
-      message('msg000000002', 'flo', 'spam one'),
-      message('msg000000003', 'flo', 'spam ***'),
+      message('msg000000001', 'hello'),
+      message('msg000000002', 'spam one'),
+      message('msg000000003', 'spam ***'),
       event('evt000000001', 'aws:DELETE_MESSAGE', { MessageId: 'msg000000003', MessageID: 'msg000000003' }),
       event('evt000000002', WARNING, { userId: 'flo', reason: 'Too many messages', strikes: '1' }),
     ],
     deliveries: [
-      {
-        invocationId: 'i1',
-        batch: 0,
-        redelivery: false,
-        arrivedAtMs: 2_000,
-        recordIds: ['msg000000001', 'msg000000002', 'msg000000003'],
-        messageSentAtMs: [1_000, 1_000, 1_000],
-      },
-      {
-        invocationId: 'i2',
-        batch: 0,
-        redelivery: true,
-        arrivedAtMs: 2_500,
-        recordIds: ['msg000000001', 'msg000000002', 'msg000000003'],
-        messageSentAtMs: [1_000, 1_000, 1_000],
-      },
-      {
-        invocationId: 'i3',
-        batch: 1,
-        redelivery: false,
-        arrivedAtMs: 3_000,
-        recordIds: ['evt000000001', 'evt000000002'],
-        messageSentAtMs: [],
-      },
+      delivery('i1', 0, false, FIRST_BATCH),
+      delivery('i2', 0, true, FIRST_BATCH),
+      delivery('i3', 1, false, ['evt000000001', 'evt000000002']),
     ],
     plans: [
       { invocationId: 'i1', actions, failed: [] },
@@ -194,12 +160,12 @@ describe('checkLoad', () => {
     ],
     [
       'a message logged twice',
-      (run) => ({ ...run, logged: [...run.logged, message('msg000000001', 'alice', 'hello')] }),
+      (run) => ({ ...run, logged: [...run.logged, message('msg000000001', 'hello')] }),
       { [LOGGED]: ['message msg000000001 is in the chat logs 2 times'] },
     ],
     [
       'a denied message in the chat logs',
-      (run) => ({ ...run, logged: [...run.logged, message('denied000001', 'alice', 'nope')] }),
+      (run) => ({ ...run, logged: [...run.logged, message('denied000001', 'nope')] }),
       {
         [LOGGED]: ['message denied000001 is in the chat logs but was never delivered'],
         [CONSUMED]: ['record denied000001 reached the consumer 0 times (first deliveries)'],
@@ -210,7 +176,7 @@ describe('checkLoad', () => {
       (run) => ({
         ...run,
         logged: run.logged.map((logged) =>
-          logged.id === 'msg000000003' ? message('msg000000003', 'flo', 'spam two') : logged,
+          logged.id === 'msg000000003' ? message('msg000000003', 'spam two') : logged,
         ),
       }),
       { [LOGGED]: ['message msg000000003: the chat logs hold other content than was delivered'] },
