@@ -73,6 +73,7 @@ export interface LoadTestResult {
   /** The policy's flood rule as the run used it, and as shipped. */
   readonly flood: { readonly maxMessages: number; readonly windowSeconds: number; readonly shipped: string };
   readonly sendingSeconds: number;
+  /** From the last send until the chat logs and what they set off were all delivered. */
   readonly drainSeconds: number;
   readonly stack: ProcessLoad;
   readonly clients: ProcessLoad & Pick<ClientReport, 'serverDisconnects' | 'reconnects' | 'framesReceived'>;
@@ -405,6 +406,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
     let stackLoad: ProcessLoad | undefined;
     const loadBefore = os.loadavg();
     let loadAfter = loadBefore;
+    let sendingEndedAt = 0;
     const report = await runClients(
       {
         controlPlaneUrl: running.controlPlaneUrl,
@@ -421,15 +423,15 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       },
       () => {
         stackDelay.disable();
-        stackLoad = processLoad(process.cpuUsage(cpuAtStart), Date.now() - sendingStartedAt, stackDelay);
+        sendingEndedAt = Date.now();
+        stackLoad = processLoad(process.cpuUsage(cpuAtStart), sendingEndedAt - sendingStartedAt, stackDelay);
         loadAfter = os.loadavg();
       },
     );
     const sendingMs = report.sendingEndedAtMs - report.startedAtMs;
     progress('draining the chat logs…');
-    const drainStarted = Date.now();
     await drain(running, tap, () => published);
-    const drainSeconds = (Date.now() - drainStarted) / 1_000;
+    const drainSeconds = (Date.now() - sendingEndedAt) / 1_000;
 
     const logged = await readLoggedRecords(
       logStreamFile(
