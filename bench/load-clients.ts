@@ -170,8 +170,11 @@ async function run(config: ClientConfig): Promise<ClientReport> {
   loopDelay.disable();
   await tell({ type: 'sent', atMs: sendingEndedAtMs });
 
+  // A request whose connection closed will never be answered: wait only for the others.
+  const awaitingAnswers = () =>
+    users.some((entry) => [...entry.pending.values()].some((message) => message.closedWhilePending !== true));
   const deadline = Date.now() + config.settleTimeoutMs;
-  while (users.some((entry) => entry.pending.size > 0) && Date.now() < deadline) await sleep(50);
+  while (awaitingAnswers() && Date.now() < deadline) await sleep(50);
   finishing = true;
   for (const entry of users) entry.room.disconnect();
   ivschat.destroy();
