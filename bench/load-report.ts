@@ -20,9 +20,12 @@ that the clients' work does not share the stack's event loop. The clients send l
 (clean chat, profanity plain and evaded) at the room's maximum for a fixed time, paced so that no second of their
 own sends holds more than the room allows: chatters at an even rate, flooders at several times it. The shipped
 policy's flood limit is raised just above a chatter's share of the room (a room at its maximum with the shipped
-limit of 8 messages in 10 s would need over a hundred users), so the flooders, and only they, meet the
-enforcement ladder. A share of the chat log batches is delivered to the consumer a second time, as CloudWatch Logs
-may. When the time is up the chat logs are drained, and every message and action is checked:
+limit of 8 messages in 10 s would need over a hundred users), so only the flooders flood; chatters meet the
+ladder through the other rules (a repeated message, which evaded variants of one corpus sentence become once
+masked; the re-check of a message review let through). The chat log consumer runs in as many execution
+environments as its reserved concurrency, each pacing its actions at its share of IVS's 100 a second, and a share
+of the chat log batches is delivered to it a second time, as CloudWatch Logs may. When the time is up the chat
+logs are drained, and every message and action is checked:
 
 - every SendMessage the room accepted was reviewed exactly once, and what the sender got (its message back, or a
   406) matches the verdict; a 429 was not reviewed;
@@ -113,6 +116,10 @@ export function loadTestSection(result: LoadTestResult): string {
           `${result.flood.maxMessages} messages in ${result.flood.windowSeconds} s (shipped: ${result.flood.shipped})`,
         ],
         ['Chat log batching delay', `${formatNumber(options.chatLogDelayMs)} ms (IVS: about 10 s)`],
+        [
+          'Chat log consumer',
+          `${options.consumerConcurrency} execution environments, ${Math.floor(100 / options.consumerConcurrency)} actions/s each`,
+        ],
         ['Batches redelivered', percent(options.redeliverShare)],
         ['Seed', `0x${options.seed.toString(16)}`],
       ],

@@ -53,6 +53,8 @@ export interface LoadTestOptions extends TrafficOptions {
   readonly redeliverShare: number;
   /** How long chat log records are batched before delivery (IVS: about 10 s). */
   readonly chatLogDelayMs: number;
+  /** The chat log consumer's execution environments (serverless.yml's reserved concurrency is 4). */
+  readonly consumerConcurrency: number;
   /** How long, after the last send, the clients wait for outstanding answers. */
   readonly settleTimeoutMs?: number;
   /** Told what the run is doing. */
@@ -362,6 +364,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRes
       policyFile: policy.file,
       chatLogDelayMs: options.chatLogDelayMs,
       enforceQuotas: true,
+      chatLogConsumerConcurrency: options.consumerConcurrency,
       wrapChatLogConsumer: tap.wrap,
       onChatLogError: (error) => errors.push(error.message),
     });

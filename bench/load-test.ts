@@ -22,6 +22,7 @@ const USAGE = `usage: npm run load-test -- [options]
   --flood-factor X   a flooder's rate over a chatter's (default 3)
   --redeliver SHARE  share of chat log batches delivered to the consumer twice, 0–1 (default 0.1)
   --log-delay MS     chat log batching delay (default 1000; IVS takes about 10 s)
+  --consumers N      chat log consumer environments, sharing IVS's 100 actions/s (default 4, serverless.yml's)
   --seed N           traffic seed (default 0x10ad)
   --print-only       print the report; leave docs/benchmarks.md as it is`;
 
@@ -48,6 +49,7 @@ function readOptions(argv: readonly string[]): { options: LoadTestOptions; print
       'flood-factor': { type: 'string' },
       redeliver: { type: 'string' },
       'log-delay': { type: 'string' },
+      consumers: { type: 'string' },
       seed: { type: 'string' },
       'print-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -72,6 +74,12 @@ function readOptions(argv: readonly string[]): { options: LoadTestOptions; print
     floodFactor: numberOption(values['flood-factor'], 'flood-factor', 3, (n) => n >= 1),
     redeliverShare: numberOption(values.redeliver, 'redeliver', 0.1, (n) => n >= 0 && n <= 1),
     chatLogDelayMs: numberOption(values['log-delay'], 'log-delay', 1_000, (n) => n >= 0),
+    consumerConcurrency: numberOption(
+      values.consumers,
+      'consumers',
+      4,
+      (n) => whole(n) && n >= 1 && n <= 100,
+    ),
     seed: numberOption(values.seed, 'seed', 0x10ad, (n) => whole(n) && n >= 0),
     progress: (line) => console.error(line),
   };

@@ -20,7 +20,7 @@ import { startMessaging } from './ivschat/messaging.js';
 import { lambdaContext } from './lambda-context.js';
 import { listen } from './listen.js';
 import type { LambdaHandler } from './load-function.js';
-import { loadHandler, oneAtATime } from './load-function.js';
+import { loadEnvironments, loadHandler } from './load-function.js';
 import { createLocalRooms, loadLocalRooms } from './local-rooms.js';
 import type { IssuedToken, TokenRequest } from './web-server.js';
 import { RequestError, startWebServer } from './web-server.js';
@@ -68,6 +68,11 @@ export interface StackOptions {
   readonly wrapChatLogConsumer?: (consumer: LambdaHandler) => LambdaHandler;
   /** The control plane enforces IVS's per-operation rate quotas, answering 429 (default off). */
   readonly enforceQuotas?: boolean;
+  /**
+   * The chat log consumer's execution environments, its reserved concurrency (serverless.yml: 4); each paces its
+   * actions at an equal share of IVS's 100 a second (ACTION_RATE_PER_SECOND). Default 1.
+   */
+  readonly chatLogConsumerConcurrency?: number;
 }
 
 export interface RunningStack {
@@ -127,14 +132,16 @@ async function startChatLogConsumer(options: {
   policyFile: string;
   controlPlaneUrl: string;
   wrap: ((consumer: LambdaHandler) => LambdaHandler) | undefined;
+  concurrency: number;
 }): Promise<(logGroupName: string) => LambdaHandler | undefined> {
   process.env.IVSCHAT_ENDPOINT = options.controlPlaneUrl;
+  process.env.ACTION_RATE_PER_SECOND = String(Math.floor(ACTIONS_PER_SECOND / options.concurrency));
   const { outfile } = await bundleFunction(
     'moderate-chat-logs',
     path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
     options.policyFile,
   );
-  const loaded = oneAtATime(loadHandler(outfile));
+  const loaded = loadEnvironments(outfile, options.concurrency);
   const consumer = options.wrap?.(loaded) ?? loaded;
   return () => consumer;
 }
@@ -169,6 +176,8 @@ export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
 
 /** serverless.yml's timeout for moderateChatLogs: the deadline its Lambda context gives (middy stops it there). */
 export const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
+/** IVS's DeleteMessage, SendEvent and DisconnectUser quota, which the consumer's environments share. */
+const ACTIONS_PER_SECOND = 100;
 
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
@@ -320,6 +329,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
         controlPlaneUrl: controlPlane.url,
         wrap: options.wrapChatLogConsumer,
+        concurrency: options.chatLogConsumerConcurrency ?? 1,
       }));
     const chatLogging = startChatLogging(
       state,

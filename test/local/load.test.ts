@@ -18,6 +18,7 @@ describe('the load test at CI size', () => {
       floodWindowSeconds: 2,
       redeliverShare: 0.5,
       chatLogDelayMs: 200,
+      consumerConcurrency: 1,
       seed: 0xc1,
     });
 
