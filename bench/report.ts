@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * A markdown table with padded columns, so the same text reads well on a
@@ -19,6 +22,36 @@ export const formatNumber = (value: number, digits = 0): string =>
 
 export const formatShare = (count: number, total: number): string =>
   total === 0 ? 'n/a' : `${formatNumber((100 * count) / total, 1)}% (${count}/${total})`;
+
+// From source (tsx) or from the bundled harness in .bench/: either way the repository is one level up.
+const ROOT = path.resolve(__dirname, '..');
+
+/** The machine a run measured, as the reports describe it. */
+export function machine(): string {
+  const cpus = os.cpus();
+  const memory = `${formatNumber(os.totalmem() / 1024 ** 3, 1)} GiB`;
+  return [
+    cpus[0]?.model.trim() ?? 'unknown CPU',
+    `${cpus.length} cores`,
+    memory,
+    `Node ${process.version}`,
+    `${os.type()} ${os.release()} ${os.arch()}`,
+    revision(),
+  ].join(' · ');
+}
+
+/**
+ * Which code was measured; the worktree is often mid-edit, so say so. A linked worktree's node_modules is
+ * an untracked symlink (the ignore rule matches directories only), not an edit, so it is left out.
+ */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '.', ':!node_modules') === '' ? '' : ' + uncommitted changes'}`;
+  } catch {
+    return 'commit unknown';
+  }
+}
 
 const RESULTS_MARKER = '<!-- bench:results (newest first; `npm run bench` inserts runs below this line) -->';
 
@@ -112,16 +145,42 @@ The last third is walks, the hits they report, and the decision for the two mess
 allow-listed words such as "cocktail"; one in ten is masked or denied).
 `;
 
+/** The load test's section (`npm run load-test` replaces it), between the header and the bench runs. */
+const LOAD_TEST_START = '<!-- load-test:start (`npm run load-test` replaces this section) -->';
+const LOAD_TEST_END = '<!-- load-test:end -->';
+
+/** The load test's section of `text`, markers included, or '' when it has none. */
+function loadTestBlock(text: string): string {
+  const start = text.indexOf(LOAD_TEST_START);
+  const end = text.indexOf(LOAD_TEST_END, start);
+  return start >= 0 && end >= 0 ? text.slice(start, end + LOAD_TEST_END.length) : '';
+}
+
+/** Header, load test section, results marker, runs. */
+function writeReport(file: string, loadTest: string, runs: string): void {
+  const parts = [HEADER, loadTest, `${RESULTS_MARKER}\n`, runs].filter((part) => part.trim() !== '');
+  fs.writeFileSync(file, `${parts.map((part) => part.trim()).join('\n\n')}\n`);
+}
+
+/** The bench runs of `text`: below the results marker, or the whole text of a file without one. */
+function runsOf(text: string): string {
+  const at = text.indexOf(RESULTS_MARKER);
+  return at >= 0 ? text.slice(at + RESULTS_MARKER.length) : text.replace(loadTestBlock(text), '');
+}
+
+const readReport = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+
 /**
- * Rewrites `file` as the header (owned here, so it stays in step with the code), this run, then the
- * earlier runs: those below the results marker, or the whole text of a file without one.
+ * Rewrites `file` as the header (owned here, so it stays in step with the code), the load test's section as it
+ * was, this run, then the earlier runs.
  */
 export function prependRun(file: string, section: string): void {
-  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const at = existing.indexOf(RESULTS_MARKER);
-  const previous = (at >= 0 ? existing.slice(at + RESULTS_MARKER.length) : existing).trim();
-  fs.writeFileSync(
-    file,
-    `${HEADER}\n${RESULTS_MARKER}\n\n${section.trim()}\n${previous === '' ? '' : `\n${previous}\n`}`,
-  );
+  const existing = readReport(file);
+  writeReport(file, loadTestBlock(existing), `${section.trim()}\n\n${runsOf(existing).trim()}`);
+}
+
+/** Rewrites `file` with `section` as its load test section, in place of the last one; the runs stay as they were. */
+export function replaceLoadTestSection(file: string, section: string): void {
+  const existing = readReport(file);
+  writeReport(file, `${LOAD_TEST_START}\n\n${section.trim()}\n\n${LOAD_TEST_END}`, runsOf(existing));
 }

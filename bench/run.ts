@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { profanity } from '@2toad/profanity';
 import { Filter } from 'bad-words';
@@ -19,7 +18,7 @@ import type { DecodeResult } from './enforcement-bench.js';
 import { measureExecutorRate, measureLogDecode } from './enforcement-bench.js';
 import { loadBundledEngine } from './engine-bundle.js';
 import { measureReconciliation } from './reconcile-bench.js';
-import { formatNumber, formatShare, prependRun, table } from './report.js';
+import { formatNumber, formatShare, machine, prependRun, table } from './report.js';
 import { measureReviewBundle } from './review-bundle.js';
 import type { Summary } from './scoring.js';
 import { readEvalCorpus, scoreCorpus, summarize } from './scoring.js';
@@ -138,32 +137,6 @@ function engines(): BenchEngine[] {
       long: false,
     },
   ];
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  const memory = `${formatNumber(os.totalmem() / 1024 ** 3, 1)} GiB`;
-  return [
-    cpus[0]?.model.trim() ?? 'unknown CPU',
-    `${cpus.length} cores`,
-    memory,
-    `Node ${process.version}`,
-    `${os.type()} ${os.release()} ${os.arch()}`,
-    revision(),
-  ].join(' · ');
-}
-
-/**
- * Which code was measured; the worktree is often mid-edit, so say so. A linked worktree's node_modules is
- * an untracked symlink (the ignore rule matches directories only), not an edit, so it is left out.
- */
-function revision(): string {
-  try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    return `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '.', ':!node_modules') === '' ? '' : ' + uncommitted changes'}`;
-  } catch {
-    return 'commit unknown';
-  }
 }
 
 /** Shares as percentages with their counts. */

@@ -20,7 +20,7 @@ import { startMessaging } from './ivschat/messaging.js';
 import { lambdaContext } from './lambda-context.js';
 import { listen } from './listen.js';
 import type { LambdaHandler } from './load-function.js';
-import { loadHandler } from './load-function.js';
+import { loadEnvironments, loadHandler } from './load-function.js';
 import { createLocalRooms, loadLocalRooms } from './local-rooms.js';
 import type { IssuedToken, TokenRequest } from './web-server.js';
 import { RequestError, startWebServer } from './web-server.js';
@@ -61,6 +61,18 @@ export interface StackOptions {
   readonly firehoseTransformations?: (deliveryStreamName: string) => LambdaHandler | undefined;
   /** Told about chat log deliveries that failed (default: printed to stderr). */
   readonly onChatLogError?: (error: ChatLogDeliveryError) => void;
+  /**
+   * Wraps the bundled chat log consumer where it is subscribed (not a `logSubscribers` one): the load test
+   * watches the batches it gets and redelivers some, as CloudWatch Logs may.
+   */
+  readonly wrapChatLogConsumer?: (consumer: LambdaHandler) => LambdaHandler;
+  /** The control plane enforces IVS's per-operation rate quotas, answering 429 (default off). */
+  readonly enforceQuotas?: boolean;
+  /**
+   * The chat log consumer's execution environments, its reserved concurrency (serverless.yml: 4); each paces its
+   * actions at an equal share of IVS's 100 a second (ACTION_RATE_PER_SECOND). Default 1.
+   */
+  readonly chatLogConsumerConcurrency?: number;
 }
 
 export interface RunningStack {
@@ -119,14 +131,18 @@ async function startChatLogConsumer(options: {
   dataDirectory: string;
   policyFile: string;
   controlPlaneUrl: string;
+  wrap: ((consumer: LambdaHandler) => LambdaHandler) | undefined;
+  concurrency: number;
 }): Promise<(logGroupName: string) => LambdaHandler | undefined> {
   process.env.IVSCHAT_ENDPOINT = options.controlPlaneUrl;
+  process.env.ACTION_RATE_PER_SECOND = String(Math.floor(ACTIONS_PER_SECOND / options.concurrency));
   const { outfile } = await bundleFunction(
     'moderate-chat-logs',
     path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
     options.policyFile,
   );
-  const consumer = loadHandler(outfile);
+  const loaded = loadEnvironments(outfile, options.concurrency);
+  const consumer = options.wrap?.(loaded) ?? loaded;
   return () => consumer;
 }
 
@@ -157,6 +173,11 @@ async function startReconciler(options: {
 export const LOCAL_CHAT_LOG_GROUP = '/ivs-chat-moderation/local/chat';
 /** The owner tag value of what the local stage creates (a deployed stage's is `<service>-<stage>`). */
 export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
+
+/** serverless.yml's timeout for moderateChatLogs: the deadline its Lambda context gives (middy stops it there). */
+export const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
+/** IVS's DeleteMessage, SendEvent and DisconnectUser quota, which the consumer's environments share. */
+const ACTIONS_PER_SECOND = 100;
 
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;
@@ -218,7 +239,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     );
     const reviewMessage = loadHandler(outfile);
 
-    const controlPlane = await startControlPlane(state, { port: portAt(firstPort, 0), host: HOST });
+    const controlPlane = await startControlPlane(state, {
+      port: portAt(firstPort, 0),
+      host: HOST,
+      enforceQuotas: options.enforceQuotas ?? false,
+    });
     running.push(controlPlane);
     const messaging = await startMessaging(state, {
       port: portAt(firstPort, 1),
@@ -303,6 +328,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         dataDirectory,
         policyFile: options.policyFile ?? DEFAULT_POLICY_FILE,
         controlPlaneUrl: controlPlane.url,
+        wrap: options.wrapChatLogConsumer,
+        concurrency: options.chatLogConsumerConcurrency ?? 1,
       }));
     const chatLogging = startChatLogging(
       state,
@@ -313,7 +340,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
             // The consumer of chat logs is functions/moderate-chat-logs; its name is the stage's.
             const subscriber = subscribers?.(decoded.logGroup);
             if (subscriber !== undefined)
-              await subscribedFunction(subscriber, functionName('moderateChatLogs'))(event, decoded);
+              await subscribedFunction(
+                subscriber,
+                functionName('moderateChatLogs'),
+                CHAT_LOG_CONSUMER_TIMEOUT_MS,
+              )(event, decoded);
           },
         ),
         firehose: {

@@ -228,17 +228,34 @@ export function encodeSubscriptionEvent(decoded: CloudWatchLogsDecodedData): Clo
   return { awslogs: { data: gzipSync(JSON.stringify(decoded)).toString('base64') } };
 }
 
-/** A sink that invokes a subscribed consumer function the way Lambda would. */
-export function subscribedFunction(handler: LambdaHandler, functionName: string): CloudWatchLogsSink {
+/** A sink that invokes a subscribed consumer function the way Lambda would, with its configured timeout. */
+export function subscribedFunction(
+  handler: LambdaHandler,
+  functionName: string,
+  timeoutMs?: number,
+): CloudWatchLogsSink {
   return async (event) => {
-    await handler(event, lambdaContext(functionName));
+    await handler(event, lambdaContext(functionName, timeoutMs));
   };
 }
 
-/** A sink that appends each log event's message to `<directory>/<log group>/<log stream>.log`, one per line. */
+/** Where logGroupFolder(directory) writes a log stream's records. */
+export function logStreamFile(directory: string, logGroup: string, logStream: string): string {
+  return path.join(directory, safeName(logGroup), `${safeName(logStream)}.log`);
+}
+
+/**
+ * A sink that appends each log event's message to `<directory>/<log group>/<log stream>.log`, one per line. A
+ * batch whose delivery is retried (the subscribed consumer failed) is written once: the log group holds each
+ * record once, only the subscription is retried.
+ */
 export function logGroupFolder(directory: string): CloudWatchLogsSink {
-  return async (_event, { logGroup, logStream, logEvents }) => {
-    const file = path.join(directory, safeName(logGroup), `${safeName(logStream)}.log`);
+  const written = new WeakSet<CloudWatchLogsDecodedData>();
+  return async (_event, decoded) => {
+    if (written.has(decoded)) return;
+    written.add(decoded);
+    const { logGroup, logStream, logEvents } = decoded;
+    const file = logStreamFile(directory, logGroup, logStream);
     await mkdir(path.dirname(file), { recursive: true });
     await appendFile(file, logEvents.map(({ message }) => `${message}\n`).join(''));
   };

@@ -95,6 +95,24 @@ export interface ChatLogRecord {
   readonly record: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * One call of a room's message review handler as IVS made it, timed from the call to the verdict as IVS waits
+ * for it: what a load test reads review latency from. `requestId` is the client's, which IVS never passes to
+ * the handler; the emulator knows it.
+ */
+export interface ReviewRecord {
+  readonly roomArn: string;
+  readonly messageId: string;
+  readonly requestId: string;
+  readonly userId: string;
+  /** When the call started (epoch milliseconds) and how long IVS waited for the verdict. */
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+  readonly result: 'ALLOW' | 'DENY';
+  /** Why the room's fallbackResult applied (timed out, failed, no function, invalid reply); absent when the handler decided. */
+  readonly fallbackCause?: string;
+}
+
 export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
 export class ChatState {
@@ -103,6 +121,7 @@ export class ChatState {
   readonly tokens = new Map<string, ChatToken>();
   private readonly roomListeners = new Set<(event: RoomEvent) => void>();
   private readonly logListeners = new Set<(record: ChatLogRecord) => void>();
+  private readonly reviewListeners = new Set<(record: ReviewRecord) => void>();
 
   constructor(
     readonly accountId = '123456789012',
@@ -182,6 +201,15 @@ export class ChatState {
 
   publishChatLog(record: ChatLogRecord): void {
     for (const listener of this.logListeners) listener(record);
+  }
+
+  onReview(listener: (record: ReviewRecord) => void): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
+  }
+
+  publishReview(record: ReviewRecord): void {
+    for (const listener of this.reviewListeners) listener(record);
   }
 }
 

@@ -185,7 +185,7 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
       return;
     }
     const messageId = state.newId();
-    const verdict = await review(connection, room, messageId, read.value);
+    const verdict = await review(connection, room, messageId, requestId, read.value);
     if (verdict.result === 'DENY') {
       refuse(connection, requestId, { code: 406, message: verdict.reason || ERROR_MESSAGES[406] });
       return;
@@ -202,17 +202,18 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
     deliver(room.arn, frame, { connection, requestId });
   }
 
-  function review(
+  async function review(
     connection: Connection,
     room: Room,
     messageId: string,
+    requestId: string,
     { content, attributes }: SendMessageRequest,
   ): Promise<ReviewVerdict> {
     const functionArn = room.messageReviewHandler?.uri;
-    if (functionArn === undefined || functionArn === '') {
-      return Promise.resolve({ result: 'ALLOW', content, attributes });
-    }
-    return reviewWithFallback({
+    if (functionArn === undefined || functionArn === '') return { result: 'ALLOW', content, attributes };
+    const startedAtMs = Date.now();
+    const started = performance.now();
+    const verdict = await reviewWithFallback({
       event: {
         Content: content,
         MessageId: messageId,
@@ -230,6 +231,17 @@ export function startMessaging(state: ChatState, options: MessagingOptions): Pro
       timeoutMs: reviewTimeoutMs,
       maximumMessageLength: room.maximumMessageLength,
     });
+    state.publishReview({
+      roomArn: room.arn,
+      messageId,
+      requestId,
+      userId: connection.token.userId,
+      startedAtMs,
+      durationMs: performance.now() - started,
+      result: verdict.result,
+      ...(verdict.fallbackCause !== undefined && { fallbackCause: verdict.fallbackCause }),
+    });
+    return verdict;
   }
 
   function deleteMessage(connection: Connection, room: Room, { requestId, body }: Envelope): void {

@@ -45,7 +45,11 @@ export function messageRecord(
   };
 }
 
-function eventRecord(id: string): Record<string, unknown> {
+export function eventRecord(
+  id: string,
+  eventName = 'app:hello',
+  attributes: Record<string, string> = {},
+): Record<string, unknown> {
   return {
     event_timestamp: `${SECOND}.500Z`,
     type: 'EVENT',
@@ -54,8 +58,8 @@ function eventRecord(id: string): Record<string, unknown> {
       Type: 'EVENT',
       Id: id,
       RequestId: '',
-      EventName: 'app:hello',
-      Attributes: {},
+      EventName: eventName,
+      Attributes: attributes,
       SendTime: `${SECOND}.500000000Z`,
     },
   };

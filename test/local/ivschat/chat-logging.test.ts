@@ -210,6 +210,12 @@ describe('startChatLogging: CloudWatch Logs', () => {
     expect(consumer).toHaveBeenCalledTimes(3);
     expect(onError).toHaveBeenCalledOnce();
     expect(await filesUnder(directory)).toEqual([`chat/aws_IVSChatLogs_1.0_room_${roomId}.log`]);
+    // The log group holds the record once: only the subscription was retried.
+    const written = await readFile(
+      path.join(directory, 'chat', `aws_IVSChatLogs_1.0_room_${roomId}.log`),
+      'utf8',
+    );
+    expect(written.trimEnd().split('\n')).toHaveLength(1);
     await expect(logging.close()).resolves.toBeUndefined();
   });
 });

@@ -19,6 +19,7 @@ import {
   type ChatLogRecord,
   ChatState,
   type FallbackResult,
+  type ReviewRecord,
   type Room,
   type RunningServer,
 } from '../../../local/ivschat/chat-state.js';
@@ -551,5 +552,60 @@ describe('Messaging: request validation and room limits', () => {
     for (const frame of client.frames) expect(frame.ErrorMessage).toEqual(expect.any(String));
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
     client.socket.close();
+  });
+});
+
+describe('Messaging: review records (what a load test reads review latency from)', () => {
+  it('publishes one per review call, with the client’s request id, the verdict and why a fallback applied', async () => {
+    const room = createRoom();
+    const sender = await connect(room, 'timed', ['SEND_MESSAGE']);
+    const records: ReviewRecord[] = [];
+    const stop = state.onReview((record) => records.push(record));
+    const clean = new SendMessageRequest('good game everyone');
+    const slur = new SendMessageRequest('you are such a faggot');
+    const delivered = await sender.room.sendMessage(clean);
+    await rejection(sender.room.sendMessage(slur));
+    room.messageReviewHandler = { uri: SLOW_REVIEW, fallbackResult: 'ALLOW' };
+    const slow = new SendMessageRequest('slow to review');
+    await sender.room.sendMessage(slow);
+    stop();
+
+    const base = {
+      roomArn: room.arn,
+      userId: 'timed',
+      startedAtMs: expect.any(Number),
+      durationMs: expect.any(Number),
+    };
+    expect(records).toEqual([
+      { ...base, requestId: clean.requestId, messageId: delivered.id, result: 'ALLOW' },
+      {
+        ...base,
+        requestId: slur.requestId,
+        messageId: expect.stringMatching(/^[a-zA-Z0-9]{12}$/),
+        result: 'DENY',
+      },
+      {
+        ...base,
+        requestId: slow.requestId,
+        messageId: expect.any(String),
+        result: 'ALLOW',
+        fallbackCause: 'timed out after 200 ms',
+      },
+    ]);
+  });
+
+  it('publishes none for a message refused over the room’s rate', async () => {
+    const room = createRoom({ maximumMessageRatePerSecond: 1 });
+    const sender = await connect(room, 'hasty', ['SEND_MESSAGE']);
+    const records: ReviewRecord[] = [];
+    const stop = state.onReview((record) => records.push(record));
+    const results = await Promise.allSettled([
+      sender.room.sendMessage(new SendMessageRequest('first')),
+      sender.room.sendMessage(new SendMessageRequest('second')),
+    ]);
+    stop();
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect(records).toHaveLength(1);
   });
 });
