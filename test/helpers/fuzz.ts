@@ -301,8 +301,11 @@ function oversized(value: unknown, times: number): unknown {
     return unit.repeat(Math.min(times, Math.ceil(20_000 / unit.length)));
   }
   if (typeof value === 'number') return value * 1e300;
-  if (Array.isArray(value))
-    return Array.from({ length: Math.min(value.length * times, 300) }, (_, i) => value[i % value.length]);
+  if (Array.isArray(value)) {
+    // Nested lists grow by the product of their counts: lists of lists, or of deep values, grow less.
+    const cap = value.some(isOpaque) ? 3 : value.some((item) => typeof item === 'object') ? 20 : 300;
+    return Array.from({ length: Math.min(value.length * times, cap) }, (_, i) => value[i % value.length]);
+  }
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     return ownEntries(
