@@ -181,7 +181,10 @@ export function loadTestSection(result: LoadTestResult): string {
         count(check.checked),
         passed(check)
           ? 'pass'
-          : `**FAIL** (${check.failures.length}): ${check.failures.slice(0, 3).join('; ')}`,
+          : `**FAIL** (${check.failures.length}), e.g. ${check.failures
+              .slice(0, 2)
+              .map((failure) => (failure.length > 90 ? `${failure.slice(0, 89)}…` : failure))
+              .join('; ')}`,
       ]),
     ),
     '',
