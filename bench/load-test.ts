@@ -22,7 +22,7 @@ const USAGE = `usage: npm run load-test -- [options]
   --flood-factor X   a flooder's rate over a chatter's (default 3)
   --redeliver SHARE  share of chat log batches delivered to the consumer twice, 0–1 (default 0.1)
   --log-delay MS     chat log batching delay (default 1000; IVS takes about 10 s)
-  --consumers N      chat log consumer environments, sharing IVS's 100 actions/s (default 4, serverless.yml's)
+  --consumers N      chat log consumer environments, sharing IVS's 100 actions/s (default 1, serverless.yml's)
   --seed N           traffic seed (default 0x10ad)
   --print-only       print the report; leave docs/benchmarks.md as it is`;
 
@@ -77,7 +77,8 @@ function readOptions(argv: readonly string[]): { options: LoadTestOptions; print
     consumerConcurrency: numberOption(
       values.consumers,
       'consumers',
-      4,
+      1, // serverless.yml's consumerConcurrency
+
       (n) => whole(n) && n >= 1 && n <= 100,
     ),
     seed: numberOption(values.seed, 'seed', 0x10ad, (n) => whole(n) && n >= 0),

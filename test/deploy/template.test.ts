@@ -241,8 +241,8 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
     );
     expect(reserved).toEqual({
       ReviewMessageLambdaFunction: undefined,
-      ModerateChatLogsLambdaFunction: 4,
-      ModerateChatStreamLambdaFunction: 4,
+      ModerateChatLogsLambdaFunction: 1,
+      ModerateChatStreamLambdaFunction: 1,
       IssueChatTokenLambdaFunction: undefined,
       ModeratorApiLambdaFunction: undefined,
       ReconcileRoomsLambdaFunction: 1,
