@@ -69,7 +69,7 @@ export interface StackOptions {
   /** The control plane enforces IVS's per-operation rate quotas, answering 429 (default off). */
   readonly enforceQuotas?: boolean;
   /**
-   * The chat log consumer's execution environments, its reserved concurrency (serverless.yml: 4); each paces its
+   * The chat log consumer's execution environments, its reserved concurrency (serverless.yml: 1); each paces its
    * actions at an equal share of IVS's 100 a second (ACTION_RATE_PER_SECOND). Default 1.
    */
   readonly chatLogConsumerConcurrency?: number;
