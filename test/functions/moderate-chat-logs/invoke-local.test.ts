@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
 import { decodeSubscriptionEvent } from '../../../shared/chat-logs/log-envelopes.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 import { invokeLocal } from '../../helpers/invoke-local.js';
 import { eventScenarios, loadEvent } from '../../helpers/load-event.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { REPO_ROOT } from '../../helpers/run-command.js';
 
 /** The room the sample events' log stream names. */
@@ -31,42 +27,31 @@ describe('events/moderate-chat-logs', () => {
 });
 
 describe('sls invoke local -f moderateChatLogs, against the emulator and dynalite', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
-  let dynamoDb: LocalDynamoDb;
-  let controlPlaneUrl = '';
-  let closeControlPlane = async () => {};
-
+  // No fault is planned: the emulator and dynalite answer as they would.
+  let backends: FaultyBackends;
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    const controlPlane = await startControlPlane(state);
-    controlPlaneUrl = controlPlane.url;
-    closeControlPlane = controlPlane.close;
-    state.putRoom(ROOM_ID);
+    backends = await startFaultyBackends();
+    backends.state.putRoom(ROOM_ID);
   });
-  afterAll(async () => {
-    await closeControlPlane();
-    await dynamoDb.close();
-  });
+  afterAll(() => backends.close());
 
   const invoke = (scenario: string) =>
     invokeLocal('moderateChatLogs', `events/moderate-chat-logs/${scenario}.json`, {
-      IVSCHAT_ENDPOINT: controlPlaneUrl,
-      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      IVSCHAT_ENDPOINT: backends.controlPlaneUrl,
+      DYNAMODB_ENDPOINT: backends.dynamoDb.endpoint,
       ENFORCEMENT_TABLE: 'enforcement',
       IDEMPOTENCY_TABLE: 'idempotency',
     });
-  const eventNames = () => events.map((event) => (event.kind === 'event' ? event.eventName : 'disconnect'));
+  /** The room events since the first `from`. */
+  const eventNames = (from = 0) =>
+    backends.events.slice(from).map((event) => (event.kind === 'event' ? event.eventName : 'disconnect'));
 
   it('runs every sample through the packaged build', async () => {
     for (const scenario of ['control-message', 'malformed-records']) {
       const { code, stderr } = await invoke(scenario);
       expect(code, stderr).toBe(0);
     }
-    expect(events).toEqual([]);
+    expect(backends.events).toEqual([]);
 
     expect((await invoke('flood')).code).toBe(0);
     // Ten messages in ten seconds, eight allowed: two deletions and one warning.
@@ -77,10 +62,10 @@ describe('sls invoke local -f moderateChatLogs, against the emulator and dynalit
       'aws:DELETE_MESSAGE',
     ]);
 
-    events.length = 0;
+    const afterFlood = backends.events.length;
     expect((await invoke('recheck')).code).toBe(0);
     // The slur is deleted with a strike (a warning); the profanity, delivered unmasked, is deleted without one.
-    expect(eventNames().sort()).toEqual([
+    expect(eventNames(afterFlood).sort()).toEqual([
       'app:moderation-warning',
       'aws:DELETE_MESSAGE',
       'aws:DELETE_MESSAGE',

@@ -1,43 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatState, type RoomEvent } from '../../../local/ivschat/chat-state.js';
-import { startControlPlane } from '../../../local/ivschat/control-plane.js';
-import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
-import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { parseEmfLine } from '../../helpers/emf.js';
+import type { FaultyBackends } from '../../helpers/faulty-backends.js';
+import { startFaultyBackends } from '../../helpers/faulty-backends.js';
 import { invokeLocal } from '../../helpers/invoke-local.js';
-import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
-import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
 /** The room the sample events name. */
 const ROOM_ID = 'g1H2I3j4k5L6';
 
 describe('sls invoke local with events/issue-chat-token and events/moderator-api, against the emulator and dynalite', () => {
-  const state = new ChatState();
-  const events: RoomEvent[] = [];
-  state.onRoomEvent((event) => events.push(event));
-  let dynamoDb: LocalDynamoDb;
-  let controlPlaneUrl = '';
-  let closeControlPlane = async () => {};
-
+  // No fault is planned: the emulator and dynalite answer as they would.
+  let backends: FaultyBackends;
   beforeAll(async () => {
-    dynamoDb = await startLocalDynamoDb();
-    await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
-    await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    const controlPlane = await startControlPlane(state);
-    controlPlaneUrl = controlPlane.url;
-    closeControlPlane = controlPlane.close;
-    state.putRoom(ROOM_ID);
+    backends = await startFaultyBackends();
+    backends.state.putRoom(ROOM_ID);
   });
-  afterAll(async () => {
-    await closeControlPlane();
-    await dynamoDb.close();
-  });
+  afterAll(() => backends.close());
 
   // Metrics on, as deployed: the packaged function's EMF lines are read from its output.
   const invoke = (functionName: string, event: string) =>
     invokeLocal(functionName, event, {
-      IVSCHAT_ENDPOINT: controlPlaneUrl,
-      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      IVSCHAT_ENDPOINT: backends.controlPlaneUrl,
+      DYNAMODB_ENDPOINT: backends.dynamoDb.endpoint,
       ENFORCEMENT_TABLE: 'enforcement',
       IDEMPOTENCY_TABLE: 'idempotency',
       POWERTOOLS_METRICS_DISABLED: 'false',
@@ -64,12 +47,12 @@ describe('sls invoke local with events/issue-chat-token and events/moderator-api
     expect(ban.code, ban.stderr).toBe(0);
     expect(ban.stdout).toContain('"statusCode": 200');
     expect(ban.stdout).toContain('\\"duplicate\\":false');
-    expect(events.map((event) => event.kind)).toEqual(['disconnect', 'event']);
+    expect(backends.events.map((event) => event.kind)).toEqual(['disconnect', 'event']);
     expect(actionsByType(ban.stdout)).toEqual(['sanction done 1', 'disconnect done 1', 'notify done 1']);
 
     const again = await invoke('moderatorApi', 'events/moderator-api/ban.json');
     expect(again.stdout).toContain('\\"duplicate\\":true');
-    expect(events).toHaveLength(2);
+    expect(backends.events).toHaveLength(2);
     expect(actionsByType(again.stdout)).toEqual([
       'sanction duplicate 1',
       'disconnect duplicate 1',
