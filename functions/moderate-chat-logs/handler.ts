@@ -1,30 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
-import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateLogEvent } from '../../shared/enforcement/moderate-log-event.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import {
-  actionMetricLines,
-  moderationMetrics,
-  roomOutcomes,
-} from '../../shared/observability/moderation-metrics.js';
-import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
-import { compilePolicy } from '../../shared/rules/compile-policy.js';
-import { RoomPolicies } from '../../shared/rules/room-policies.js';
-import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
+import { createChatLogConsumer, recordModeration } from '../../shared/wiring/chat-log-consumer.js';
 
-const settings = readModerationSettings();
-const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>
-  compilePolicy(document, { compileRegex }),
-);
-const { deps, once } = createModerationDeps(settings, policies, (roomArn, unknown) =>
-  logger.warn('room assigned a policy this build does not carry: default applied', { roomArn, unknown }),
-);
+const { settings, deps, once } = createChatLogConsumer({ policy: reviewPolicy, roomPolicies, compileRegex });
 
 /** CloudWatch Logs invokes asynchronously: a throw is retried twice, then goes to the on-failure destination. */
 async function moderateChatLogs(event: unknown, context: Context): Promise<void> {
@@ -33,15 +17,12 @@ async function moderateChatLogs(event: unknown, context: Context): Promise<void>
   const result = await moderateLogEvent(event, settings.region, deps);
   const room = result.room;
   const failed = room?.results.filter((action) => action.status === 'failed') ?? [];
-  for (const { name, value } of moderationMetrics({
+  recordModeration({
     records: result.records,
     rejectedRecords: result.rejected.length,
     refusedEnvelope: result.kind === 'invalid',
     rooms: room === undefined ? [] : [room],
-  })) {
-    metrics.addMetric(name, MetricUnit.Count, value);
-  }
-  publishMetricLines(() => actionMetricLines(roomOutcomes(room === undefined ? [] : [room])));
+  });
   logger.info('chat logs moderated', {
     kind: result.kind,
     reason: result.reason,

@@ -1,30 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, FirehoseTransformationResult } from 'aws-lambda';
 import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
-import { readModerationSettings } from '../../shared/config/env.js';
 import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import {
-  actionMetricLines,
-  moderationMetrics,
-  roomOutcomes,
-} from '../../shared/observability/moderation-metrics.js';
-import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
-import { compilePolicy } from '../../shared/rules/compile-policy.js';
-import { RoomPolicies } from '../../shared/rules/room-policies.js';
-import { createModerationDeps } from '../../shared/wiring/moderation-deps.js';
+import { createChatLogConsumer, recordModeration } from '../../shared/wiring/chat-log-consumer.js';
 
-const settings = readModerationSettings();
-const policies = new RoomPolicies(compilePolicy(reviewPolicy, { compileRegex }), roomPolicies, (document) =>
-  compilePolicy(document, { compileRegex }),
-);
-const { deps, once } = createModerationDeps(settings, policies, (roomArn, unknown) =>
-  logger.warn('room assigned a policy this build does not carry: default applied', { roomArn, unknown }),
-);
+const { settings, deps, once } = createChatLogConsumer({ policy: reviewPolicy, roomPolicies, compileRegex });
 
 /**
  * Firehose invokes synchronously per buffered batch and retries a failed invocation (three times by
@@ -35,15 +19,12 @@ async function moderateChatStream(event: unknown, context: Context): Promise<Fir
   once.registerLambdaContext(context);
   const result = await moderateFirehoseBatch(event, settings.region, deps, settings.firehoseRoomArn);
   if (result.kind === 'invalid') throw new Error(`not a Firehose transformation event: ${result.reason}`);
-  for (const { name, value } of moderationMetrics({
+  recordModeration({
     records: result.records.length,
     rejectedRecords: result.failed.length,
     refusedEnvelope: false,
     rooms: result.rooms,
-  })) {
-    metrics.addMetric(name, MetricUnit.Count, value);
-  }
-  publishMetricLines(() => actionMetricLines(roomOutcomes(result.rooms)));
+  });
   const failedActions = result.rooms.flatMap((room) =>
     room.results.filter((action) => action.status === 'failed'),
   );
