@@ -2,14 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../helpers/run-cli.js';
 import { REPO_ROOT, runCommand } from '../helpers/run-command.js';
 
 const BIN = path.join(REPO_ROOT, 'cli/ivs-mod.cjs');
-const ivsMod = (args: string[], input?: string, cwd?: string) =>
+/** The bin as a user runs it: a process of its own, its exit status, its working directory. */
+const ivsModBin = (args: string[], input?: string, cwd?: string) =>
   runCommand(process.execPath, [BIN, ...args], {
     ...(input === undefined ? {} : { input }),
     ...(cwd ? { cwd } : {}),
   });
+/** The same command in this process: what it prints and returns, without a process start per case. */
+const ivsMod = (args: string[], input?: string) => runCliInProcess(args, input);
 
 function jsonLines(stdout: string): unknown[] {
   return stdout
@@ -20,7 +24,7 @@ function jsonLines(stdout: string): unknown[] {
 
 describe('ivs-mod check', () => {
   it('writes one JSON verdict per input line, in order, with the default policy', async () => {
-    const { code, stdout, stderr } = await ivsMod(
+    const { code, stdout, stderr } = await ivsModBin(
       ['check'],
       'hello there\nyou are a faggot\nwhat the fuck\n\n',
     );
@@ -50,7 +54,7 @@ describe('ivs-mod check', () => {
   });
 
   it('works from any directory and with CRLF input', async () => {
-    const { code, stdout } = await ivsMod(['check'], 'oh shit\r\nfine\r\n', tmpdir());
+    const { code, stdout } = await ivsModBin(['check'], 'oh shit\r\nfine\r\n', tmpdir());
     expect(code).toBe(0);
     expect(jsonLines(stdout).map((line) => (line as { content: string }).content)).toEqual([
       'oh ****',
@@ -82,7 +86,7 @@ describe('ivs-mod check', () => {
   });
 
   it('exits non-zero naming file, line, path and problem for a malformed policy', async () => {
-    const { code, stdout, stderr } = await ivsMod(
+    const { code, stdout, stderr } = await ivsModBin(
       ['check', '--policy', 'test/fixtures/policies/invalid.yaml'],
       'hi\n',
     );
@@ -94,7 +98,7 @@ describe('ivs-mod check', () => {
   });
 
   it('rejects unknown options with usage', async () => {
-    const { code, stderr } = await ivsMod(['check', '--polcy', 'x']);
+    const { code, stderr } = await ivsModBin(['check', '--polcy', 'x']);
     expect(code).toBe(2);
     expect(stderr).toContain('Usage: ivs-mod');
   });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatState, type RoomEvent } from '../../local/ivschat/chat-state.js';
 import { startControlPlane } from '../../local/ivschat/control-plane.js';
@@ -6,9 +5,7 @@ import { createTable, ENFORCEMENT_TABLE } from '../../shared/store/enforcement-t
 import { IDEMPOTENCY_TABLE } from '../../shared/store/idempotent-once.js';
 import type { LocalDynamoDb } from '../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../helpers/local-dynamodb.js';
-import { REPO_ROOT, runCommand } from '../helpers/run-command.js';
-
-const BIN = path.join(REPO_ROOT, 'cli/ivs-mod.cjs');
+import { runCliInProcess } from '../helpers/run-cli.js';
 
 describe('ivs-mod ban, unban, timeout, strikes and audit against the emulator and dynalite', () => {
   const state = new ChatState();
@@ -44,7 +41,8 @@ describe('ivs-mod ban, unban, timeout, strikes and audit against the emulator an
     await dynamoDb.close();
   });
 
-  const ivsMod = (...args: string[]) => runCommand(process.execPath, [BIN, ...args, ...options]);
+  // In this process (test/cli/ivs-mod.test.ts runs the bin itself): the commands' output and exit codes.
+  const ivsMod = (...args: string[]) => runCliInProcess([...args, ...options]);
   const json = (stdout: string) =>
     stdout
       .split('\n')

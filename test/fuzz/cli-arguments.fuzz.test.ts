@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.js';
 import { parseS3Url } from '../../cli/s3-archive.js';
 import { parseTranscript } from '../../local/review-transcript.js';
 import { fuzzParameters, hostileString } from '../helpers/fuzz.js';
+import { runCliInProcess } from '../helpers/run-cli.js';
 
 /**
  * ivs-mod's arguments and input: any command line ends with exit code 0, 1 (a policy or an archive that cannot
@@ -16,16 +15,7 @@ import { fuzzParameters, hostileString } from '../helpers/fuzz.js';
 const EVERY_KIND = path.resolve(__dirname, '../fixtures/policies/every-kind.yaml');
 const INVALID = path.resolve(__dirname, '../fixtures/policies/invalid.yaml');
 
-async function run(argv: readonly string[], input = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await main(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const run = runCliInProcess;
 
 const token = fc.oneof(
   fc.constantFrom(
