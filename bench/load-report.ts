@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { consumerActionRate } from '../local/consumer-action-rate.js';
 import type { Distribution } from './load-checks.js';
 import { passed } from './load-checks.js';
 import type { LoadTestResult } from './load-run.js';
@@ -23,7 +24,7 @@ policy's flood limit is raised just above a chatter's share of the room (a room 
 limit of 8 messages in 10 s would need over a hundred users), so only the flooders flood; chatters meet the
 ladder through the other rules (a repeated message, which evaded variants of one corpus sentence become once
 masked; the re-check of a message review let through). The chat log consumer runs in as many execution
-environments as its reserved concurrency, each pacing its actions at its share of IVS's 100 a second, and a share
+environments as its reserved concurrency, each pacing its actions at its share of the half of IVS's 100 a second that serverless.yml gives each consumer, and a share
 of the chat log batches is delivered to it a second time, as CloudWatch Logs may. When the time is up the chat
 logs are drained, and every message and action is checked:
 
@@ -118,7 +119,7 @@ export function loadTestSection(result: LoadTestResult): string {
         ['Chat log batching delay', `${formatNumber(options.chatLogDelayMs)} ms (IVS: about 10 s)`],
         [
           'Chat log consumer',
-          `${options.consumerConcurrency} execution environments, ${Math.floor(100 / options.consumerConcurrency)} actions/s each`,
+          `${options.consumerConcurrency} execution environments, ${consumerActionRate(options.consumerConcurrency)} actions/s each`,
         ],
         ['Batches redelivered', percent(options.redeliverShare)],
         ['Seed', `0x${options.seed.toString(16)}`],

@@ -10,6 +10,7 @@ import type { ChatTokenRequest } from '../shared/moderation/chat-token-request.j
 import { OWNER_TAG_KEY } from '../shared/rooms/validate-room-manifest.js';
 import { createTable, ENFORCEMENT_TABLE } from '../shared/store/enforcement-table.js';
 import { IDEMPOTENCY_TABLE } from '../shared/store/idempotent-once.js';
+import { consumerActionRate } from './consumer-action-rate.js';
 import { forwardToFunction, invokeHttpFunction } from './http-api.js';
 import type { ChatLogDeliveryError, ChatLogging } from './ivschat/chat-logging.js';
 import { allOf, logGroupFolder, startChatLogging, subscribedFunction } from './ivschat/chat-logging.js';
@@ -70,7 +71,7 @@ export interface StackOptions {
   readonly enforceQuotas?: boolean;
   /**
    * The chat log consumer's execution environments, its reserved concurrency (serverless.yml: 1); each paces its
-   * actions at an equal share of IVS's 100 a second (ACTION_RATE_PER_SECOND). Default 1.
+   * actions at an equal share of the 50 a second serverless.yml gives each consumer (ACTION_RATE_PER_SECOND). Default 1.
    */
   readonly chatLogConsumerConcurrency?: number;
 }
@@ -135,7 +136,7 @@ async function startChatLogConsumer(options: {
   concurrency: number;
 }): Promise<(logGroupName: string) => LambdaHandler | undefined> {
   process.env.IVSCHAT_ENDPOINT = options.controlPlaneUrl;
-  process.env.ACTION_RATE_PER_SECOND = String(Math.floor(ACTIONS_PER_SECOND / options.concurrency));
+  process.env.ACTION_RATE_PER_SECOND = String(consumerActionRate(options.concurrency));
   const { outfile } = await bundleFunction(
     'moderate-chat-logs',
     path.join(options.dataDirectory, 'build/moderate-chat-logs/handler.js'),
@@ -176,8 +177,6 @@ export const LOCAL_OWNER = `${SERVICE}-${STAGE}`;
 
 /** serverless.yml's timeout for moderateChatLogs: the deadline its Lambda context gives (middy stops it there). */
 export const CHAT_LOG_CONSUMER_TIMEOUT_MS = 60_000;
-/** IVS's DeleteMessage, SendEvent and DisconnectUser quota, which the consumer's environments share. */
-const ACTIONS_PER_SECOND = 100;
 
 /** The local stack's table names (a deployed stage's come from serverless.yml). */
 export const LOCAL_TABLES = { enforcement: 'enforcement', idempotency: 'idempotency' } as const;

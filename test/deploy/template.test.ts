@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { consumerActionRate } from '../../local/consumer-action-rate.js';
 import { isRecord } from '../../shared/guards.js';
 import { METRIC } from '../../shared/observability/metric-names.js';
 import type { Json, Resource } from '../helpers/cloudformation-template.js';
@@ -247,6 +248,15 @@ describe.each(['dev', 'prod'])('the packaged template of stage %s', (name) => {
       ModeratorApiLambdaFunction: undefined,
       ReconcileRoomsLambdaFunction: 1,
     });
+    // Each consumer paces at its share of IVS's 100 actions a second, as the local stack and the load test do.
+    for (const id of ['ModerateChatLogsLambdaFunction', 'ModerateChatStreamLambdaFunction']) {
+      const fn = template.resource(id);
+      const variables = object(object(fn.properties.Environment, id).Variables, id);
+      expect({ id, rate: Number(variables.ACTION_RATE_PER_SECOND) }).toEqual({
+        id,
+        rate: consumerActionRate(Number(reserved[id])),
+      });
+    }
   });
 
   it('keeps the audit log, the archive and the chat logs on prod when the stack goes', () => {
