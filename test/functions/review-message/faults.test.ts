@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,7 @@ import type { LambdaHandler } from '../../../local/load-function.js';
 import { loadHandler } from '../../../local/load-function.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
 import { createDynamoDbHeldMessages } from '../../../shared/store/dynamodb-held-messages.js';
+import { createDynamoDbRoomStateStore } from '../../../shared/store/dynamodb-room-state-store.js';
 import type { DynamoDbFault, DynamoDbFaults } from '../../helpers/dynamodb-faults.js';
 import type { FaultyBackends } from '../../helpers/faulty-backends.js';
 import { startFaultyBackends } from '../../helpers/faulty-backends.js';
@@ -25,6 +27,7 @@ const SANCTIONS = { operation: 'GetItem', table: 'enforcement', partition: `ROOM
 const HELD_WRITES = { operation: 'PutItem', table: 'enforcement', partition: 'HELD#' };
 const BANNED = { kind: 'ban', reason: 'spam' } as const;
 const BANNED_REASON = 'You are banned from this chat.';
+const STRICT_POLICY = path.resolve(__dirname, '../../../config/policies/strict.yaml');
 
 let messages = 0;
 const event = (userId: string, content = 'hello there') => ({
@@ -211,4 +214,84 @@ describe('the review function holding a message when the enforcement table is do
     // In this process nothing freezes the write: it lands when the table answers.
     await vi.waitFor(async () => expect(await heldIn(messageId)).toMatchObject({ messageId }));
   });
+});
+
+describe('the review function reading its room’s policy assignment when the enforcement table fails', () => {
+  const ASSIGNMENTS = { operation: 'GetItem', table: 'enforcement', partition: 'FLEET' };
+  /** Refused by the strict policy the room is assigned (links), delivered under the default one. */
+  const LINK = 'the schedule is up at example.com/events';
+  let backends: FaultyBackends;
+  let dynamoDbFaults: DynamoDbFaults;
+  let directory = '';
+  let outfile = '';
+  let containers = 0;
+
+  beforeAll(async () => {
+    backends = await startFaultyBackends();
+    ({ dynamoDbFaults } = backends);
+    directory = await mkdtemp(path.join(tmpdir(), 'review-assignment-faults-'));
+    // A manifest that names the strict policy: review then reads each room's assignment.
+    const manifest = path.join(directory, 'manifest.yaml');
+    await writeFile(
+      manifest,
+      `policies:\n  strict: ${JSON.stringify(STRICT_POLICY)}\nrooms:\n  - select: all\n    policy: strict\n`,
+    );
+    ({ outfile } = await bundleReviewFunction(path.join(directory, 'handler.js'), undefined, manifest));
+    // As the reconciler publishes it.
+    await createDynamoDbRoomStateStore({
+      client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
+      tableName: 'enforcement',
+    }).put(ROOM, { policy: 'strict' });
+  });
+  afterEach(() => backends.heal());
+  afterAll(async () => {
+    await backends.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** A new execution environment: a copy of the bundle of its own, so its caches start empty. */
+  function coldContainer() {
+    const copy = path.join(directory, `handler.${++containers}.js`);
+    copyFileSync(outfile, copy);
+    const handler = loadHandler(copy);
+    return (input: unknown) => handler(input, lambdaContext('reviewMessage', 3_000));
+  }
+
+  it('applies the assignment once read, and keeps applying it while the table is down', async () => {
+    const review = coldContainer();
+    // A cold read may outlast its 50 ms budget on a busy machine; the late answer fills the cache.
+    await vi.waitFor(async () =>
+      expect(await review(event('reader', LINK))).toMatchObject({ ReviewResult: 'DENY' }),
+    );
+    await dynamoDbFaults.down();
+    expect(await review(event('reader', LINK))).toMatchObject({ ReviewResult: 'DENY' });
+  });
+
+  it.each<[string, DynamoDbFault | 'down']>([
+    ['down (connections refused)', 'down'],
+    ['throttling', { kind: 'throttle' }],
+    ['failing (500)', { kind: 'server-error' }],
+    ['slow (400 ms)', { kind: 'delay', ms: 400 }],
+  ])(
+    'table %s before the first read: the room is reviewed under the default policy, and nobody waits for the table',
+    async (_case, fault) => {
+      const review = coldContainer();
+      if (fault === 'down') await dynamoDbFaults.down();
+      else dynamoDbFaults.inject(ASSIGNMENTS, fault);
+      expect(await review(event('early', LINK))).toMatchObject({ ReviewResult: 'ALLOW', Content: LINK });
+      // The default policy's own refusals still hold.
+      expect(await review(event('early', 'ur a faggot'))).toMatchObject({ ReviewResult: 'DENY' });
+    },
+  );
+
+  it('reads the assignment again once the table is back: a failed read is retried after 5 s, not 30', async () => {
+    const review = coldContainer();
+    dynamoDbFaults.inject(ASSIGNMENTS, { kind: 'server-error' });
+    expect(await review(event('patient', LINK))).toMatchObject({ ReviewResult: 'ALLOW' });
+    await backends.heal();
+    await vi.waitFor(
+      async () => expect(await review(event('patient', LINK))).toMatchObject({ ReviewResult: 'DENY' }),
+      { timeout: 10_000, interval: 500 },
+    );
+  }, 20_000);
 });
