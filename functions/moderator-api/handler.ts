@@ -105,6 +105,15 @@ async function act(kind: string, request: HttpRequest): Promise<HttpResponse> {
     deps,
   );
   publishMetricLines(() => moderatorActionMetricLines(outcome.results));
+  if (!outcome.ok && outcome.inProgress) {
+    // A retry of a request still running (a double click while IVS is slow): a conflict, not a failure.
+    logger.warn('moderator action in progress in another request', { requestId, kind });
+    return json(409, {
+      error: 'in-progress',
+      message: 'the same request is still being carried out',
+      retry: 'send the same request again once it has answered',
+    });
+  }
   if (!outcome.ok) {
     logger.error('moderator action failed', { requestId, kind, failed: outcome.failed });
     return json(502, {

@@ -128,8 +128,9 @@ async function act(action, body, { label = action, key = idempotencyKey() } = {}
     const { audit, duplicate } = await request('POST', `/moderation/${action}`, { roomArn, ...body }, key);
     return { audit, duplicate };
   } catch (error) {
-    // Only a failure that may have half happened is worth the same request again; a 4xx needs a new one.
-    const retriable = !(error instanceof ApiError) || error.status >= 500;
+    // Only a failure that may have half happened, or a request still running (409), is worth the same request
+    // again; any other 4xx needs a new one.
+    const retriable = !(error instanceof ApiError) || error.status >= 500 || error.status === 409;
     showError(
       `${label} failed: ${error.message}`,
       retriable ? () => act(action, body, { label, key }) : undefined,

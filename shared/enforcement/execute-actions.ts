@@ -23,8 +23,23 @@ export interface ActionPorts {
   classify(error: unknown): 'throttled' | 'transient' | 'permanent';
 }
 
-/** Runs `work` once per key; a key already done resolves to `{ duplicate: true }` without running it. */
+/**
+ * Runs `work` once per key; a key already done resolves to `{ duplicate: true }` without running it, and a key
+ * another run holds rejects with KeyInProgressError.
+ */
 export type Once = (key: string, work: () => Promise<void>) => Promise<{ readonly duplicate: boolean }>;
+
+/** Another run holds `key`: not done yet, so retry later (redeliver), do not count it as done. */
+export class KeyInProgressError extends Error {
+  readonly retryable = true;
+  constructor(
+    readonly key: string,
+    options?: ErrorOptions,
+  ) {
+    super(`action ${key} is in progress in another run`, options);
+    this.name = 'KeyInProgressError';
+  }
+}
 
 export type PacedOperation = 'DeleteMessage' | 'SendEvent' | 'DisconnectUser';
 
@@ -51,6 +66,8 @@ export type ActionResult =
       readonly attempts: number;
       readonly throttles: number;
       readonly error: string;
+      /** Not done because another run holds its key (KeyInProgressError): that run may still do it. */
+      readonly inProgress: boolean;
     };
 
 export interface ExecutorDeps {
@@ -91,7 +108,14 @@ async function executeAction(action: EnforcementAction, deps: ExecutorDeps): Pro
   } catch (error) {
     const failure =
       error instanceof RetriesExhaustedError ? error : new RetriesExhaustedError(error, attempts);
-    return { action, status: 'failed', attempts: failure.attempts, throttles, error: failure.message };
+    return {
+      action,
+      status: 'failed',
+      attempts: failure.attempts,
+      throttles,
+      error: failure.message,
+      inProgress: error instanceof KeyInProgressError,
+    };
   }
 }
 

@@ -36,6 +36,11 @@ export type ModeratorActionOutcome =
   | {
       readonly ok: false;
       readonly failed: readonly { readonly key: string; readonly error: string }[];
+      /**
+       * Every action not done is held by another run of the same request (a retry sent while the first
+       * still waits on IVS): nothing failed, and that run may finish it.
+       */
+      readonly inProgress: boolean;
       readonly results: readonly ActionResult[];
     };
 
@@ -51,10 +56,14 @@ export async function runModeratorAction(
 ): Promise<ModeratorActionOutcome> {
   const { actions, audit } = planModeratorAction(request, deps.now());
   const results = await deps.execute(actions);
-  const failed = results.flatMap((result) =>
-    result.status === 'failed' ? [{ key: result.action.key, error: result.error }] : [],
-  );
-  if (failed.length > 0) return { ok: false, failed, results };
+  const notDone = results.flatMap((result) => (result.status === 'failed' ? [result] : []));
+  if (notDone.length > 0)
+    return {
+      ok: false,
+      failed: notDone.map((result) => ({ key: result.action.key, error: result.error })),
+      inProgress: notDone.every((result) => result.inProgress),
+      results,
+    };
   const auditRecord = await deps.audit.record(audit);
   const { command } = request;
   if (command.kind === 'approve' || command.kind === 'reject') {

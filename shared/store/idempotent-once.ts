@@ -7,6 +7,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Once } from '../enforcement/execute-actions.js';
+import { KeyInProgressError } from '../enforcement/execute-actions.js';
 import type { TableDefinition } from './enforcement-table.js';
 
 /**
@@ -55,18 +56,6 @@ export interface IdempotentOnceOptions {
 
 /** A Once that can learn the invocation's deadline: see the module comment. */
 export type IdempotentOnce = Once & { registerLambdaContext(context: Context): void };
-
-/** Another run holds `key`: not done yet, so retry later (redeliver), do not count it as done. */
-export class KeyInProgressError extends Error {
-  readonly retryable = true;
-  constructor(
-    readonly key: string,
-    options?: ErrorOptions,
-  ) {
-    super(`action ${key} is in progress in another run`, options);
-    this.name = 'KeyInProgressError';
-  }
-}
 
 /**
  * @example

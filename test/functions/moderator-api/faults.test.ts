@@ -112,6 +112,35 @@ describe('functions/moderator-api under IVS and DynamoDB faults', () => {
     expect(backends.deletedIds().filter((id) => id === messageId)).toHaveLength(1);
   });
 
+  it('IVS slow: a retry of the same request while the first waits on IVS is told to retry, and the ban happens once', async () => {
+    const key = randomUUID();
+    const ban = { roomArn, userId: 'slow-ivs', reason: 'spam' };
+    const servedBefore = ivsFaults.served('DisconnectUser');
+    ivsFaults.inject('DisconnectUser', { kind: 'delay', ms: 1_500 }, 1);
+    const first = call('POST', '/moderation/ban', { key, body: ban });
+    // The retry is sent while the first request's DisconnectUser waits on IVS.
+    await vi.waitFor(() => expect(ivsFaults.served('DisconnectUser')).toBe(servedBefore + 1), {
+      timeout: 10_000,
+    });
+    // A conflict, not a failure (no 5xx for the API's alarm): the first request may still finish it.
+    expect(await call('POST', '/moderation/ban', { key, body: ban })).toEqual({
+      statusCode: 409,
+      body: {
+        error: 'in-progress',
+        message: 'the same request is still being carried out',
+        retry: 'send the same request again once it has answered',
+      },
+    });
+    expect(await first).toMatchObject({ statusCode: 200, body: { duplicate: false } });
+    expect(count('disconnect', 'slow-ivs')).toBe(1);
+    expect(await call('POST', '/moderation/ban', { key, body: ban })).toMatchObject({
+      statusCode: 200,
+      body: { duplicate: true },
+    });
+    expect(count('disconnect', 'slow-ivs')).toBe(1);
+    expect(count('app:moderation-action', 'slow-ivs')).toBe(1);
+  });
+
   it('DynamoDB down: an action request answers 502 having called IVS for nothing, a read answers 503; both succeed once it is back', async () => {
     const key = randomUUID();
     const ban = { roomArn, userId: 'store-outage', reason: 'spam' };

@@ -172,6 +172,7 @@ describe('running a moderator action', () => {
           attempts: 6,
           throttles: 0,
           error: 'InternalServerException',
+          inProgress: false,
         })),
     });
     expect(failing).toMatchObject({

@@ -46,7 +46,14 @@ describe('moderationMetrics', () => {
             room(false, [
               { action: first, status: 'done', attempts: 3, throttles: 1 },
               { action: second, status: 'duplicate' },
-              { action: third, status: 'failed', attempts: 6, throttles: 5, error: 'ThrottlingException' },
+              {
+                action: third,
+                status: 'failed',
+                attempts: 6,
+                throttles: 5,
+                error: 'ThrottlingException',
+                inProgress: false,
+              },
             ]),
           ],
         }),
@@ -94,7 +101,14 @@ describe('ActionsByType', () => {
     const done = room(false, [
       { action: first, status: 'done', attempts: 1, throttles: 0 },
       { action: second, status: 'done', attempts: 2, throttles: 1 },
-      { action: third, status: 'failed', attempts: 6, throttles: 0, error: 'InternalServerException' },
+      {
+        action: third,
+        status: 'failed',
+        attempts: 6,
+        throttles: 0,
+        error: 'InternalServerException',
+        inProgress: false,
+      },
     ]);
     const redelivered = room(false, [{ action: first, status: 'duplicate' }]);
     expect(actionMetricLines(roomOutcomes([done, redelivered]))).toEqual([

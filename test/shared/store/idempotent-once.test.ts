@@ -1,13 +1,10 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyInProgressError } from '../../../shared/enforcement/execute-actions.js';
 import { createTable } from '../../../shared/store/enforcement-table.js';
 import type { IdempotentOnce } from '../../../shared/store/idempotent-once.js';
-import {
-  createIdempotentOnce,
-  IDEMPOTENCY_TABLE,
-  KeyInProgressError,
-} from '../../../shared/store/idempotent-once.js';
+import { createIdempotentOnce, IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
