@@ -34,6 +34,10 @@ export const PAIR_FLAG_SHIFT = 30;
 export const PAIR_FLAG = 1 << PAIR_FLAG_SHIFT;
 export const PAIR_ROW = PAIR_FLAG - 1;
 
+/** The bit of each root in a pair of bits of the matcher's `triples` (see rootTriples). */
+export const WORD_START_TRIPLE = 0;
+export const ANYWHERE_TRIPLE = 1;
+
 /** mayMatchStretched() counts runs of equal units up to this long; a longer one may match. */
 export const MAX_COUNTED_RUN = 16;
 

@@ -11,6 +11,7 @@ import {
 } from '../normalization/normalize.js';
 import {
   ANYWHERE_ROOT,
+  ANYWHERE_TRIPLE,
   CLASS_ANYWHERE,
   CLASS_WORD_START,
   DEAD,
@@ -29,6 +30,7 @@ import {
   SLOW_32,
   SPARSE,
   WORD_START_ROOT,
+  WORD_START_TRIPLE,
 } from './term-matcher-constants.js';
 
 /**
@@ -149,10 +151,12 @@ export class TermMatcher<Tag> {
   private watchedScratch = new Int32Array(256);
   /** See rootPairs(). */
   private readonly wordStartPairs: Int32Array;
-  private readonly anywherePairs: Int32Array;
-  /** See rootTriples(). */
-  private readonly wordStartTriples: Int32Array;
-  private readonly anywhereTriples: Int32Array;
+  /**
+   * See rootTriples(): both roots' bits in one table, interleaved (bit 2b + WORD_START_TRIPLE for
+   * WORD_START_ROOT, 2b + ANYWHERE_TRIPLE for ANYWHERE_ROOT), so that one read answers for a
+   * candidate that both starts a word and is watched.
+   */
+  private readonly triples: Int32Array;
   /** 1 for the leet symbols that may stand for the first letter of a word, with leetspeak on. */
   private readonly leetWordStarts = new Uint8Array(0x10000);
   /** Whether normalize() has anything to watch for: anywhere terms, or leet symbols that start words. */
@@ -281,9 +285,9 @@ export class TermMatcher<Tag> {
       if (((this.firstUnits[this.leet[symbol] ?? 0] ?? 0) & CLASS_WORD_START) !== 0) watchUnits[symbol] = 1;
     }
     this.wordStartPairs = this.rootPairs(WORD_START_ROOT);
-    this.anywherePairs = this.rootPairs(ANYWHERE_ROOT);
-    this.wordStartTriples = this.rootTriples(this.wordStartPairs);
-    this.anywhereTriples = this.rootTriples(this.anywherePairs);
+    this.triples = new Int32Array(((2 * this.readingCount ** 3) >>> 5) + 1);
+    this.rootTriples(this.wordStartPairs, WORD_START_TRIPLE);
+    this.rootTriples(this.rootPairs(ANYWHERE_ROOT), ANYWHERE_TRIPLE);
     this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
   }
@@ -360,27 +364,25 @@ export class TermMatcher<Tag> {
   }
 
   /**
-   * For mayMatch(), per three readings r1 r2 r3: bit (r1 × n + r2) × n + r3 (n readings) is set when a walk
-   * from the root of `pairs` over three units read so may report a term. A few kilobytes, where the pair
-   * entry and the walk table row it leads to are tens of kilobytes apart: the check on every word start
-   * reads one cached word instead of two tables that miss the cache. Only pairs that lead somewhere are
-   * filled (a few hundred), so building it stays cheap at load.
+   * Fills `which` of `triples`: per three readings r1 r2 r3, bit 2 × ((r1 × n + r2) × n + r3) + which
+   * (n readings) is set when a walk from the root of `pairs` over three units read so may report a term.
+   * A few kilobytes, where the pair entry and the walk table row it leads to are tens of kilobytes apart:
+   * the check on every word start reads one cached word instead of two tables that miss the cache. Only
+   * pairs that lead somewhere are filled (a few hundred), so building it stays cheap at load.
    */
-  private rootTriples(pairs: Int32Array): Int32Array {
-    const { readingCount: count, next: table } = this;
-    const bits = new Int32Array(((count * count * count) >>> 5) + 1);
+  private rootTriples(pairs: Int32Array, which: number): void {
+    const { readingCount: count, next: table, triples: bits } = this;
     for (let pair = 0; pair < count * count; pair++) {
       const entry = pairs[pair] ?? PAIR_FLAG;
       const row = entry & PAIR_ROW;
       const flagged = entry >>> PAIR_FLAG_SHIFT !== 0;
       // Row DEAD leads nowhere (its slow column included: the walk died within two units).
       if (!flagged && row === DEAD) continue;
-      for (let third = 0, bit = pair * count; third < count; third++, bit++) {
+      for (let third = 0, bit = 2 * pair * count + which; third < count; third++, bit += 2) {
         if (flagged || (table[row + third] ?? DEAD) !== DEAD)
           bits[bit >>> 5] = (bits[bit >>> 5] ?? 0) | (1 << (bit & 31));
       }
     }
-    return bits;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -394,18 +396,16 @@ export class TermMatcher<Tag> {
     // ("f.u.c.k") needs three of them, and most messages have fewer. Branch-free but for the walk: the
     // kind of a candidate and whether its walk can match are both unpredictable.
     let oneLetterWords = 0;
-    // The same pass gathers the watched candidates, branch-free, for the pass after it.
+    // The same pass checks the watched candidates, with the same reads, and lists those worth a walk for the
+    // pass after it (walked there, after the word starts, so that hits keep their order).
     if (this.watchedScratch.length < candidateCount) this.watchedScratch = new Int32Array(candidateCount * 2);
     const watched = this.watchedScratch;
     let watchedCount = 0;
-    // mayMatch(), written out with its tables in locals: this loop runs for every word of every message.
-    const { readings, next: table, readingCount } = this;
+    // mayMatchThree(), written out with its tables in locals: this loop runs for every word of every message.
+    const { readings, next: table, readingCount, triples, leetWordStarts } = this;
     const pairs = this.wordStartPairs;
-    const triples = this.wordStartTriples;
     for (let index = 0; index < candidateCount; index++) {
       const candidate = candidates[index] ?? 0;
-      watched[watchedCount] = candidate;
-      watchedCount += (candidate & IS_WATCHED) >>> 1;
       const start = candidate >>> CANDIDATE_SHIFT;
       const first = units[start] ?? 0;
       const second = units[start + 1] ?? 0;
@@ -416,12 +416,23 @@ export class TermMatcher<Tag> {
       const thirdReading = (readings[third] ?? 0) & READING;
       oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
       const pairIndex = firstReading * readingCount + (secondReading & READING);
-      const bit = pairIndex * readingCount + thirdReading;
-      const plain = ((triples[bit >>> 5] ?? 0) >>> (bit & 31)) & 1;
+      const bit = (pairIndex * readingCount + thirdReading) << 1;
+      // Both roots' bits (see rootTriples), ANYWHERE_TRIPLE's above WORD_START_TRIPLE's.
+      const bits = (triples[bit >>> 5] ?? 0) >>> (bit & 31);
+      const plain = bits & 1;
+      const anywhere = (bits >>> 1) & 1;
       const repeats = (second === first ? 1 : 0) | (third === second ? 1 : 0);
+      // Most watched units (the "f" and "s" of *fuck and *shit, inside any word) lead nowhere: a rare branch.
+      if ((candidate & IS_WATCHED) !== 0 && (anywhere | repeats | (leetWordStarts[first] ?? 0)) !== 0) {
+        if (
+          (anywhere | (leetWordStarts[first] ?? 0)) !== 0 ||
+          this.mayMatchStretched(ANYWHERE_TRIPLE, units, length, start) !== 0
+        )
+          watched[watchedCount++] = start;
+      }
       if ((startsWord & (plain | repeats)) === 0) continue;
       // A repeated letter ("see", "good", "gg") may be stretched: the check once more on each way to read it.
-      if (plain === 0 && this.mayMatchStretched(triples, units, length, start) === 0) continue;
+      if (plain === 0 && this.mayMatchStretched(WORD_START_TRIPLE, units, length, start) === 0) continue;
       const pair = pairs[pairIndex] ?? PAIR_FLAG;
       const three = table[(pair & PAIR_ROW) + thirdReading] ?? DEAD;
       // Three plain steps (no term ending, no repeat, no sparse unit): the walk goes on from there.
@@ -439,16 +450,8 @@ export class TermMatcher<Tag> {
     if (normalized.watch !== this.watch) {
       for (let start = 0; start < length; start++) this.walkWatched(units, length, start, hits);
     } else {
-      for (let index = 0; index < watchedCount; index++) {
-        const start = (watched[index] ?? 0) >>> CANDIDATE_SHIFT;
-        if (
-          (this.mayMatch(this.anywhereTriples, units, length, start) |
-            (this.leetWordStarts[units[start] ?? 0] ?? 0)) !==
-          0
-        ) {
-          this.walkWatched(units, length, start, hits);
-        }
-      }
+      for (let index = 0; index < watchedCount; index++)
+        this.walkWatched(units, length, watched[index] ?? 0, hits);
     }
     // Usually in order already (a watched walk mostly finds what a word-start walk found, as in "fuck" for
     // "*fuck" and "fuck*"): the stable sort would leave it as it is, at the cost of a call and a closure.
@@ -466,35 +469,28 @@ export class TermMatcher<Tag> {
   }
 
   /**
-   * 1 when a walk from the root of `pairs` at `start` may report a term, 0 when it surely
-   * reports none: it dies within three units, with no term ending on the way and no unit of the
-   * sparse map, however its repeated (maybe stretched) letters are read.
+   * 1 when a walk from the root whose bits of `triples` are `which` may report a term from the three units
+   * `first`, `second`, `third` read as they are, 0 when it surely reports none: it dies within three units,
+   * with no term ending on the way and no unit of the sparse map.
    */
-  private mayMatch(triples: Int32Array, units: Uint16Array, length: number, start: number): number {
-    const first = units[start] ?? 0;
-    const second = units[start + 1] ?? 0;
-    const third = units[start + 2] ?? 0;
-    if (this.mayMatchThree(triples, first, second, third) === 1) return 1;
-    return second === first || third === second ? this.mayMatchStretched(triples, units, length, start) : 0;
-  }
-
-  /** mayMatch() for the three units `first`, `second`, `third` read as they are: a bit of `triples`. */
-  private mayMatchThree(triples: Int32Array, first: number, second: number, third: number): number {
-    const { readings, readingCount } = this;
+  private mayMatchThree(which: number, first: number, second: number, third: number): number {
+    const { readings, readingCount, triples } = this;
     const bit =
-      (((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)) *
+      (((((readings[first] ?? 0) & READING) * readingCount + ((readings[second] ?? 0) & READING)) *
         readingCount +
-      ((readings[third] ?? 0) & READING);
+        ((readings[third] ?? 0) & READING)) <<
+        1) +
+      which;
     return ((triples[bit >>> 5] ?? 0) >>> (bit & 31)) & 1;
   }
 
   /**
-   * mayMatch() where the first units repeat one: a walk reads a run of k equal units as that unit
+   * mayMatchThree() where the first units repeat one: a walk reads a run of k equal units as that unit
    * 1 to k times (a stretched letter), so with runs a × k1, b × k2, then c, the three units it can
    * read first are abc, and aab (k1 ≥ 2), aaa (k1 ≥ 3), abb (k2 ≥ 2). Each is checked; runs too long
    * to be worth counting (hostile input) count as a possible match, leaving it to the walk.
    */
-  private mayMatchStretched(triples: Int32Array, units: Uint16Array, length: number, start: number): number {
+  private mayMatchStretched(which: number, units: Uint16Array, length: number, start: number): number {
     const a = units[start] ?? 0;
     let index = start + 1;
     while (index < length && units[index] === a && index - start < MAX_COUNTED_RUN) index++;
@@ -507,15 +503,15 @@ export class TermMatcher<Tag> {
     const c = index < length ? (units[index] ?? 0) : 0;
     if (k1 >= MAX_COUNTED_RUN || k2 >= MAX_COUNTED_RUN) return 1;
     return (
-      this.mayMatchThree(triples, a, b, c) |
-      (k1 >= 2 ? this.mayMatchThree(triples, a, a, b) : 0) |
-      (k1 >= 3 ? this.mayMatchThree(triples, a, a, a) : 0) |
-      (k2 >= 2 ? this.mayMatchThree(triples, a, b, b) : 0)
+      this.mayMatchThree(which, a, b, c) |
+      (k1 >= 2 ? this.mayMatchThree(which, a, a, b) : 0) |
+      (k1 >= 3 ? this.mayMatchThree(which, a, a, a) : 0) |
+      (k2 >= 2 ? this.mayMatchThree(which, a, b, b) : 0)
     );
   }
 
   /**
-   * For mayMatch(), per pair of readings: where the row of the node two units from `root`
+   * For findAll()'s check, per pair of readings: where the row of the node two units from `root`
    * starts in `next`, with PAIR_FLAG where a term ends on the way or a unit of the sparse map
    * needs transition(). One entry for both, so the check reads one table fewer.
    */
