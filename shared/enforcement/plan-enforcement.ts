@@ -1,4 +1,5 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
+import type { NormalizedText } from '../normalization/normalize.js';
 import { normalizeTransient } from '../normalization/normalize.js';
 import type { Rule } from '../policy/policy-document.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
@@ -79,6 +80,17 @@ export interface BatchInput {
   readonly nowMillis: number;
 }
 
+/**
+ * What a batch has made of one content already. Chat repeats itself (floods, copypasta, "gg"): on the
+ * bench's batch, 57% of records repeat an earlier content, and normalizing and re-checking were about half
+ * of planning. Per batch only: the next batch may come with another policy.
+ */
+interface Reading {
+  readonly fingerprint: string;
+  /** The re-check's decision for a sender no rule exempts, once made. */
+  decision: Decision | undefined;
+}
+
 export function planEnforcement({
   roomArn,
   messages,
@@ -91,16 +103,24 @@ export function planEnforcement({
   const actions: EnforcementAction[] = [];
   const outcomes: MessageOutcome[] = [];
   const ordered = [...messages].sort((a, b) => (a.sendTime.epochNanos < b.sendTime.epochNanos ? -1 : 1));
+  const ruleExemptions = policy.rules.flatMap((rule) => rule.exemptions);
+  const readings = new Map<string, Reading>();
   for (const message of ordered) {
     const userId = message.sender.userId;
     const before = states.get(userId) ?? EMPTY_USER_STATE;
     const atMillis = Number(message.sendTime.epochNanos / 1_000_000n);
     const exempt = isExempt(message.sender.attributes, policy.document.exemptions);
+    let reading = readings.get(message.content);
     // Normalized once, for the fingerprint and the re-check; transient, so nothing may normalize in between.
-    const normalized = normalizeTransient(message.content, policy.matcher.watch);
+    let normalized: NormalizedText | undefined;
+    if (reading === undefined) {
+      normalized = normalizeTransient(message.content, policy.matcher.watch);
+      reading = { fingerprint: fingerprintOf(normalized), decision: undefined };
+      readings.set(message.content, reading);
+    }
     const activity = recordMessage(
       before.recent,
-      { messageId: message.id, atMillis, fingerprint: fingerprintOf(normalized) },
+      { messageId: message.id, atMillis, fingerprint: reading.fingerprint },
       enforcement,
     );
     const alreadySeen = activity.recent === before.recent;
@@ -117,7 +137,15 @@ export function planEnforcement({
       if (broken.length > 0)
         deleteReason = broken.includes('flood') ? 'Too many messages' : 'Repeated message';
       if (enforcement.recheck) {
-        decision = evaluateNormalized(normalized, message.sender.attributes, policy);
+        // A rule's exemption is the one way the sender changes a decision (the policy's are handled above):
+        // a sender no rule exempts gets the content's decision, made once per batch.
+        const shared = !isExempt(message.sender.attributes, ruleExemptions);
+        decision = shared ? reading.decision : undefined;
+        if (decision === undefined) {
+          normalized ??= normalizeTransient(message.content, policy.matcher.watch);
+          decision = evaluateNormalized(normalized, message.sender.attributes, policy);
+          if (shared) reading.decision = decision;
+        }
         if (decision.verdict === 'deny') {
           broken.push(decision.ruleId);
           deleteReason = decision.reason;

@@ -129,4 +129,44 @@ describe('planEnforcement', () => {
     const messages = [0, 1, 2, 3, 4].map((second) => logged('mod', second, 'slurword', 'moderator'));
     expect(plan(messages).actions).toEqual([]);
   });
+
+  it('decides a content repeated within a batch as it decides it alone, whoever sends it', () => {
+    // The batch reuses a content's decision: a rule's exemption must still make the difference.
+    const ruleExempt = compilePolicy(
+      parsePolicy(
+        `version: 1
+name: rule-exempt
+rules:
+  - { id: words, kind: terms, action: deny, severity: low, reason: Keep it clean., terms: [heck], exemptions: [{ senderAttribute: role, values: [streamer] }] }
+enforcement: { recheck: true }
+`,
+        'rule-exempt.yaml',
+      ),
+    );
+    const messages = [
+      logged('ann', 0, 'what the heck'),
+      logged('host', 1, 'what the heck', 'streamer'),
+      logged('bob', 2, 'what the heck'),
+      logged('host', 3, 'what the heck', 'streamer'),
+    ];
+    const alone = messages.map(
+      (message) =>
+        planEnforcement({
+          roomArn: ROOM,
+          messages: [message],
+          policy: ruleExempt,
+          users: new Map(),
+          nowMillis: 0,
+        }).outcomes[0],
+    );
+    const together = planEnforcement({
+      roomArn: ROOM,
+      messages,
+      policy: ruleExempt,
+      users: new Map(),
+      nowMillis: 0,
+    });
+    expect(together.outcomes).toEqual(alone);
+    expect(together.outcomes.map((outcome) => outcome.deleted)).toEqual([true, false, true, false]);
+  });
 });
