@@ -134,15 +134,48 @@ hot loops are declared where esbuild writes their values into the code (before u
 imports, or imported from one); anywhere else the Lambda bundle reads each from the module's context, with a
 Smi check, on every use.
 
-What bounds the rest, from \`node --cpu-prof\` and the optimized code (\`--print-opt-code\`) on Node 20: normalization's
-per-unit loop and the per-word-start check each take about a third of the time, and both are mostly typed-array
-reads and writes. V8 11.3 re-checks every typed array's map and reloads its length and data pointer on each pass
-through those loops (about seven instructions an access, four arrays a unit, nine reads a word start; the
-normalization loop takes two units a pass to pay it once for both, while two word starts a pass measured no
-better), and the copy of the message into the typed buffer (\`Buffer#write\`, a C++ call) costs about 0.2 µs
-whatever its length; reading the string with \`charCodeAt()\` instead measured 30% slower overall.
+What bounds the rest, from \`node --cpu-prof\` and the optimized code (\`--print-opt-code\`) on Node 20 and 24:
+normalization's per-unit loop and the per-word-start check each take about a third of the time (on the bench
+corpus, best of interleaved 250-message chunks on a loaded 2-core machine, 2026-11-28: normalizing about 0.9–1.0 µs
+a message of 100 units, \`findAll\` about 1.0 µs, of which the check of some 25 candidates is 0.6 µs and the
+walks 0.35 µs), and both are mostly typed-array reads and writes. V8 (11.3 in Node 20, 13.6 in Node 24 alike)
+re-checks every typed array's map and reloads its length and data pointer on each pass through those loops
+(about seven instructions an access, four arrays a unit, nine reads a word start; the normalization loop takes
+two units a pass to pay it once for both, while two word starts a pass measured no better), and the copy of the
+message into the typed buffer (\`Buffer#write\`, a C++ call) costs about 0.2 µs whatever its length; reading the
+string with \`charCodeAt()\` instead measured 30% slower overall. The watched units (every "f" and "s", for
+\`*fuck\` and \`*shit\`: eight a message, one in eighty worth a walk) are checked in the word-start pass with the
+same reads: one table holds both roots' three-reading bits, interleaved, so one read answers for both (about 2% on
+Node 20 and 0–2% on Node 24, near the noise of a shared machine).
 The last third is walks, the hits they report, and the decision for the two messages in five with a hit (mostly
-allow-listed words such as "cocktail"; one in ten is masked or denied).
+allow-listed words such as "cocktail"; one in ten is masked or denied, and its decision, with spans mapped back
+and the mask written, costs about 1.1 µs more than a clean message's).
+
+Tried and not kept, each measured against the same minutes' baseline: one typed array for input and output and one
+for the fold table and candidates (two map checks a pass instead of four: no faster, in a microbenchmark slower);
+four units a pass in normalization (2–4% on Node 20, nothing on Node 24, where Lambda runs); a fast path for
+plain-ASCII messages (17% of the corpus's messages, 23% counting emoji: too few to pay for a second path); and a
+table of the units that can start a term (every letter starts some whole-word term, so it would skip 1% of word
+starts; pairs of readings would skip 28%, the three-reading bits skip 85%). Per message, nothing here is far from
+the loops' floor (a bare fold-and-write loop over 100 units with the \`Buffer#write\` costs about 0.55 µs on this
+machine), so the 50× target needs a different shape of work, not a tighter loop.
+
+**The chat log consumer (2026-11-28).** Of about 25 µs a record (the 10,000-record batch, Node 20), decoding took
+about 9 µs: \`JSON.parse\` of the whole 4.6 MB body, then of each message's record, whose 10,000 intermediate strings
+were most of the garbage that outlived a batch. The garbage collector took about 15% of the main thread, plus its
+helper threads (CPU time counts them, which is why the rate per CPU-second is below the wall-clock one),
+planning about 30%, gunzip 4%. Kept: \`planEnforcement\` normalizes, fingerprints and re-checks each distinct
+content once per batch (floods and copy-paste repeat one text; a sender one of a rule's exemptions covers is
+still evaluated on their own). Three alternating runs each at load 1–2: 23,000–27,600 records per CPU-second
+before, 27,900–30,400 after (1.17×). The bench's batch draws its 10,000 contents from the 5,000-message corpus,
+so 57% of its records repeat an earlier content: part of that gain is the batch's, and a batch of distinct texts
+gains nothing and pays one hash per record. Measured and not kept: a reader of the subscription body written
+for it (bytes to records in one pass, \`JSON.parse\` for anything it did not check), about 1.2× together with the
+above at load 6 and inside this machine's noise at load 1–2; 340 lines of parser for untrusted input did not
+earn their place next to \`JSON.parse\`. The target, 100,000 records per CPU-second, needs about 3.5× more than
+this: cheaper per-record work than these loops give (the decode, the per-user window, the re-check), not a
+tighter loop.
+
 `;
 
 /** The load test's section (`npm run load-test` replaces it), between the header and the bench runs. */
