@@ -27,7 +27,10 @@ describe('the load test at CI size', () => {
     const { summary } = result;
     // The checks looked at something: messages of every kind, a redelivery, and the flood's actions.
     expect(summary.slots).toBe(80);
-    expect(summary.reviewed).toBe(summary.sent - summary.throttled);
+    // A send outstanding when moderation disconnected its sender may never have left the client (the checks
+    // allow for it); every other accepted send was reviewed.
+    expect(summary.reviewed).toBeGreaterThanOrEqual(summary.sent - summary.throttled - summary.unanswered);
+    expect(summary.reviewed).toBeLessThanOrEqual(summary.sent - summary.throttled);
     expect(summary.reviewMs.count).toBe(summary.reviewed);
     expect(summary.delivered).toBeGreaterThan(0);
     expect(summary.masked + summary.denied).toBeGreaterThan(0);
