@@ -65,8 +65,10 @@ describe('the review function when the enforcement table is down, slow or thrott
   it('DynamoDB down: a sanction read before still refuses its sender; one never read lets the sender through; the policy still applies', async () => {
     const review = await coldHandler();
     // A cold read may outlast its 25 ms budget on a busy machine; the late answer fills the cache.
-    await vi.waitFor(async () =>
-      expect(await review(event('banned-1'))).toMatchObject({ Attributes: { Reason: BANNED_REASON } }),
+    await vi.waitFor(
+      async () =>
+        expect(await review(event('banned-1'))).toMatchObject({ Attributes: { Reason: BANNED_REASON } }),
+      { timeout: 10_000 },
     );
     await dynamoDbFaults.down();
     expect(await review(event('banned-1'))).toMatchObject({
@@ -87,11 +89,13 @@ describe('the review function when the enforcement table is down, slow or thrott
     const before = dynamoDbFaults.calls(SANCTIONS);
     expect(await review(event('banned-3'))).toMatchObject({ ReviewResult: 'ALLOW' });
     expect(await review(event('banned-3'))).toMatchObject({ ReviewResult: 'ALLOW' });
-    await vi.waitFor(async () =>
-      expect(await review(event('banned-3'))).toMatchObject({
-        ReviewResult: 'DENY',
-        Attributes: { Reason: BANNED_REASON },
-      }),
+    await vi.waitFor(
+      async () =>
+        expect(await review(event('banned-3'))).toMatchObject({
+          ReviewResult: 'DENY',
+          Attributes: { Reason: BANNED_REASON },
+        }),
+      { timeout: 10_000 },
     );
     // Every message meanwhile joined the one read still running; then the cache answered.
     expect(dynamoDbFaults.calls(SANCTIONS) - before).toBe(1);
@@ -167,8 +171,9 @@ describe('the review function holding a message when the enforcement table is do
     const { messageId, response } = await hold();
     expect(response).toMatchObject(refusedForHold);
     // Within 60 ms, unless this machine is too busy: the write lands either way.
-    await vi.waitFor(async () =>
-      expect(await heldIn(messageId)).toMatchObject({ messageId, userId: 'linker' }),
+    await vi.waitFor(
+      async () => expect(await heldIn(messageId)).toMatchObject({ messageId, userId: 'linker' }),
+      { timeout: 10_000 },
     );
   });
 
@@ -260,8 +265,9 @@ describe('the review function reading its room’s policy assignment when the en
   it('applies the assignment once read, and keeps applying it while the table is down', async () => {
     const review = coldContainer();
     // A cold read may outlast its 50 ms budget on a busy machine; the late answer fills the cache.
-    await vi.waitFor(async () =>
-      expect(await review(event('reader', LINK))).toMatchObject({ ReviewResult: 'DENY' }),
+    await vi.waitFor(
+      async () => expect(await review(event('reader', LINK))).toMatchObject({ ReviewResult: 'DENY' }),
+      { timeout: 10_000 },
     );
     await dynamoDbFaults.down();
     expect(await review(event('reader', LINK))).toMatchObject({ ReviewResult: 'DENY' });

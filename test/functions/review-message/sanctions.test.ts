@@ -53,17 +53,21 @@ describe('review-message reads sanctions from the enforcement table', () => {
     const context = lambdaContext('reviewMessage', 3_000);
     // A cold lookup may outlast its 25 ms budget on a busy machine: review then fails open and the late
     // answer fills the cache, so the sender's next message is refused. Real traffic retries the same way.
-    await vi.waitFor(async () =>
-      expect(await handler(event('banned'), context)).toMatchObject({
-        ReviewResult: 'DENY',
-        Attributes: { Reason: 'You are banned from this chat.', 'moderation.rules': 'sanction' },
-      }),
+    await vi.waitFor(
+      async () =>
+        expect(await handler(event('banned'), context)).toMatchObject({
+          ReviewResult: 'DENY',
+          Attributes: { Reason: 'You are banned from this chat.', 'moderation.rules': 'sanction' },
+        }),
+      { timeout: 10_000 },
     );
-    await vi.waitFor(async () =>
-      expect(await handler(event('timed-out'), context)).toMatchObject({
-        ReviewResult: 'DENY',
-        Attributes: { Reason: expect.stringMatching(/^You are timed out until \d\d:\d\d UTC\.$/) },
-      }),
+    await vi.waitFor(
+      async () =>
+        expect(await handler(event('timed-out'), context)).toMatchObject({
+          ReviewResult: 'DENY',
+          Attributes: { Reason: expect.stringMatching(/^You are timed out until \d\d:\d\d UTC\.$/) },
+        }),
+      { timeout: 10_000 },
     );
     expect(await handler(event('someone-else'), context)).toMatchObject({ ReviewResult: 'ALLOW' });
     expect(await handler(event('banned', 'moderator'), context)).toMatchObject({ ReviewResult: 'ALLOW' });
