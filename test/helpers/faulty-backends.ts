@@ -7,6 +7,7 @@ import { createTable, ENFORCEMENT_TABLE } from '../../shared/store/enforcement-t
 import { IDEMPOTENCY_TABLE } from '../../shared/store/idempotent-once.js';
 import type { DynamoDbFaults } from './dynamodb-faults.js';
 import { startDynamoDbFaults } from './dynamodb-faults.js';
+import { stubFunctionEnvironment } from './function-environment.js';
 import type { LocalDynamoDb } from './local-dynamodb.js';
 import { startLocalDynamoDb } from './local-dynamodb.js';
 
@@ -49,16 +50,7 @@ export async function startFaultyBackends(
     enforceQuotas: options.enforceQuotas ?? false,
     faults: ivsFaults,
   });
-  for (const [name, value] of Object.entries({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    ENFORCEMENT_TABLE: 'enforcement',
-    IDEMPOTENCY_TABLE: 'idempotency',
-    DYNAMODB_ENDPOINT: dynamoDbFaults.endpoint,
-    IVSCHAT_ENDPOINT: controlPlane.url,
-  }))
-    vi.stubEnv(name, value);
+  stubFunctionEnvironment(dynamoDbFaults.endpoint, controlPlane.url);
   return {
     state,
     events,

@@ -7,6 +7,7 @@ import { IDEMPOTENCY_TABLE } from '../../../shared/store/idempotent-once.js';
 import { chatLogLine } from '../../helpers/chat-log-lines.js';
 import type { EmulatedRoom } from '../../helpers/emulated-room.js';
 import { startEmulatedRoom } from '../../helpers/emulated-room.js';
+import { stubFunctionEnvironment } from '../../helpers/function-environment.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 
@@ -46,18 +47,10 @@ describe('functions/moderate-chat-stream (Firehose transformation) against the e
     dynamoDb = await startLocalDynamoDb();
     await createTable(dynamoDb.client(), 'enforcement', ENFORCEMENT_TABLE);
     await createTable(dynamoDb.client(), 'idempotency', IDEMPOTENCY_TABLE);
-    for (const [name, value] of Object.entries({
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ENFORCEMENT_TABLE: 'enforcement',
-      IDEMPOTENCY_TABLE: 'idempotency',
-      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-      IVSCHAT_ENDPOINT: room.endpoint,
+    stubFunctionEnvironment(dynamoDb.endpoint, room.endpoint, {
       FIREHOSE_ROOM_ARN: room.roomArn,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-    }))
-      vi.stubEnv(name, value);
+    });
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
