@@ -34,7 +34,10 @@ describe('the load test at CI size', () => {
     expect(summary.reviewMs.count).toBe(summary.reviewed);
     expect(summary.delivered).toBeGreaterThan(0);
     expect(summary.masked + summary.denied).toBeGreaterThan(0);
-    expect(summary.loggedMessages).toBe(summary.delivered);
+    // The same holds for the logs: a message IVS delivered after disconnecting its sender is logged, but its
+    // sender never heard back.
+    expect(summary.loggedMessages).toBeGreaterThanOrEqual(summary.delivered);
+    expect(summary.loggedMessages).toBeLessThanOrEqual(summary.delivered + summary.unanswered);
     expect(summary.redeliveries).toBeGreaterThan(0);
     const deletions = summary.actions.find((action) => action.kind === 'delete-message');
     expect(deletions?.planned).toBeGreaterThan(0);
