@@ -19,14 +19,21 @@ import { seededRandom } from './corpus.js';
  */
 
 export interface DecodeResult {
+  /** The Node.js that ran the consumer, `process.version`. */
+  readonly node: string;
   readonly records: number;
-  /** Records per second of wall-clock time: on a shared machine, includes time the process waited for a core. */
+  /** Batches run before timing: the JIT's tiers, not the consumer, set the first batches' rate. */
+  readonly warmupBatches: number;
+  readonly batches: number;
+  /** Records per second of wall-clock time over the timed batches: on a shared machine, includes waits for a core. */
   readonly recordsPerSecond: number;
   /**
-   * Records per second of the process's CPU time (user + system, every thread, so the garbage collector's
-   * helper threads too): a rate per core that other processes on the machine do not move.
+   * Records per second of the process's CPU time over the timed batches (user + system, every thread, so the
+   * garbage collector's helper threads too): a rate per core that other processes on the machine do not move.
    */
   readonly recordsPerCpuSecond: number;
+  /** The process's first batch, by CPU time: what a fresh execution environment's first invocation does. */
+  readonly firstBatchPerCpuSecond: number;
   readonly actions: number;
 }
 
@@ -73,15 +80,23 @@ export function logBatch(count: number, texts: readonly string[]): unknown {
   return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(body))).toString('base64') } };
 }
 
+export interface DecodeRuns {
+  /** Untimed batches after the first: until the JIT has optimized the consumer. */
+  readonly warmupBatches: number;
+  /** Timed batches, enough to span several major garbage collections. */
+  readonly batches: number;
+}
+
 /**
- * Median records per second of `moderateLogEvent` on one batch over `runs` runs (actions planned, not sent), by
- * the wall clock and by the process's CPU time.
+ * `moderateLogEvent` on one batch again and again (actions planned, not sent): the first batch's rate, then the
+ * rate over `batches` batches after `warmupBatches` more. One rate over all the timed batches, not a median of
+ * them: every few batches one pays a major garbage collection for the others, and a median would leave it out.
  */
 export async function measureLogDecode(
   policy: CompiledPolicy,
   texts: readonly string[],
   count: number,
-  runs: number,
+  runs: DecodeRuns,
 ): Promise<DecodeResult> {
   const event = logBatch(count, texts);
   let actions = 0;
@@ -94,24 +109,29 @@ export async function measureLogDecode(
       return [];
     },
   };
+  const firstCpu = process.cpuUsage();
   await moderateLogEvent(event, 'us-east-1', deps);
-  const rates: number[] = [];
-  const cpuRates: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    await moderateLogEvent(event, 'us-east-1', deps);
-    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-    const used = process.cpuUsage(cpu);
-    rates.push(count / elapsed);
-    cpuRates.push(count / ((used.user + used.system) / 1e6));
-  }
-  return { records: count, recordsPerSecond: median(rates), recordsPerCpuSecond: median(cpuRates), actions };
+  const firstBatchPerCpuSecond = count / cpuSeconds(process.cpuUsage(firstCpu));
+  for (let batch = 0; batch < runs.warmupBatches; batch++) await moderateLogEvent(event, 'us-east-1', deps);
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  for (let batch = 0; batch < runs.batches; batch++) await moderateLogEvent(event, 'us-east-1', deps);
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const timed = count * runs.batches;
+  return {
+    node: process.version,
+    records: count,
+    warmupBatches: runs.warmupBatches,
+    batches: runs.batches,
+    recordsPerSecond: timed / elapsed,
+    recordsPerCpuSecond: timed / cpuSeconds(process.cpuUsage(cpu)),
+    firstBatchPerCpuSecond,
+    actions,
+  };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+function cpuSeconds(used: NodeJS.CpuUsage): number {
+  return (used.user + used.system) / 1e6;
 }
 
 export interface ExecutorResult {
