@@ -136,9 +136,7 @@ function consumerTap(roomId: () => string, redeliverShare: number, delayMs: numb
         arrivedAtMs,
         recordIds: records.flatMap((parsed) => (parsed.ok ? [parsed.record.id] : [])),
         messageSentAtMs: records.flatMap((parsed) =>
-          parsed.ok && parsed.record.type === 'MESSAGE'
-            ? [Number(parsed.record.sendTime.epochNanos / 1_000_000n)]
-            : [],
+          parsed.ok && parsed.record.type === 'MESSAGE' ? [parsed.record.sendTime.epochMillis] : [],
         ),
       });
       const result = await consumer(event, context);

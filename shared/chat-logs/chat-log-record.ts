@@ -10,10 +10,27 @@ import { isRecord, isStringMap } from '../guards.js';
 
 export type StringMap = Readonly<Record<string, string>>;
 
-/** A SendTime with its nanoseconds kept: IVS writes nine fractional digits, which Date would cut to three. */
+/**
+ * A SendTime with its nanoseconds kept: IVS writes nine fractional digits, which Date would cut to three. Two
+ * numbers, not one BigInt: the consumers order and window every logged message by it, and each BigInt operation
+ * allocates.
+ */
 export interface SendTime {
   readonly iso: string;
-  readonly epochNanos: bigint;
+  /** Whole milliseconds since the epoch. */
+  readonly epochMillis: number;
+  /** The nanoseconds past `epochMillis`: 0 to 999,999. */
+  readonly extraNanos: number;
+}
+
+/** The SendTime in nanoseconds since the epoch, exactly. */
+export function epochNanosOf(time: SendTime): bigint {
+  return BigInt(time.epochMillis) * 1_000_000n + BigInt(time.extraNanos);
+}
+
+/** Orders two SendTimes: negative, zero or positive, as sort() expects. */
+export function compareSendTimes(a: SendTime, b: SendTime): number {
+  return a.epochMillis - b.epochMillis || a.extraNanos - b.extraNanos;
 }
 
 export interface LoggedMessage {
@@ -54,7 +71,9 @@ export function parseSendTime(value: unknown): SendTime | undefined {
   if (typeof value !== 'string' || !ISO_WITH_FRACTION.test(value)) return undefined;
   const second = secondOf(value);
   if (second === undefined) return undefined;
-  return { iso: value, epochNanos: second.epochNanos + BigInt(fractionNanos(value, second.zone.length)) };
+  const nanos = fractionNanos(value, second.zone.length);
+  const millis = Math.floor(nanos / 1_000_000);
+  return { iso: value, epochMillis: second.epochMillis + millis, extraNanos: nanos - millis * 1_000_000 };
 }
 
 /** The fraction's digits (at most nine, so exact as a number) as nanoseconds. */
@@ -82,7 +101,7 @@ interface ParsedSecond {
   /** The date-time to the second, no zone. */
   readonly seconds: string;
   readonly zone: string;
-  readonly epochNanos: bigint;
+  readonly epochMillis: number;
 }
 
 /** The last second parsed: a batch's records come in time order, many to a second. */
@@ -109,7 +128,7 @@ function secondOf(value: string): ParsedSecond | undefined {
     lastInvalid = { seconds, zone };
     return undefined;
   }
-  lastSecond = { seconds, zone, epochNanos: BigInt(millis) * 1_000_000n };
+  lastSecond = { seconds, zone, epochMillis: millis };
   return lastSecond;
 }
 

@@ -1,4 +1,5 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
+import { compareSendTimes } from '../chat-logs/chat-log-record.js';
 import type { NormalizedText } from '../normalization/normalize.js';
 import { normalizeTransient } from '../normalization/normalize.js';
 import type { Rule } from '../policy/policy-document.js';
@@ -102,13 +103,13 @@ export function planEnforcement({
   const states = new Map(users);
   const actions: EnforcementAction[] = [];
   const outcomes: MessageOutcome[] = [];
-  const ordered = [...messages].sort((a, b) => (a.sendTime.epochNanos < b.sendTime.epochNanos ? -1 : 1));
+  const ordered = [...messages].sort((a, b) => compareSendTimes(a.sendTime, b.sendTime));
   const ruleExemptions = policy.rules.flatMap((rule) => rule.exemptions);
   const readings = new Map<string, Reading>();
   for (const message of ordered) {
     const userId = message.sender.userId;
     const before = states.get(userId) ?? EMPTY_USER_STATE;
-    const atMillis = Number(message.sendTime.epochNanos / 1_000_000n);
+    const atMillis = message.sendTime.epochMillis;
     const exempt = isExempt(message.sender.attributes, policy.document.exemptions);
     let reading = readings.get(message.content);
     // Normalized once, for the fingerprint and the re-check; transient, so nothing may normalize in between.

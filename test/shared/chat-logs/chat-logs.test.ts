@@ -2,7 +2,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  compareSendTimes,
   deletedMessageId,
+  epochNanosOf,
   parseChatLogLine,
   parseChatLogRecord,
   parseSendTime,
@@ -59,7 +61,7 @@ describe('chat log records', () => {
         requestId: '',
         content: 'bbiab!',
         attributes: { username: 'gleningp' },
-        sendTime: { iso: '2023-01-05T14:33:32.894089757Z', epochNanos: 1672929212894089757n },
+        sendTime: { iso: '2023-01-05T14:33:32.894089757Z', epochMillis: 1672929212894, extraNanos: 89757 },
         sender: { userId: '75758272-f3f2-4f65-83c5-9b8f144116b8', attributes: {} },
       },
     });
@@ -107,8 +109,19 @@ describe('chat log records', () => {
   });
 
   it('reads SendTime with any number of fractional digits and an offset', () => {
-    expect(parseSendTime('2023-01-05T14:33:32Z')?.epochNanos).toBe(1672929212000000000n);
-    expect(parseSendTime('2023-01-05T15:33:32.5+01:00')?.epochNanos).toBe(1672929212500000000n);
+    const nanos = (value: string) => {
+      const time = parseSendTime(value);
+      return time === undefined ? undefined : epochNanosOf(time);
+    };
+    expect(nanos('2023-01-05T14:33:32Z')).toBe(1672929212000000000n);
+    expect(nanos('2023-01-05T15:33:32.5+01:00')).toBe(1672929212500000000n);
+    expect(nanos('2023-01-05T14:33:32.000000001Z')).toBe(1672929212000000001n);
+    expect(nanos('1969-12-31T23:59:59.999999999Z')).toBe(-1n);
+    expect(parseSendTime('2023-01-05T14:33:32.894089757Z')).toEqual({
+      iso: '2023-01-05T14:33:32.894089757Z',
+      epochMillis: 1672929212894,
+      extraNanos: 89757,
+    });
     expect(parseSendTime('2023-01-05T14:33:32.1234567891Z')).toBeUndefined();
   });
 });
@@ -153,8 +166,23 @@ describe('date-times, as Date.parse reads them', () => {
   it('parses SendTime as the first version did, valid or not, in any order', () => {
     fc.assert(
       fc.property(fc.array(anyTime, { maxLength: 30 }), (values) => {
-        for (const value of [...values, ...values])
-          expect(parseSendTime(value)).toEqual(referenceSendTime(value));
+        for (const value of [...values, ...values]) {
+          const time = parseSendTime(value);
+          const read = time === undefined ? undefined : { iso: time.iso, epochNanos: epochNanosOf(time) };
+          expect(read).toEqual(referenceSendTime(value));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('orders SendTimes as their nanoseconds since the epoch', () => {
+    fc.assert(
+      fc.property(dateTime, dateTime, (first, second) => {
+        const [a, b] = [parseSendTime(first), parseSendTime(second)];
+        if (a === undefined || b === undefined) return;
+        const [nanosA, nanosB] = [epochNanosOf(a), epochNanosOf(b)];
+        expect(Math.sign(compareSendTimes(a, b))).toBe(nanosA < nanosB ? -1 : nanosA > nanosB ? 1 : 0);
       }),
       { numRuns: 500 },
     );

@@ -40,7 +40,7 @@ const logged = (userId: string, seconds: number, content: string, role = 'viewer
     requestId: '',
     content,
     attributes: {},
-    sendTime: { iso, epochNanos: BigInt(seconds) * 1_000_000_000n },
+    sendTime: { iso, epochMillis: seconds * 1000, extraNanos: 0 },
     sender: { userId, attributes: { role } },
   };
 };
