@@ -410,48 +410,23 @@ async function measureConsumer(): Promise<void> {
 function measureConsumerInChildProcess(node: string): DecodeResult {
   const output = execFileSync(node, [__filename, CONSUMER_ONLY], { encoding: 'utf8' });
   const parsed: unknown = JSON.parse(output.trim().split('\n').at(-1) ?? '');
-  const numbers = [
-    'records',
-    'warmupBatches',
-    'batches',
-    'recordsPerSecond',
-    'recordsPerCpuSecond',
-    'firstBatchPerCpuSecond',
-    'actions',
-  ] as const;
   if (!isRecord(parsed) || typeof parsed.node !== 'string') {
     throw new Error(`the consumer measurement printed no result: ${output}`);
   }
-  const values = numbers.map((name) => parsed[name]);
-  const [
-    records,
-    warmupBatches,
-    batches,
-    recordsPerSecond,
-    recordsPerCpuSecond,
-    firstBatchPerCpuSecond,
-    actions,
-  ] = values;
-  if (
-    typeof records !== 'number' ||
-    typeof warmupBatches !== 'number' ||
-    typeof batches !== 'number' ||
-    typeof recordsPerSecond !== 'number' ||
-    typeof recordsPerCpuSecond !== 'number' ||
-    typeof firstBatchPerCpuSecond !== 'number' ||
-    typeof actions !== 'number'
-  ) {
-    throw new Error(`the consumer measurement printed no result: ${output}`);
-  }
+  const number = (name: keyof DecodeResult): number => {
+    const value = parsed[name];
+    if (typeof value !== 'number') throw new Error(`the consumer measurement printed no ${name}: ${output}`);
+    return value;
+  };
   return {
     node: parsed.node,
-    records,
-    warmupBatches,
-    batches,
-    recordsPerSecond,
-    recordsPerCpuSecond,
-    firstBatchPerCpuSecond,
-    actions,
+    records: number('records'),
+    warmupBatches: number('warmupBatches'),
+    batches: number('batches'),
+    recordsPerSecond: number('recordsPerSecond'),
+    recordsPerCpuSecond: number('recordsPerCpuSecond'),
+    firstBatchPerCpuSecond: number('firstBatchPerCpuSecond'),
+    actions: number('actions'),
   };
 }
 
