@@ -164,6 +164,19 @@ starts; pairs of readings would skip 28%, the three-reading bits skip 85%). Per 
 the loops' floor (a bare fold-and-write loop over 100 units with the \`Buffer#write\` costs about 0.55 µs on this
 machine), so the 50× target needs a different shape of work, not a tighter loop.
 
+A WebAssembly spike (2026-11-28, AssemblyScript 0.28, not in the tree) measured that shape's floor on the bench
+corpus, mean of each message's best of 9 (Node 20 / Node 24): the engine 2.30 / 1.96 µs; \`normalizeTransient\`
+alone 1.33 / 1.00 µs; the message copied into WebAssembly memory by the same \`Buffer#write\` (0.19 / 0.22 µs) and
+read by one pass that folds each unit through a 32-bit table, drops invisibles, finds word starts and tests the
+first two units of each against a 64K-bit table of term openings, 0.48 / 0.47 µs, against 0.81 / 0.62 µs for the
+same pass in JS (so about half of the gain is doing less, half is WebAssembly: 2.4 against 5.9 ns a unit on
+Node 20). The pass leaves out readings, separators, stretched letters, expansions, surrogate pairs (two messages in
+three carry an emoji), span mapping, the trie walk and decisions; scaling the engine's per-unit cost by the measured
+ratio puts a full WebAssembly core at about 1.0–1.2 µs a message, which would meet the 50× target (obscenity takes
+about 75 µs). The port would be normalization and matching (about 1,500 lines) with its tables built at build time
+(the fold table alone takes 170–290 ms to compute at start-up; the 148 KB module compiles in under a millisecond),
+kept in step with the TypeScript engine by a parity test on the evaluation corpus and fuzzed input.
+
 **The chat log consumer (2026-11-28).** Of about 25 µs a record (the 10,000-record batch, Node 20), decoding took
 about 9 µs: \`JSON.parse\` of the whole 4.6 MB body, then of each message's record, whose 10,000 intermediate strings
 were most of the garbage that outlived a batch. The garbage collector took about 15% of the main thread, plus its
