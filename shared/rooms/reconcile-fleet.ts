@@ -175,7 +175,10 @@ export async function reconcileFleet(
         random: deps.random,
         options: deps.retry ?? DEFAULT_RETRY,
         onRetry: (kind) => {
-          if (kind === 'throttled') throttledBy[operation]++;
+          if (kind !== 'throttled') return;
+          throttledBy[operation]++;
+          // Someone else is spending the account's quota too: slow down rather than race them for it.
+          deps.pacer.throttled(operation);
         },
       },
     );
