@@ -6,6 +6,9 @@
  * Index vocabulary (used everywhere in the engine): spans are half-open
  * `[start, end)` UTF-16 offsets.
  */
+import type { FoldKernel } from './fold-kernel.js';
+import { createFoldKernel } from './fold-kernel.js';
+
 export interface NormalizedText {
   readonly original: string;
   /** The normalized text as UTF-16 units: `buffer` up to `length`. */
@@ -48,6 +51,8 @@ export interface NormalizedText {
 // and, for 1 << 30, a double compare on every unit.
 const UNKNOWN = -1;
 const NOT_ONE_UNIT = -2;
+/** A unit that vanishes (a mark, an invisible character): NOT_ONE_UNIT to this pass, skipped by the kernel's. */
+const DROP = -3;
 /** Set in a unitFolds entry whose unit is a word unit. */
 const WORD_SHIFT = 16;
 const WORD_FLAG = 1 << WORD_SHIFT;
@@ -75,10 +80,13 @@ export const IS_WATCHED = 2;
 export interface UnitWatch {
   readonly units: Uint8Array;
   readonly folds: Int32Array;
+  /** The WebAssembly pass over `folds` (which live in its memory), where WebAssembly runs. */
+  readonly kernel: FoldKernel | undefined;
 }
 
 export function createUnitWatch(units: Uint8Array): UnitWatch {
-  return { units, folds: newFoldTable(units) };
+  const kernel = createFoldKernel();
+  return { units, folds: newFoldTable(units, kernel), kernel };
 }
 
 /**
@@ -258,6 +266,45 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
  * next call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
+  const length = original.length;
+  // The common case in WebAssembly (fold-pass.as.ts); the rest, and what it gives up on, below.
+  const kernel = watch === undefined ? unitKernel : watch.kernel;
+  if (kernel !== undefined && length <= kernel.capacity) {
+    kernel.inputBytes.write(original, 0, 'utf16le');
+    const out = kernel.pass(length);
+    if (out >= 0) return kernelResult(original, kernel, out, watch);
+  }
+  return normalizeInJs(original, watch);
+}
+
+/** The kernel's pass as a transient result: its buffers, as normalizePass() returns its own. */
+function kernelResult(
+  original: string,
+  kernel: FoldKernel,
+  out: number,
+  watch: UnitWatch | undefined,
+): NormalizedText {
+  const { runs, result } = kernel;
+  const runCount = result[2] ?? 0;
+  const identity =
+    runCount === 0 || (runCount === 3 && runs[1] === 0 && runs[2] === 1 && out === original.length);
+  return transientResult.reset(
+    original,
+    kernel.units,
+    out,
+    identity ? undefined : runs,
+    runCount,
+    watch,
+    kernel.candidates,
+    result[1] ?? 0,
+  );
+}
+
+/**
+ * normalizeTransient() without the kernel: every message where WebAssembly cannot run, and those its pass
+ * gives up on (see fold-pass.as.ts). Exported for the tests that hold both passes to the same results.
+ */
+export function normalizeInJs(original: string, watch?: UnitWatch): NormalizedText {
   const length = original.length;
   // Read through a typed copy of the input: typed-array reads cost far less than charCodeAt().
   if (input.length <= length) ({ input, inputBytes } = inputBuffer(length + 1));
@@ -585,14 +632,15 @@ function reserve(needed: number): void {
 const NOTHING_WATCHED = new Uint8Array(0x10000);
 const PICTOGRAPH_HIGHS = [0xd83c, 0xd83d, 0xd83e];
 /**
- * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG),
- * NOT_ONE_UNIT if it vanishes, expands or is half of a surrogate pair (PICTOGRAPH_HIGH for
+ * Per UTF-16 unit: the one unit it folds to (with WORD_FLAG, SPACE_FLAG, WATCH_FLAG), DROP if
+ * it vanishes, NOT_ONE_UNIT if it expands or is half of a surrogate pair (PICTOGRAPH_HIGH for
  * the high halves of pictographs), UNKNOWN until first seen.
  */
-const unitFolds = newFoldTable(NOTHING_WATCHED);
+const unitKernel = createFoldKernel();
+const unitFolds = newFoldTable(NOTHING_WATCHED, unitKernel);
 
-function newFoldTable(watching: Uint8Array): Int32Array {
-  const folds = new Int32Array(0x10000).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
+function newFoldTable(watching: Uint8Array, kernel: FoldKernel | undefined): Int32Array {
+  const folds = (kernel?.folds ?? new Int32Array(0x10000)).fill(UNKNOWN).fill(NOT_ONE_UNIT, 0xd800, 0xe000);
   for (const high of PICTOGRAPH_HIGHS)
     folds[high] = PICTOGRAPH_HIGH | (watching[high] === 1 ? WATCH_FLAG : 0);
   return folds;
@@ -601,6 +649,10 @@ function newFoldTable(watching: Uint8Array): Int32Array {
 function learnUnitFold(code: number, folds: Int32Array, watching: Uint8Array): void {
   const folded = foldOf(code);
   const unit = folded.charCodeAt(0);
+  if (folded === '') {
+    folds[code] = DROP;
+    return;
+  }
   folds[code] =
     folded.length === 1 && !isSurrogate(unit)
       ? unit |

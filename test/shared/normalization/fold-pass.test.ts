@@ -1,0 +1,124 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateCorpus } from '../../../bench/corpus.js';
+import { readEvalCorpus } from '../../../bench/scoring.js';
+import { createFoldKernel } from '../../../shared/normalization/fold-kernel.js';
+import type { NormalizedText, UnitWatch } from '../../../shared/normalization/normalize.js';
+import {
+  createUnitWatch,
+  normalizeInJs,
+  normalizeTransient,
+} from '../../../shared/normalization/normalize.js';
+import { defaultPolicy } from '../../helpers/default-policy.js';
+
+/**
+ * The WebAssembly pass (fold-pass.as.ts) against normalize.ts's own, which it must match unit for unit on
+ * every message it takes: the same folded units, word starts, watched units and map back to the original.
+ */
+
+/** What a transient result holds, copied before the next call overwrites it, and which pass made it. */
+function snapshot(normalized: NormalizedText, watch: UnitWatch | undefined) {
+  return {
+    byKernel: watch?.kernel !== undefined && normalized.buffer === watch.kernel.units,
+    text: normalized.text,
+    units: Array.from(normalized.units),
+    afterUnits: normalized.buffer[normalized.length],
+    runs: normalized.runs === undefined ? undefined : [...normalized.runs],
+    candidates: Array.from(normalized.candidates.subarray(0, normalized.candidateCount)),
+    wordStarts: [...normalized.wordStarts],
+    watched: [...normalized.watched],
+  };
+}
+
+function bothPasses(text: string, watch: UnitWatch) {
+  const { byKernel, ...kernel } = snapshot(normalizeTransient(text, watch), watch);
+  const { byKernel: _, ...js } = snapshot(normalizeInJs(text, watch), watch);
+  return { byKernel, kernel, js };
+}
+
+const policyWatch = defaultPolicy.matcher.watch;
+/** A watch of its own, so that its fold table starts empty. */
+const freshWatch = () => createUnitWatch(new Uint8Array(0x10000).fill(1, 0x61, 0x7b));
+
+describe('the WebAssembly fold pass', () => {
+  it('exists here: Node.js runs WebAssembly, so the tests below test it', () => {
+    expect(createFoldKernel()).toBeDefined();
+    expect(policyWatch.kernel).toBeDefined();
+  });
+
+  it('gives up on units the fold table does not know yet, and takes them once normalize.ts has learned them', () => {
+    const watch = freshWatch();
+    const text = 'Fuck\u200b you, ÇA VA?  🔥❤️ ok';
+    const first = bothPasses(text, watch);
+    expect(first.byKernel).toBe(false);
+    const second = bothPasses(text, watch);
+    expect(second.byKernel).toBe(true);
+    expect(second.kernel).toEqual(second.js);
+    expect(second.kernel.text).toBe('fuck you, ca va? 🔥❤ ok');
+    // A run per stretch of one-for-one units, broken where the zero-width space, a space and VS16 vanished.
+    expect(second.kernel.runs).toEqual([0, 0, 1, 4, 5, 1, 17, 19, 1, 20, 23, 1]);
+  });
+
+  it('leaves to normalize.ts what folds to more or less than one unit, other astral code points and lone surrogates', () => {
+    const watch = freshWatch();
+    for (const text of ['straße', 'ﬁne', '𝐟𝐮𝐜𝐤', 'a\ud83dz', 'end\ud83c', 'x\udc00y']) {
+      bothPasses(text, watch);
+      const { byKernel, kernel, js } = bothPasses(text, watch);
+      expect({ text, byKernel }).toEqual({ text, byKernel: false });
+      expect(kernel).toEqual(js);
+    }
+  });
+
+  it('leaves messages over its capacity to normalize.ts, which normalizes them as before', () => {
+    const kernel = policyWatch.kernel;
+    if (kernel === undefined) throw new Error('no kernel');
+    const text = 'hello world '.repeat(Math.ceil((kernel.capacity + 1) / 12));
+    const { byKernel, kernel: fromKernelPath, js } = bothPasses(text, policyWatch);
+    expect(byKernel).toBe(false);
+    expect(fromKernelPath).toEqual(js);
+  });
+
+  it('matches normalize.ts on the benchmark corpus and the evaluation corpus, and takes most of them', () => {
+    const texts = [
+      ...generateCorpus({
+        count: 3_000,
+        seed: 0x1f2e3d4c,
+        minLength: 10,
+        maxLength: 200,
+        profaneShare: 0.1,
+      }).map((message) => message.text),
+      ...readEvalCorpus().map((evalCase) => evalCase.text),
+    ];
+    for (const watch of [policyWatch, freshWatch()]) {
+      for (const text of texts) bothPasses(text, watch);
+      let taken = 0;
+      for (const text of texts) {
+        const { byKernel, kernel, js } = bothPasses(text, watch);
+        if (byKernel) taken++;
+        if (JSON.stringify(kernel) !== JSON.stringify(js))
+          expect({ text, ...kernel }).toEqual({ text, ...js });
+      }
+      expect(taken / texts.length).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('matches normalize.ts on any mix of letters, spaces, invisibles, marks, emoji and surrogates', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...'aAbBsSfFuUcCkK 1!$@.\t\u00a0\u3000'.split('')),
+      fc.constantFrom('\u200b', '\u200d', '\ufe0f', '\u00ad', '\u0301', '\u0336', '\u20dd'),
+      fc.constantFrom('😀', '🔥', '❤', '🇺🇸', '👍🏽', '\ud83c', '\ud83d', '\udc00', '\udfff'),
+      fc.constantFrom('ß', 'ﬁ', 'а', 'е', 'с', 'Ｆ', '𝐟', 'ᴀ', '🅐', 'ı', 'İ'),
+      fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+    );
+    const watch = freshWatch();
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
+        const text = pieces.join('');
+        bothPasses(text, watch);
+        const { kernel, js } = bothPasses(text, watch);
+        expect(kernel).toEqual(js);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
