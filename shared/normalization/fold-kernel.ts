@@ -16,10 +16,19 @@ export interface FoldKernel {
   readonly units: Uint16Array;
   readonly candidates: Int32Array;
   readonly runs: Int32Array;
-  /** After a pass: [output length, candidate count, run count]. */
+  /** After a pass: [output length, candidate count, run count]; after findAccepts, the word starts' events. */
   readonly result: Int32Array;
   /** Normalizes the `length` units written into `inputBytes`: the output's length, or -1 when it cannot. */
   readonly pass: (length: number) => number;
+  /** The kernel's memory, whose bytes from `freeAt` on are the caller's (`extraBytes` of them). */
+  readonly memory: ArrayBuffer;
+  readonly freeAt: number;
+  /** See fold-pass.as.ts: the term matcher's tables, by offset into `memory`, and its settings. */
+  readonly configureMatcher: (...settings: number[]) => void;
+  /** The walks over the last pass's output: the number of accepting nodes listed in `events`, or -1. */
+  readonly findAccepts: (length: number, candidateCount: number) => number;
+  /** Four i32 per accepting node: node, start, end, 1 if after a word. */
+  readonly events: Int32Array;
 }
 
 const PAGE_BYTES = 0x10000;
@@ -37,18 +46,23 @@ function offsetOf(exports: WebAssembly.Exports, name: string): number {
  * A new kernel, or undefined where WebAssembly cannot run (normalize.ts then keeps its own pass for every
  * message). The module is compiled on first use: 758 bytes, well under a millisecond.
  */
-export function createFoldKernel(): FoldKernel | undefined {
+export function createFoldKernel(extraBytes = 0): FoldKernel | undefined {
   if (typeof WebAssembly !== 'object') return undefined;
   compiled ??= new WebAssembly.Module(Buffer.from(FOLD_PASS_WASM, 'base64'));
   // Instantiated with one page, then grown once to the size its layout asks for: the memory never grows
   // again, so the views below stay attached.
   const memory = new WebAssembly.Memory({ initial: 1 });
   const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
-  const foldPass = exports.foldPass;
-  if (typeof foldPass !== 'function') throw new Error('fold-pass.wasm exports no foldPass');
-  // An i32 result: always a number, which `| 0` tells the type checker at no cost to the JIT.
-  const end = offsetOf(exports, 'END');
-  memory.grow(Math.ceil(end / PAGE_BYTES) - 1);
+  const { foldPass, configureMatcher, findAccepts } = exports;
+  if (
+    typeof foldPass !== 'function' ||
+    typeof configureMatcher !== 'function' ||
+    typeof findAccepts !== 'function'
+  )
+    throw new Error('fold-pass.wasm lacks a function');
+  // 8-byte aligned, for the tables put there.
+  const freeAt = Math.ceil(offsetOf(exports, 'END') / 8) * 8;
+  memory.grow(Math.ceil((freeAt + extraBytes) / PAGE_BYTES) - 1);
   const capacity = offsetOf(exports, 'CAPACITY');
   const { buffer } = memory;
   const inputAt = offsetOf(exports, 'INPUT_AT');
@@ -59,7 +73,15 @@ export function createFoldKernel(): FoldKernel | undefined {
     units: new Uint16Array(buffer, offsetOf(exports, 'UNITS_AT'), capacity + 8),
     candidates: new Int32Array(buffer, offsetOf(exports, 'CANDIDATES_AT'), capacity + 8),
     runs: new Int32Array(buffer, offsetOf(exports, 'RUNS_AT'), 3 * (capacity + 8)),
-    result: new Int32Array(buffer, offsetOf(exports, 'RESULT_AT'), 3),
+    result: new Int32Array(buffer, offsetOf(exports, 'RESULT_AT'), 4),
+    // i32 results: always numbers, which `Number() | 0` tells the type checker at no cost to the JIT.
     pass: (length) => Number(foldPass(length)) | 0,
+    memory: buffer,
+    freeAt,
+    configureMatcher: (...settings) => {
+      configureMatcher(...settings);
+    },
+    findAccepts: (length, candidateCount) => Number(findAccepts(length, candidateCount)) | 0,
+    events: new Int32Array(buffer, offsetOf(exports, 'EVENTS_AT'), 4 * offsetOf(exports, 'EVENTS_CAPACITY')),
   };
 }

@@ -9,6 +9,13 @@
  *
  * The memory is the caller's (one per fold table), laid out as the exported offsets say. The fold table
  * lives in it and normalize.ts fills it: there is nothing to keep in sync.
+ *
+ * The second half, findAccepts(), is TermMatcher.findAll()'s walks over what the first half wrote, for the
+ * matcher whose tables configureMatcher() was given (one matcher per memory: each matcher has its own watch,
+ * and so its own fold table and kernel). It does not report terms: it lists, in the order findAll() would
+ * call accept(), each accepting node a walk reaches, and term-matcher.ts turns them into hits as findAll()
+ * does. It gives up on what it does not do (transitions of the sparse map, terms spelled out letter by
+ * letter, a hostile number of accepting nodes), and findAll() then walks the same units itself.
  */
 
 // The fold table's entries: as in normalize.ts, whose tests pin both copies to the same values.
@@ -36,7 +43,18 @@ export const UNITS_AT: u32 = INPUT_AT + (CAPACITY + 8) * 2;
 export const CANDIDATES_AT: u32 = UNITS_AT + (CAPACITY + 8) * 2;
 /** A run opens at most once per input unit: three i32 each. */
 export const RUNS_AT: u32 = CANDIDATES_AT + (CAPACITY + 8) * 4;
-export const END: u32 = RUNS_AT + (CAPACITY + 8) * 12;
+/** Per folded unit: 1 when it is a word unit (isWordUnit() in normalize.ts), then a 0. */
+export const WORDS_AT: u32 = RUNS_AT + (CAPACITY + 8) * 12;
+/** findAccepts()'s output: per accepting node reached, [node, start, end, afterWord] (i32 each). */
+export const EVENTS_AT: u32 = WORDS_AT + CAPACITY + 8;
+export const EVENTS_CAPACITY: i32 = 4096;
+/** The watched units findAccepts() walks from after the word starts. */
+const WATCHED_AT: u32 = EVENTS_AT + EVENTS_CAPACITY * 16;
+/** walkStates()'s two lists of MAX_STATES × 2 states. */
+const STATES_AT: u32 = WATCHED_AT + (CAPACITY + 8) * 4;
+const NEXT_STATES_AT: u32 = STATES_AT + 64;
+/** Where the term matcher's tables may go (configureMatcher()). */
+export const END: u32 = NEXT_STATES_AT + 64;
 
 /** The output's length, or -1 when this pass cannot normalize the message (see above). */
 export function foldPass(length: i32): i32 {
@@ -72,6 +90,7 @@ export function foldPass(length: i32): i32 {
       store<i32>(CANDIDATES_AT + ((<u32>count) << 2), (out << CANDIDATE_SHIFT) | kind);
       count += (kind + 3) >>> 2;
       store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>entry);
+      store<u8>(WORDS_AT + <u32>out, <u8>((entry >>> WORD_SHIFT) & 1));
       out++;
       previous = entry;
       continue;
@@ -95,10 +114,13 @@ export function foldPass(length: i32): i32 {
     previous = 0;
     store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>code);
     store<u16>(UNITS_AT + ((<u32>(out + 1)) << 1), <u16>low);
+    // Pictographs are not word units.
+    store<u16>(WORDS_AT + <u32>out, 0);
     out += 2;
     index += 2;
   }
   store<u16>(UNITS_AT + ((<u32>out) << 1), 0);
+  store<u8>(WORDS_AT + <u32>out, 0);
   store<i32>(RESULT_AT, out);
   store<i32>(RESULT_AT + 4, count);
   store<i32>(RESULT_AT + 8, runCount);
@@ -119,5 +141,275 @@ function isPictograph(high: u32, low: u32): bool {
   if (high === 0xd83c) return low >= 0xdf00 && low <= 0xdfff;
   if (high === 0xd83d) return low >= 0xdc00 && low <= 0xdfff;
   if (high === 0xd83e) return low >= 0xdc00 && low <= 0xdeff;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The term matcher's walks: as in term-matcher.ts, whose constants these are.
+
+const DEAD: i32 = 0;
+const WORD_START_ROOT: i32 = 1;
+const ANYWHERE_ROOT: i32 = 2;
+const CLASS_WORD_START: i32 = 1;
+const CLASS_ANYWHERE: i32 = 2;
+const READING: i32 = 0xff;
+const ENDS_WORD_AFTER_SHIFT: i32 = 8;
+const WORD_START_TRIPLE: i32 = 0;
+const ANYWHERE_TRIPLE: i32 = 1;
+const MAX_COUNTED_RUN: i32 = 16;
+const MAX_STATES: i32 = 4;
+const MIN_SPELLED_LETTERS: i32 = 3;
+/** findAccepts()'s answer when it gives up. */
+const GIVE_UP: i32 = -1;
+
+// The matcher's tables, by configureMatcher(): byte offsets into this memory, and its settings.
+let readingsAt: u32 = 0;
+let nextAt: u32 = 0;
+let wideNext = false;
+let slowEntry: i32 = 0;
+let acceptsAt: u32 = 0;
+let firstUnitsAt: u32 = 0;
+let triplesAt: u32 = 0;
+let leetStartsAt: u32 = 0;
+let readingCount: i32 = 0;
+let stretchedLetters = false;
+let hasWatchedStarts = false;
+/** The accepting nodes listed so far by the current findAccepts(). */
+let events: i32 = 0;
+
+export function configureMatcher(
+  readings: u32,
+  next: u32,
+  wide: bool,
+  slow: i32,
+  accepts: u32,
+  firstUnits: u32,
+  triples: u32,
+  leetStarts: u32,
+  count: i32,
+  stretch: bool,
+  watchedStarts: bool,
+): void {
+  readingsAt = readings;
+  nextAt = next;
+  wideNext = wide;
+  slowEntry = slow;
+  acceptsAt = accepts;
+  firstUnitsAt = firstUnits;
+  triplesAt = triples;
+  leetStartsAt = leetStarts;
+  readingCount = count;
+  stretchedLetters = stretch;
+  hasWatchedStarts = watchedStarts;
+}
+
+function unitAt(index: i32): i32 {
+  return <i32>load<u16>(UNITS_AT + ((<u32>index) << 1));
+}
+
+function isWordAt(index: i32): bool {
+  return load<u8>(WORDS_AT + <u32>index) !== 0;
+}
+
+function readingOf(unit: i32): i32 {
+  return <i32>load<u16>(readingsAt + ((<u32>unit) << 1));
+}
+
+function nextOf(entry: i32): i32 {
+  return wideNext ? load<i32>(nextAt + ((<u32>entry) << 2)) : <i32>load<u16>(nextAt + ((<u32>entry) << 1));
+}
+
+function accepts(node: i32): bool {
+  return load<u8>(acceptsAt + <u32>node) !== 0;
+}
+
+/** Lists an accepting node; false when the list is full. */
+function listAccept(node: i32, start: i32, end: i32, afterWord: bool): bool {
+  if (events >= EVENTS_CAPACITY) return false;
+  const at = EVENTS_AT + ((<u32>events) << 4);
+  store<i32>(at, node);
+  store<i32>(at + 4, start);
+  store<i32>(at + 8, end);
+  store<i32>(at + 12, afterWord ? 1 : 0);
+  events++;
+  return true;
+}
+
+/**
+ * The number of accepting nodes listed at EVENTS_AT (the first RESULT_AT[3] of them by the word-start walks),
+ * or GIVE_UP. Reads the units, candidates and word flags of the last foldPass().
+ */
+export function findAccepts(length: i32, candidateCount: i32): i32 {
+  events = 0;
+  let oneLetterWords: i32 = 0;
+  let watchedCount: i32 = 0;
+  for (let index: i32 = 0; index < candidateCount; index++) {
+    const candidate = load<i32>(CANDIDATES_AT + ((<u32>index) << 2));
+    const start = candidate >>> CANDIDATE_SHIFT;
+    const first = unitAt(start);
+    const second = unitAt(start + 1);
+    const third = unitAt(start + 2);
+    const startsWord = candidate & STARTS_WORD;
+    const firstReading = readingOf(first) & READING;
+    const secondReading = readingOf(second);
+    const thirdReading = readingOf(third) & READING;
+    oneLetterWords += startsWord & (secondReading >>> ENDS_WORD_AFTER_SHIFT);
+    const pairIndex = firstReading * readingCount + (secondReading & READING);
+    const bit = (pairIndex * readingCount + thirdReading) << 1;
+    const bits = load<i32>(triplesAt + ((<u32>bit >>> 5) << 2)) >>> (bit & 31);
+    const plain = bits & 1;
+    const anywhere = (bits >>> 1) & 1;
+    const repeats = i32(second === first) | i32(third === second);
+    const leetStart = <i32>load<u8>(leetStartsAt + <u32>first);
+    if ((candidate & IS_WATCHED) !== 0 && (anywhere | repeats | leetStart) !== 0) {
+      if ((anywhere | leetStart) !== 0 || mayMatchStretched(ANYWHERE_TRIPLE, length, start) !== 0) {
+        store<i32>(WATCHED_AT + ((<u32>watchedCount) << 2), start);
+        watchedCount++;
+      }
+    }
+    if ((startsWord & (plain | repeats)) === 0) continue;
+    if (plain === 0 && mayMatchStretched(WORD_START_TRIPLE, length, start) === 0) continue;
+    if (!walk(WORD_START_ROOT, CLASS_WORD_START, length, start, false, stretchedLetters)) return GIVE_UP;
+  }
+  if (oneLetterWords >= MIN_SPELLED_LETTERS) return GIVE_UP;
+  store<i32>(RESULT_AT + 12, events);
+  if (!hasWatchedStarts) return events;
+  for (let index: i32 = 0; index < watchedCount; index++) {
+    const start = load<i32>(WATCHED_AT + ((<u32>index) << 2));
+    const afterWord = start > 0 && isWordAt(start - 1);
+    if (!walk(ANYWHERE_ROOT, CLASS_ANYWHERE, length, start, afterWord, stretchedLetters)) return GIVE_UP;
+    if (!afterWord && load<u8>(leetStartsAt + <u32>unitAt(start)) === 1) {
+      if (!walk(WORD_START_ROOT, CLASS_WORD_START, length, start, false, false)) return GIVE_UP;
+    }
+  }
+  return events;
+}
+
+function mayMatchThree(which: i32, first: i32, second: i32, third: i32): i32 {
+  const bit =
+    ((((readingOf(first) & READING) * readingCount + (readingOf(second) & READING)) * readingCount +
+      (readingOf(third) & READING)) <<
+      1) +
+    which;
+  return (load<i32>(triplesAt + ((<u32>bit >>> 5) << 2)) >>> (bit & 31)) & 1;
+}
+
+/** TermMatcher.mayMatchStretched(). */
+function mayMatchStretched(which: i32, length: i32, start: i32): i32 {
+  const a = unitAt(start);
+  let index = start + 1;
+  while (index < length && unitAt(index) === a && index - start < MAX_COUNTED_RUN) index++;
+  const k1 = index - start;
+  const b = index < length ? unitAt(index) : 0;
+  const bStart = index;
+  index++;
+  while (index < length && unitAt(index) === b && index - bStart < MAX_COUNTED_RUN) index++;
+  const k2 = index - bStart;
+  const c = index < length ? unitAt(index) : 0;
+  if (k1 >= MAX_COUNTED_RUN || k2 >= MAX_COUNTED_RUN) return 1;
+  return (
+    mayMatchThree(which, a, b, c) |
+    (k1 >= 2 ? mayMatchThree(which, a, a, b) : 0) |
+    (k1 >= 3 ? mayMatchThree(which, a, a, a) : 0) |
+    (k2 >= 2 ? mayMatchThree(which, a, b, b) : 0)
+  );
+}
+
+/** TermMatcher.walk(): false when it gives up. */
+function walk(root: i32, rootClass: i32, length: i32, start: i32, afterWord: bool, stretch: bool): bool {
+  const first = unitAt(start);
+  const node = nextOf(root * readingCount + (readingOf(first) & READING));
+  if (node === slowEntry) return false;
+  if (node === DEAD) return true;
+  if ((<i32>load<u8>(firstUnitsAt + <u32>first) & rootClass) === 0 && !hasAsciiLetter(start)) return true;
+  if (accepts(node) && !listAccept(node, start, start + 1, afterWord)) return false;
+  return walkFrom(node, first, start + 1, length, start, afterWord, stretch);
+}
+
+/** TermMatcher.walkFrom(). */
+function walkFrom(
+  reached: i32,
+  last: i32,
+  from: i32,
+  length: i32,
+  start: i32,
+  afterWord: bool,
+  stretch: bool,
+): bool {
+  let node = reached;
+  let previous = last;
+  for (let index = from; index < length; index++) {
+    const unit = unitAt(index);
+    const next = nextOf(node * readingCount + (readingOf(unit) & READING));
+    if (next === slowEntry) return false;
+    if (unit === previous && stretch && isStretchable(index)) {
+      if (next !== DEAD) return walkStates(next, node, index, length, start, afterWord);
+    } else if (next === DEAD) return true;
+    else node = next;
+    if (accepts(node) && !listAccept(node, start, index + 1, afterWord)) return false;
+    previous = unit;
+  }
+  return true;
+}
+
+/** TermMatcher.walkStates(). */
+function walkStates(advanced: i32, stayed: i32, from: i32, length: i32, start: i32, afterWord: bool): bool {
+  let states = STATES_AT;
+  let next = NEXT_STATES_AT;
+  store<i32>(states, advanced);
+  store<i32>(states + 4, stayed);
+  let count: i32 = 2;
+  for (let index = from; index < length; index++) {
+    if (index > from) {
+      const unit = unitAt(index);
+      const repeats = unit === unitAt(index - 1) && isStretchable(index);
+      const column = readingOf(unit) & READING;
+      let nextCount: i32 = 0;
+      for (let k: i32 = 0; k < count; k++) {
+        const node = load<i32>(states + ((<u32>k) << 2));
+        const moved = nextOf(node * readingCount + column);
+        if (moved === slowEntry) return false;
+        if (moved !== DEAD && !listed(next, nextCount, moved)) {
+          store<i32>(next + ((<u32>nextCount) << 2), moved);
+          nextCount++;
+        }
+        if (repeats && !listed(next, nextCount, node)) {
+          store<i32>(next + ((<u32>nextCount) << 2), node);
+          nextCount++;
+        }
+      }
+      if (nextCount === 0) return true;
+      const read = states;
+      states = next;
+      next = read;
+      count = nextCount < MAX_STATES ? nextCount : MAX_STATES;
+    }
+    for (let k: i32 = 0; k < count; k++) {
+      const node = load<i32>(states + ((<u32>k) << 2));
+      if (accepts(node) && !listAccept(node, start, index + 1, afterWord)) return false;
+    }
+  }
+  return true;
+}
+
+function listed(states: u32, count: i32, node: i32): bool {
+  for (let k: i32 = 0; k < count; k++) if (load<i32>(states + ((<u32>k) << 2)) === node) return true;
+  return false;
+}
+
+/** Letters stretch; digits do not. */
+function isStretchable(index: i32): bool {
+  const unit = unitAt(index);
+  return !(unit >= 0x30 && unit <= 0x39) && isWordAt(index);
+}
+
+/** The word that starts at `position` has an ASCII letter (hasAsciiLetter() in term-matcher.ts). */
+function hasAsciiLetter(position: i32): bool {
+  const from = isWordAt(position) ? position : position + 1;
+  // The word flags end with a 0 after the last unit.
+  for (let index = from; isWordAt(index); index++) {
+    const unit = unitAt(index);
+    if ((unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a)) return true;
+  }
   return false;
 }

@@ -84,8 +84,9 @@ export interface UnitWatch {
   readonly kernel: FoldKernel | undefined;
 }
 
-export function createUnitWatch(units: Uint8Array): UnitWatch {
-  const kernel = createFoldKernel();
+/** `extraBytes`: room the caller wants in the kernel's memory, from its `freeAt` (see TermMatcher). */
+export function createUnitWatch(units: Uint8Array, extraBytes = 0): UnitWatch {
+  const kernel = createFoldKernel(extraBytes);
   return { units, folds: newFoldTable(units, kernel), kernel };
 }
 

@@ -1,3 +1,4 @@
+import type { FoldKernel } from '../normalization/fold-kernel.js';
 import { LATIN_LOOKALIKES, LEET_LETTERS, LEET_PAIRS, LOOKALIKE_PAIRS } from '../normalization/lookalikes.js';
 import type { NormalizedText, UnitWatch } from '../normalization/normalize.js';
 import {
@@ -164,6 +165,11 @@ export class TermMatcher<Tag> {
 
   /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walk). */
   private readonly stretchedLetters: boolean;
+  /**
+   * The watch's WebAssembly kernel with this matcher's tables in its memory: findAll()'s walks over what the
+   * kernel normalized, in WebAssembly (see fold-pass.as.ts). Undefined where WebAssembly cannot run.
+   */
+  private readonly walkKernel: FoldKernel | undefined;
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
 
@@ -288,8 +294,33 @@ export class TermMatcher<Tag> {
     this.triples = new Int32Array(((2 * this.readingCount ** 3) >>> 5) + 1);
     this.rootTriples(this.wordStartPairs, WORD_START_TRIPLE);
     this.rootTriples(this.rootPairs(ANYWHERE_ROOT), ANYWHERE_TRIPLE);
-    this.watch = createUnitWatch(watchUnits);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
+    const tables = [
+      this.readings,
+      this.next,
+      this.accepts,
+      this.firstUnits,
+      this.triples,
+      this.leetWordStarts,
+    ];
+    this.watch = createUnitWatch(watchUnits, tableBytes(tables));
+    this.walkKernel = this.watch.kernel;
+    if (this.walkKernel !== undefined) {
+      const [readings, next, accepts, firstUnits, triples, leetStarts] = copyTables(this.walkKernel, tables);
+      this.walkKernel.configureMatcher(
+        readings ?? 0,
+        next ?? 0,
+        this.next instanceof Int32Array ? 1 : 0,
+        this.slow,
+        accepts ?? 0,
+        firstUnits ?? 0,
+        triples ?? 0,
+        leetStarts ?? 0,
+        this.readingCount,
+        stretchedLetters ? 1 : 0,
+        this.hasWatchedStarts ? 1 : 0,
+      );
+    }
   }
 
   /**
@@ -387,6 +418,12 @@ export class TermMatcher<Tag> {
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
+    // Units the watch's kernel normalized are in its memory: its walks read them there.
+    const kernel = this.walkKernel;
+    if (kernel !== undefined && normalized.buffer === kernel.units && normalized.watch === this.watch) {
+      const listed = kernel.findAccepts(normalized.length, normalized.candidateCount);
+      if (listed >= 0) return this.acceptListed(kernel, listed, normalized.buffer);
+    }
     // The buffer, not the `units` view: a look past `length` meets the 0 that follows the units.
     const { buffer: units, length, candidates, candidateCount } = normalized;
     const hits: TermHit<Tag>[] = [];
@@ -455,6 +492,33 @@ export class TermMatcher<Tag> {
     }
     // Usually in order already (a watched walk mostly finds what a word-start walk found, as in "fuck" for
     // "*fuck" and "fuck*"): the stable sort would leave it as it is, at the cost of a call and a closure.
+    if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    return hits;
+  }
+
+  /**
+   * The hits of the `count` accepting nodes the kernel's walks listed, in the order findAll()'s own walks
+   * would have reached them: the same accept() calls, so the same hits in the same order.
+   */
+  private acceptListed(kernel: FoldKernel, count: number, units: Uint16Array): TermHit<Tag>[] {
+    const hits: TermHit<Tag>[] = [];
+    const { events, result } = kernel;
+    // Listed by the word-start walks; the rest by the walks from watched units, which findAll() may sort.
+    const byWordStarts = result[3] ?? 0;
+    let before = -1;
+    for (let index = 0; index < count; index++) {
+      if (index === byWordStarts) before = hits.length;
+      const at = index * 4;
+      this.accept(
+        events[at] ?? 0,
+        units,
+        events[at + 1] ?? 0,
+        events[at + 2] ?? 0,
+        events[at + 3] === 1,
+        hits,
+      );
+    }
+    if (before < 0) before = hits.length;
     if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
     return hits;
   }
@@ -796,6 +860,23 @@ function inSpanOrder<Tag>(hits: readonly TermHit<Tag>[]): boolean {
     if (before.start > hit.start || (before.start === hit.start && before.end > hit.end)) return false;
   }
   return true;
+}
+
+/** Bytes to hold `tables` one after the other, each 8-byte aligned. */
+function tableBytes(tables: readonly ArrayBufferView[]): number {
+  return tables.reduce((bytes, table) => bytes + Math.ceil(table.byteLength / 8) * 8, 0);
+}
+
+/** Copies `tables` into the kernel's free memory, one after the other: the byte offset of each. */
+function copyTables(kernel: FoldKernel, tables: readonly ArrayBufferView[]): number[] {
+  const memory = new Uint8Array(kernel.memory);
+  let at = kernel.freeAt;
+  return tables.map((table) => {
+    memory.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), at);
+    const offset = at;
+    at += Math.ceil(table.byteLength / 8) * 8;
+    return offset;
+  });
 }
 
 /** Whether `node` is among the first `count` of `states`. */
