@@ -1,37 +1,8 @@
 import { FOLD_PASS_WASM } from './fold-pass-wasm.js';
 
-/**
- * A fold table and the WebAssembly pass that reads it (fold-pass.as.ts), in one memory: the table is a view of
- * the kernel's memory, so what normalize.ts learns into it the pass sees at once. Each kernel has its own
- * buffers, which its next pass overwrites.
- */
-export interface FoldKernel {
-  /** The fold table: 0x10000 entries, filled by the caller. */
-  readonly folds: Int32Array;
-  /** The longest input, in UTF-16 units. */
-  readonly capacity: number;
-  /** The input's bytes: write the message here (UTF-16LE) before calling `pass`. */
-  readonly inputBytes: Buffer;
-  /** The output's units, then a 0. */
-  readonly units: Uint16Array;
-  readonly candidates: Int32Array;
-  readonly runs: Int32Array;
-  /** After a pass: [output length, candidate count, run count]; after findAccepts, the word starts' events. */
-  readonly result: Int32Array;
-  /** Normalizes the `length` units written into `inputBytes`: the output's length, or -1 when it cannot. */
-  readonly pass: (length: number) => number;
-  /** The kernel's memory, whose bytes from `freeAt` on are the caller's (`extraBytes` of them). */
-  readonly memory: ArrayBuffer;
-  readonly freeAt: number;
-  /** See fold-pass.as.ts: the term matcher's tables, by offset into `memory`, and its settings. */
-  readonly configureMatcher: (...settings: number[]) => void;
-  /** The walks over the last pass's output: the number of accepting nodes listed in `events`, or -1. */
-  readonly findAccepts: (length: number, candidateCount: number) => number;
-  /** Four i32 per accepting node: node, start, end, 1 if after a word. */
-  readonly events: Int32Array;
-}
-
 const PAGE_BYTES = 0x10000;
+/** `listed` while the walks have not run over the last fold pass's output. */
+const NOT_WALKED = -2;
 let compiled: WebAssembly.Module | undefined;
 
 /** The kernel's exports this module reads, checked rather than cast. */
@@ -42,46 +13,126 @@ function offsetOf(exports: WebAssembly.Exports, name: string): number {
   return value.value;
 }
 
+function functionOf(exports: WebAssembly.Exports, name: string): (...parameters: number[]) => unknown {
+  const value = exports[name];
+  if (typeof value !== 'function') throw new Error(`fold-pass.wasm exports no function ${name}`);
+  return value;
+}
+
 /**
- * A new kernel, or undefined where WebAssembly cannot run (normalize.ts then keeps its own pass for every
- * message). The module is compiled on first use: 758 bytes, well under a millisecond.
+ * A fold table and the WebAssembly passes that read it (fold-pass.as.ts), in one memory: the table is a view of
+ * the kernel's memory, so what normalize.ts learns into it the passes see at once. Each kernel has its own
+ * buffers, which its next pass overwrites, and remembers which message they hold: a message scanned by
+ * scan() and then normalized and walked the long way (it held a blocking term) is folded and walked once.
+ */
+export class FoldKernel {
+  /** The fold table: 0x10000 entries, filled by the caller. */
+  readonly folds: Int32Array;
+  /** The longest input, in UTF-16 units. */
+  readonly capacity: number;
+  /** The output's units, then a 0. */
+  readonly units: Uint16Array;
+  readonly candidates: Int32Array;
+  readonly runs: Int32Array;
+  /** See RESULT_AT in fold-pass.as.ts. */
+  readonly result: Int32Array;
+  /** Four i32 per accepting node: node, start, end, 1 if after a word. */
+  readonly events: Int32Array;
+  /** The kernel's memory, whose bytes from `freeAt` on are the caller's (`extraBytes` of them). */
+  readonly memory: ArrayBuffer;
+  readonly freeAt: number;
+
+  private readonly inputBytes: Buffer;
+  private readonly foldPass: (length: number) => unknown;
+  private readonly findAcceptsPass: (length: number, candidateCount: number) => unknown;
+  private readonly scanPass: (length: number) => unknown;
+  private readonly configureMatcherPass: (...settings: number[]) => unknown;
+  private readonly configureTermsPass: (nodeTermsAt: number, termsAt: number) => unknown;
+  /** The message whose fold the buffers hold, if the last pass folded one. */
+  private folded: string | undefined = undefined;
+  /** What the walks over that fold listed (see findAccepts()), or NOT_WALKED. */
+  private listed = NOT_WALKED;
+
+  constructor(module: WebAssembly.Module, extraBytes: number) {
+    // Instantiated with one page, then grown once to the size its layout asks for: the memory never grows
+    // again, so the views below stay attached.
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+    this.foldPass = functionOf(exports, 'foldPass');
+    this.findAcceptsPass = functionOf(exports, 'findAccepts');
+    this.scanPass = functionOf(exports, 'scanClean');
+    this.configureMatcherPass = functionOf(exports, 'configureMatcher');
+    this.configureTermsPass = functionOf(exports, 'configureTerms');
+    // 8-byte aligned, for the tables put there.
+    this.freeAt = Math.ceil(offsetOf(exports, 'END') / 8) * 8;
+    memory.grow(Math.ceil((this.freeAt + extraBytes) / PAGE_BYTES) - 1);
+    const capacity = offsetOf(exports, 'CAPACITY');
+    const { buffer } = memory;
+    this.memory = buffer;
+    this.capacity = capacity;
+    this.folds = new Int32Array(buffer, offsetOf(exports, 'FOLDS_AT'), 0x10000);
+    this.inputBytes = Buffer.from(buffer, offsetOf(exports, 'INPUT_AT'), (capacity + 1) * 2);
+    this.units = new Uint16Array(buffer, offsetOf(exports, 'UNITS_AT'), capacity + 8);
+    this.candidates = new Int32Array(buffer, offsetOf(exports, 'CANDIDATES_AT'), capacity + 8);
+    this.runs = new Int32Array(buffer, offsetOf(exports, 'RUNS_AT'), 3 * (capacity + 8));
+    this.result = new Int32Array(buffer, offsetOf(exports, 'RESULT_AT'), 8);
+    this.events = new Int32Array(
+      buffer,
+      offsetOf(exports, 'EVENTS_AT'),
+      4 * offsetOf(exports, 'EVENTS_CAPACITY'),
+    );
+  }
+
+  /** Normalizes `text` (at most `capacity` units): the output's length, or -1 when the kernel cannot. */
+  fold(text: string): number {
+    if (this.folded === text) return this.result[0] ?? 0;
+    this.inputBytes.write(text, 0, 'utf16le');
+    // i32 results: always numbers, which `Number() | 0` tells the type checker at no cost to the JIT.
+    const out = Number(this.foldPass(text.length)) | 0;
+    this.folded = out >= 0 ? text : undefined;
+    this.listed = NOT_WALKED;
+    return out;
+  }
+
+  /**
+   * The matcher's walks over the last fold: the number of accepting nodes listed in `events`, or -1 when they
+   * gave up. Run once per fold.
+   */
+  findAccepts(length: number, candidateCount: number): number {
+    if (this.listed === NOT_WALKED) this.listed = Number(this.findAcceptsPass(length, candidateCount)) | 0;
+    return this.listed;
+  }
+
+  /**
+   * Normalizes, walks and judges `text` (at most `capacity` units; see scanClean() in fold-pass.as.ts): 1 when
+   * it holds a blocking hit, 0 when it surely does not, -1 when the kernel cannot tell.
+   */
+  scan(text: string): number {
+    this.inputBytes.write(text, 0, 'utf16le');
+    const answer = Number(this.scanPass(text.length)) | 0;
+    this.folded = answer === -2 ? undefined : text;
+    this.listed = answer === -2 ? NOT_WALKED : (this.result[4] ?? -1);
+    return answer < 0 ? -1 : answer;
+  }
+
+  /** See fold-pass.as.ts: the term matcher's tables, by offset into `memory`, and its settings. */
+  configureMatcher(...settings: number[]): void {
+    this.configureMatcherPass(...settings);
+  }
+
+  /** See fold-pass.as.ts: the terms of each node, for scan(). */
+  configureTerms(nodeTermsAt: number, termsAt: number): void {
+    this.configureTermsPass(nodeTermsAt, termsAt);
+  }
+}
+
+/**
+ * A new kernel with `extraBytes` of memory for the caller, or undefined where WebAssembly cannot run
+ * (normalize.ts then keeps its own pass for every message). The module is compiled on first use: under 4 KB,
+ * well under a millisecond.
  */
 export function createFoldKernel(extraBytes = 0): FoldKernel | undefined {
   if (typeof WebAssembly !== 'object') return undefined;
   compiled ??= new WebAssembly.Module(Buffer.from(FOLD_PASS_WASM, 'base64'));
-  // Instantiated with one page, then grown once to the size its layout asks for: the memory never grows
-  // again, so the views below stay attached.
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const { exports } = new WebAssembly.Instance(compiled, { env: { memory } });
-  const { foldPass, configureMatcher, findAccepts } = exports;
-  if (
-    typeof foldPass !== 'function' ||
-    typeof configureMatcher !== 'function' ||
-    typeof findAccepts !== 'function'
-  )
-    throw new Error('fold-pass.wasm lacks a function');
-  // 8-byte aligned, for the tables put there.
-  const freeAt = Math.ceil(offsetOf(exports, 'END') / 8) * 8;
-  memory.grow(Math.ceil((freeAt + extraBytes) / PAGE_BYTES) - 1);
-  const capacity = offsetOf(exports, 'CAPACITY');
-  const { buffer } = memory;
-  const inputAt = offsetOf(exports, 'INPUT_AT');
-  return {
-    folds: new Int32Array(buffer, offsetOf(exports, 'FOLDS_AT'), 0x10000),
-    capacity,
-    inputBytes: Buffer.from(buffer, inputAt, (capacity + 1) * 2),
-    units: new Uint16Array(buffer, offsetOf(exports, 'UNITS_AT'), capacity + 8),
-    candidates: new Int32Array(buffer, offsetOf(exports, 'CANDIDATES_AT'), capacity + 8),
-    runs: new Int32Array(buffer, offsetOf(exports, 'RUNS_AT'), 3 * (capacity + 8)),
-    result: new Int32Array(buffer, offsetOf(exports, 'RESULT_AT'), 4),
-    // i32 results: always numbers, which `Number() | 0` tells the type checker at no cost to the JIT.
-    pass: (length) => Number(foldPass(length)) | 0,
-    memory: buffer,
-    freeAt,
-    configureMatcher: (...settings) => {
-      configureMatcher(...settings);
-    },
-    findAccepts: (length, candidateCount) => Number(findAccepts(length, candidateCount)) | 0,
-    events: new Int32Array(buffer, offsetOf(exports, 'EVENTS_AT'), 4 * offsetOf(exports, 'EVENTS_CAPACITY')),
-  };
+  return new FoldKernel(compiled, extraBytes);
 }

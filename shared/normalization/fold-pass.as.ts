@@ -34,10 +34,13 @@ const IS_WATCHED: i32 = 2;
 export const CAPACITY: i32 = 4096;
 /** i32 per UTF-16 unit. */
 export const FOLDS_AT: u32 = 0;
-/** After a pass: the output's length, the candidates' count and the runs' count (3 i32). */
+/**
+ * After a pass: the output's length, the candidates' count and the runs' count; after findAccepts(), the
+ * accepting nodes the word-start walks listed; after scanClean(), all it listed, or -1 (i32 each).
+ */
 export const RESULT_AT: u32 = FOLDS_AT + 0x10000 * 4;
 /** The message's units, and a 0 after them. */
-export const INPUT_AT: u32 = RESULT_AT + 16;
+export const INPUT_AT: u32 = RESULT_AT + 32;
 /** The folded units, and a 0 after them. */
 export const UNITS_AT: u32 = INPUT_AT + (CAPACITY + 8) * 2;
 export const CANDIDATES_AT: u32 = UNITS_AT + (CAPACITY + 8) * 2;
@@ -53,8 +56,11 @@ const WATCHED_AT: u32 = EVENTS_AT + EVENTS_CAPACITY * 16;
 /** walkStates()'s two lists of MAX_STATES × 2 states. */
 const STATES_AT: u32 = WATCHED_AT + (CAPACITY + 8) * 4;
 const NEXT_STATES_AT: u32 = STATES_AT + 64;
+/** scanClean()'s hits: [start, end, term flags, scope] (i32 each). */
+const HITS_AT: u32 = NEXT_STATES_AT + 64;
+const HITS_CAPACITY: i32 = 1024;
 /** Where the term matcher's tables may go (configureMatcher()). */
-export const END: u32 = NEXT_STATES_AT + 64;
+export const END: u32 = HITS_AT + HITS_CAPACITY * 16;
 
 /** The output's length, or -1 when this pass cannot normalize the message (see above). */
 export function foldPass(length: i32): i32 {
@@ -161,6 +167,15 @@ const MAX_STATES: i32 = 4;
 const MIN_SPELLED_LETTERS: i32 = 3;
 /** findAccepts()'s answer when it gives up. */
 const GIVE_UP: i32 = -1;
+// A term's flags in the terms table (configureTerms()).
+const STARTS_WITH_WORD: i32 = 1;
+const ENDS_WITH_WORD: i32 = 2;
+const OPEN_START: i32 = 4;
+const OPEN_END: i32 = 8;
+/** An allowing term (an allow-list entry); the others block. */
+const ALLOWS: i32 = 16;
+/** The scope of an allowing term that covers every blocking term. */
+const EVERY_SCOPE: i32 = -1;
 
 // The matcher's tables, by configureMatcher(): byte offsets into this memory, and its settings.
 let readingsAt: u32 = 0;
@@ -176,6 +191,82 @@ let stretchedLetters = false;
 let hasWatchedStarts = false;
 /** The accepting nodes listed so far by the current findAccepts(). */
 let events: i32 = 0;
+/** Per node, where its terms start in the terms list (i32, one more than the nodes); 0 until configureTerms(). */
+let nodeTermsAt: u32 = 0;
+/** Per term: flags, scope (i32 each), by node. */
+let termsAt: u32 = 0;
+
+export function configureTerms(nodeTerms: u32, terms: u32): void {
+  nodeTermsAt = nodeTerms;
+  termsAt = terms;
+}
+
+/**
+ * TermMatcher.isSurelyClean(): normalizes the `length` units at INPUT_AT, walks them, and turns the accepting
+ * nodes reached into hits as accept() does; 1 when a blocking term's hit is not covered by an allowing term's
+ * hit of its scope, 0 when none is, -1 when the walks gave up and -2 when the fold pass did (the caller then
+ * takes the long way, from what did not give up: see RESULT_AT).
+ */
+export function scanClean(length: i32): i32 {
+  const out = foldPass(length);
+  if (out < 0) return -2;
+  const listed = nodeTermsAt === 0 ? GIVE_UP : findAccepts(out, load<i32>(RESULT_AT + 4));
+  store<i32>(RESULT_AT + 16, listed);
+  if (listed < 0) return GIVE_UP;
+  let hits: i32 = 0;
+  for (let index: i32 = 0; index < listed; index++) {
+    const at = EVENTS_AT + ((<u32>index) << 4);
+    const node = load<i32>(at);
+    const start = load<i32>(at + 4);
+    const end = load<i32>(at + 8);
+    const afterWord = load<i32>(at + 12) !== 0;
+    const beforeWord = isWordAt(end);
+    const last = load<i32>(nodeTermsAt + ((<u32>(node + 1)) << 2));
+    for (let term = load<i32>(nodeTermsAt + ((<u32>node) << 2)); term < last; term++) {
+      const flags = load<i32>(termsAt + ((<u32>term) << 3));
+      if (afterWord && (flags & (STARTS_WITH_WORD | OPEN_START)) === STARTS_WITH_WORD) continue;
+      if (beforeWord && (flags & (ENDS_WITH_WORD | OPEN_END)) === ENDS_WITH_WORD) continue;
+      if (hits >= HITS_CAPACITY) return GIVE_UP;
+      const hitAt = HITS_AT + ((<u32>hits) << 4);
+      store<i32>(hitAt, (flags & OPEN_START) !== 0 ? wordStart(start) : start);
+      store<i32>(hitAt + 4, (flags & OPEN_END) !== 0 ? wordEnd(end) : end);
+      store<i32>(hitAt + 8, flags);
+      store<i32>(hitAt + 12, load<i32>(termsAt + ((<u32>term) << 3) + 4));
+      hits++;
+    }
+  }
+  for (let index: i32 = 0; index < hits; index++) {
+    const at = HITS_AT + ((<u32>index) << 4);
+    if ((load<i32>(at + 8) & ALLOWS) !== 0) continue;
+    if (!isAllowed(load<i32>(at), load<i32>(at + 4), load<i32>(at + 12), hits)) return 1;
+  }
+  return 0;
+}
+
+/** An allowing hit of `scope` (or of every scope) covers `[start, end)` (isAllowed() in evaluate.ts). */
+function isAllowed(start: i32, end: i32, scope: i32, hits: i32): bool {
+  for (let index: i32 = 0; index < hits; index++) {
+    const at = HITS_AT + ((<u32>index) << 4);
+    if ((load<i32>(at + 8) & ALLOWS) === 0) continue;
+    const allowScope = load<i32>(at + 12);
+    if (allowScope !== EVERY_SCOPE && allowScope !== scope) continue;
+    if (load<i32>(at) <= start && end <= load<i32>(at + 4)) return true;
+  }
+  return false;
+}
+
+function wordStart(index: i32): i32 {
+  let start = index;
+  while (start > 0 && isWordAt(start - 1)) start--;
+  return start;
+}
+
+function wordEnd(index: i32): i32 {
+  let end = index;
+  // The word flags end with a 0 after the last unit.
+  while (isWordAt(end)) end++;
+  return end;
+}
 
 export function configureMatcher(
   readings: u32,

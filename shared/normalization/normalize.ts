@@ -271,8 +271,7 @@ export function normalizeTransient(original: string, watch?: UnitWatch): Normali
   // The common case in WebAssembly (fold-pass.as.ts); the rest, and what it gives up on, below.
   const kernel = watch === undefined ? unitKernel : watch.kernel;
   if (kernel !== undefined && length <= kernel.capacity) {
-    kernel.inputBytes.write(original, 0, 'utf16le');
-    const out = kernel.pass(length);
+    const out = kernel.fold(original);
     if (out >= 0) return kernelResult(original, kernel, out, watch);
   }
   return normalizeInJs(original, watch);

@@ -1,5 +1,5 @@
 import type { LinksRule, PolicyDocument, RegexTarget, Rule } from '../policy/policy-document.js';
-import type { TermPattern } from './term-matcher.js';
+import type { TermPattern, TermRole } from './term-matcher.js';
 import { TermMatcher } from './term-matcher.js';
 
 /** What a trie entry stands for: a rule's term, or an allow-list entry (policy-wide or one rule's). */
@@ -35,6 +35,12 @@ export interface CompiledPolicy {
 export interface PolicyEngines {
   /** Needed only by policies with regex rules; the review bundle includes it only for those (see the build plugin). */
   readonly compileRegex?: RegexCompiler | undefined;
+}
+
+/** As evaluate.ts judges hits: a rule's term blocks unless an allow-list entry for that rule, or for all, covers it. */
+function termRole(tag: TermTag): TermRole {
+  if (tag.kind === 'block') return { allows: false, scope: tag.rule };
+  return { allows: true, scope: tag.rule === 'all' ? -1 : tag.rule };
 }
 
 export function compilePolicy(document: PolicyDocument, engines: PolicyEngines = {}): CompiledPolicy {
@@ -82,6 +88,7 @@ export function compilePolicy(document: PolicyDocument, engines: PolicyEngines =
     matcher: new TermMatcher(patterns, {
       stretchedLetters: document.settings.stretchedLetters,
       leetspeak: document.settings.leetspeak,
+      roleOf: termRole,
     }),
     regexRules,
     linksRules,

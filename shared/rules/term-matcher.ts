@@ -44,6 +44,15 @@ export interface TermPattern<Tag> {
   readonly tag: Tag;
 }
 
+/**
+ * What a term's hit does, for isSurelyClean(): a blocking hit counts unless the hit of an allowing term
+ * covers it, of its scope or of every scope (-1).
+ */
+export interface TermRole {
+  readonly allows: boolean;
+  readonly scope: number;
+}
+
 interface CompiledTerm<Tag> {
   readonly source: string;
   readonly tag: Tag;
@@ -173,9 +182,21 @@ export class TermMatcher<Tag> {
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
 
+  /** Whether the kernel knows the terms' roles, for isSurelyClean(). */
+  private readonly judgesInKernel: boolean;
+
   constructor(
     patterns: readonly TermPattern<Tag>[],
-    { stretchedLetters = false, leetspeak = false }: { stretchedLetters?: boolean; leetspeak?: boolean } = {},
+    {
+      stretchedLetters = false,
+      leetspeak = false,
+      roleOf,
+    }: {
+      stretchedLetters?: boolean;
+      leetspeak?: boolean;
+      /** Each term's role, for isSurelyClean(); without it, isSurelyClean() is always false. */
+      roleOf?: (tag: Tag) => TermRole;
+    } = {},
   ) {
     this.stretchedLetters = stretchedLetters;
     this.leet = leetspeak ? LEET_LETTERS : NO_LEET;
@@ -295,7 +316,7 @@ export class TermMatcher<Tag> {
     this.rootTriples(this.wordStartPairs, WORD_START_TRIPLE);
     this.rootTriples(this.rootPairs(ANYWHERE_ROOT), ANYWHERE_TRIPLE);
     this.hasWatchedStarts = watchUnits.some((watched) => watched === 1);
-    const tables = [
+    const tables: ArrayBufferView[] = [
       this.readings,
       this.next,
       this.accepts,
@@ -303,10 +324,16 @@ export class TermMatcher<Tag> {
       this.triples,
       this.leetWordStarts,
     ];
+    if (roleOf !== undefined) tables.push(...termTables(accepting, roleOf));
     this.watch = createUnitWatch(watchUnits, tableBytes(tables));
     this.walkKernel = this.watch.kernel;
+    this.judgesInKernel = this.walkKernel !== undefined && roleOf !== undefined;
     if (this.walkKernel !== undefined) {
-      const [readings, next, accepts, firstUnits, triples, leetStarts] = copyTables(this.walkKernel, tables);
+      const [readings, next, accepts, firstUnits, triples, leetStarts, nodeTerms, terms] = copyTables(
+        this.walkKernel,
+        tables,
+      );
+      if (nodeTerms !== undefined && terms !== undefined) this.walkKernel.configureTerms(nodeTerms, terms);
       this.walkKernel.configureMatcher(
         readings ?? 0,
         next ?? 0,
@@ -414,6 +441,18 @@ export class TermMatcher<Tag> {
           bits[bit >>> 5] = (bits[bit >>> 5] ?? 0) | (1 << (bit & 31));
       }
     }
+  }
+
+  /**
+   * True when `text` surely holds no blocking hit (see TermRole): normalized, walked and judged in one
+   * WebAssembly call, where findAll() and the caller's judging would take three times as long. False when it
+   * holds one, and whenever the kernel cannot tell (a message it does not normalize or walk, no kernel, no
+   * roles): the caller then takes the long way, normalizeTransient() and findAll().
+   */
+  isSurelyClean(text: string): boolean {
+    const kernel = this.walkKernel;
+    if (!this.judgesInKernel || kernel === undefined || text.length > kernel.capacity) return false;
+    return kernel.scan(text) === 0;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
@@ -860,6 +899,32 @@ function inSpanOrder<Tag>(hits: readonly TermHit<Tag>[]): boolean {
     if (before.start > hit.start || (before.start === hit.start && before.end > hit.end)) return false;
   }
   return true;
+}
+
+/**
+ * The kernel's terms tables: per node, where its terms start (one entry more than the nodes); per term, its
+ * flags and scope (see fold-pass.as.ts for the flags).
+ */
+function termTables<Tag>(
+  accepting: readonly (readonly CompiledTerm<Tag>[] | undefined)[],
+  roleOf: (tag: Tag) => TermRole,
+): [Int32Array, Int32Array] {
+  const nodeTerms = new Int32Array(accepting.length + 1);
+  const terms: number[] = [];
+  accepting.forEach((ending, node) => {
+    for (const term of ending ?? []) {
+      const role = roleOf(term.tag);
+      const flags =
+        (term.startsWithWord ? 1 : 0) |
+        (term.endsWithWord ? 2 : 0) |
+        (term.openStart ? 4 : 0) |
+        (term.openEnd ? 8 : 0) |
+        (role.allows ? 16 : 0);
+      terms.push(flags, role.scope);
+    }
+    nodeTerms[node + 1] = terms.length / 2;
+  });
+  return [nodeTerms, Int32Array.from(terms)];
 }
 
 /** Bytes to hold `tables` one after the other, each 8-byte aligned. */

@@ -5,6 +5,9 @@ import { readEvalCorpus } from '../../../bench/scoring.js';
 import { normalize, normalizeTransient } from '../../../shared/normalization/normalize.js';
 import type { CompiledPolicy } from '../../../shared/rules/compile-policy.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+import { evaluateNormalized } from '../../../shared/rules/evaluate.js';
+import type { TermRole } from '../../../shared/rules/term-matcher.js';
+import { TermMatcher } from '../../../shared/rules/term-matcher.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
 
 /**
@@ -69,6 +72,40 @@ describe('the term matcher’s walks in WebAssembly', () => {
     });
   }
 
+  for (const [name, policy] of [
+    ['the default policy', defaultPolicy],
+    ['the default policy without stretched letters and leetspeak', readingsOff],
+  ] as const) {
+    it(`judge a message clean exactly when evaluate.ts finds no blocking hit in it (${name})`, () => {
+      const { matcher } = policy;
+      const kernel = matcher.watch.kernel;
+      if (kernel === undefined) throw new Error('no kernel');
+      const scan = vi.spyOn(kernel, 'scan');
+      const answers = { clean: 0, blocking: 0, unknown: 0 };
+      const fuzzed = fc.sample(fc.string({ unit: 'grapheme', maxLength: 60 }), { numRuns: 2_000, seed: 7 });
+      for (const [index, text] of [...texts, ...fuzzed].entries()) {
+        const surelyClean = matcher.isSurelyClean(text);
+        const answer = scan.mock.results.at(-1);
+        const scanned = answer?.type === 'return' ? answer.value : undefined;
+        // The long way, all in JavaScript: normalize() copies, so findAll() walks the copy itself.
+        const decision = evaluateNormalized(normalize(text, matcher.watch), {}, policy);
+        const blocked = decision.matches.length > 0;
+        if (scanned === 1 || scanned === 0)
+          expect({ text, blocked }).toEqual({ text, blocked: scanned === 1 });
+        expect(surelyClean).toBe(scanned === 0);
+        // Counted on the corpora alone: random Unicode is mostly what the kernel leaves to JavaScript.
+        if (index >= texts.length) continue;
+        if (scanned === 0) answers.clean++;
+        else if (scanned === 1) answers.blocking++;
+        else answers.unknown++;
+      }
+      expect(answers.blocking).toBeGreaterThan(200);
+      expect(answers.clean).toBeGreaterThan(3_000);
+      expect(answers.unknown / texts.length).toBeLessThan(0.15);
+      scan.mockRestore();
+    });
+  }
+
   it('find the same hits on any mix of letters, lookalikes, leet, stretches, separators and emoji', () => {
     const piece = fc.oneof(
       fc.constantFrom(
@@ -98,5 +135,56 @@ describe('the term matcher’s walks in WebAssembly', () => {
       }),
       { numRuns: 3_000 },
     );
+  });
+});
+
+describe('isSurelyClean() on hand-made cases at the edges of a hit', () => {
+  type Term = readonly [source: string, role: TermRole];
+  const block = (source: string, scope = 0): Term => [source, { allows: false, scope }];
+  const allow = (source: string, scope = -1): Term => [source, { allows: true, scope }];
+  const matcherOf = (terms: readonly Term[]) =>
+    new TermMatcher(
+      terms.map(([source, role]) => ({ source, tag: role })),
+      { stretchedLetters: true, leetspeak: true, roleOf: (role) => role },
+    );
+
+  it.each([
+    { terms: [block('*ass'), allow('bass')], text: 'play the bass', clean: true },
+    // An open end reaches the end of the word.
+    { terms: [block('*ass'), allow('bas*')], text: 'bass', clean: true },
+    // The allowing hit ends one unit before the blocking one: it does not cover it.
+    { terms: [block('dick!'), allow('dick')], text: 'dick!', clean: false },
+    { terms: [block('dick!'), allow('dick!')], text: 'dick!', clean: true },
+    { terms: [block('ass', 0), allow('ass', 1)], text: 'an ass', clean: false },
+    { terms: [block('ass', 0), allow('ass', 0)], text: 'an ass', clean: true },
+    { terms: [block('ass', 0), allow('ass', -1)], text: 'an ass', clean: true },
+    { terms: [block('ass')], text: 'assassin class', clean: true },
+    { terms: [block('ass')], text: 'you ass!', clean: false },
+    { terms: [block('fuck*')], text: 'fucking hell', clean: false },
+    { terms: [block('fuck')], text: 'fuuuuck', clean: false },
+    { terms: [block('fuck')], text: 'f u c k', clean: false },
+    { terms: [block('shit')], text: 'sh1t', clean: false },
+    {
+      terms: [block('*cock*'), allow('peacock*'), allow('cocktail*')],
+      text: 'peacocks and cocktails',
+      clean: true,
+    },
+    { terms: [block('*cock*'), allow('peacock*')], text: 'peacocks and cocktails', clean: false },
+  ])('$text with $terms.length terms: clean $clean', ({ terms, text, clean }) => {
+    const matcher = matcherOf(terms);
+    const hits = matcher.findAll(normalize(text, matcher.watch));
+    const blocking = hits.some(
+      (hit) =>
+        !hit.tag.allows &&
+        !hits.some(
+          (other) =>
+            other.tag.allows &&
+            (other.tag.scope === -1 || other.tag.scope === hit.tag.scope) &&
+            other.start <= hit.start &&
+            hit.end <= other.end,
+        ),
+    );
+    expect(blocking).toBe(!clean);
+    expect(matcher.isSurelyClean(text)).toBe(clean);
   });
 });
