@@ -18,17 +18,32 @@
  * letter, a hostile number of accepting nodes), and findAll() then walks the same units itself.
  */
 
-// The fold table's entries: as in normalize.ts, whose tests pin both copies to the same values.
-const UNKNOWN: i32 = -1;
-const DROP: i32 = -3;
-const WORD_SHIFT: i32 = 16;
-const SPACE_FLAG: i32 = 0x20000;
-const WATCH_SHIFT: i32 = 18;
-const WATCH_FLAG: i32 = 1 << WATCH_SHIFT;
-const PICTOGRAPH_HIGH: i32 = 1 << 30;
-const CANDIDATE_SHIFT: i32 = 2;
-const STARTS_WORD: i32 = 1;
-const IS_WATCHED: i32 = 2;
+import {
+  ANYWHERE_ROOT,
+  ANYWHERE_TRIPLE,
+  CLASS_ANYWHERE,
+  CLASS_WORD_START,
+  DEAD,
+  ENDS_WORD_AFTER_SHIFT,
+  MAX_COUNTED_RUN,
+  MAX_STATES,
+  MIN_SPELLED_LETTERS,
+  READING,
+  WORD_START_ROOT,
+  WORD_START_TRIPLE,
+} from '../rules/term-matcher-constants';
+import {
+  CANDIDATE_SHIFT,
+  DROP,
+  IS_WATCHED,
+  PICTOGRAPH_HIGH,
+  SPACE_FLAG,
+  STARTS_WORD,
+  UNKNOWN,
+  WATCH_FLAG,
+  WATCH_SHIFT,
+  WORD_SHIFT,
+} from './fold-constants';
 
 /** The longest message this pass takes, in UTF-16 units. */
 export const CAPACITY: i32 = 4096;
@@ -151,20 +166,8 @@ function isPictograph(high: u32, low: u32): bool {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The term matcher's walks: as in term-matcher.ts, whose constants these are.
+// The term matcher's walks: as in term-matcher.ts.
 
-const DEAD: i32 = 0;
-const WORD_START_ROOT: i32 = 1;
-const ANYWHERE_ROOT: i32 = 2;
-const CLASS_WORD_START: i32 = 1;
-const CLASS_ANYWHERE: i32 = 2;
-const READING: i32 = 0xff;
-const ENDS_WORD_AFTER_SHIFT: i32 = 8;
-const WORD_START_TRIPLE: i32 = 0;
-const ANYWHERE_TRIPLE: i32 = 1;
-const MAX_COUNTED_RUN: i32 = 16;
-const MAX_STATES: i32 = 4;
-const MIN_SPELLED_LETTERS: i32 = 3;
 /** findAccepts()'s answer when it gives up. */
 const GIVE_UP: i32 = -1;
 // A term's flags in the terms table (configureTerms()).

@@ -6,6 +6,20 @@
  * Index vocabulary (used everywhere in the engine): spans are half-open
  * `[start, end)` UTF-16 offsets.
  */
+import {
+  CANDIDATE_SHIFT,
+  DROP,
+  IS_WATCHED,
+  NOT_ONE_UNIT,
+  PICTOGRAPH_HIGH,
+  SPACE_FLAG,
+  STARTS_WORD,
+  UNKNOWN,
+  WATCH_FLAG,
+  WATCH_SHIFT,
+  WORD_FLAG,
+  WORD_SHIFT,
+} from './fold-constants.js';
 import type { FoldKernel } from './fold-kernel.js';
 import { createFoldKernel } from './fold-kernel.js';
 
@@ -46,30 +60,7 @@ export interface NormalizedText {
   readonly candidateCount: number;
 }
 
-// The fold table's entries. Declared before any code that reads them, so that esbuild writes their values
-// into the hot loops (Lambda's minified bundle): a constant it cannot inline is a context load, a Smi check
-// and, for 1 << 30, a double compare on every unit.
-const UNKNOWN = -1;
-const NOT_ONE_UNIT = -2;
-/** A unit that vanishes (a mark, an invisible character): NOT_ONE_UNIT to this pass, skipped by the kernel's. */
-const DROP = -3;
-/** Set in a unitFolds entry whose unit is a word unit. */
-const WORD_SHIFT = 16;
-const WORD_FLAG = 1 << WORD_SHIFT;
-/** Set in a unitFolds entry whose unit is the space. */
-const SPACE_FLAG = 0x20000;
-/** Set in a fold table entry whose unit is watched. */
-const WATCH_SHIFT = 18;
-const WATCH_FLAG = 1 << WATCH_SHIFT;
-/** The entry of a high surrogate that starts pictographs (see isPictograph), with WATCH_FLAG if watched. */
-const PICTOGRAPH_HIGH = 1 << 30;
-
-/** Bits of a `candidates` entry below its offset. */
-export const CANDIDATE_SHIFT = 2;
-/** A `candidates` entry whose unit starts a word. */
-export const STARTS_WORD = 1;
-/** A `candidates` entry whose unit the watch marks. */
-export const IS_WATCHED = 2;
+export { CANDIDATE_SHIFT, IS_WATCHED, STARTS_WORD } from './fold-constants.js';
 
 /**
  * Normalized units whose offsets normalize() lists in `watched` (a matcher's
