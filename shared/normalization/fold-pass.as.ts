@@ -25,10 +25,16 @@ import {
   CLASS_WORD_START,
   DEAD,
   ENDS_WORD_AFTER_SHIFT,
+  EVERY_SCOPE,
   MAX_COUNTED_RUN,
   MAX_STATES,
   MIN_SPELLED_LETTERS,
   READING,
+  TERM_ALLOWS,
+  TERM_ENDS_WITH_WORD,
+  TERM_OPEN_END,
+  TERM_OPEN_START,
+  TERM_STARTS_WITH_WORD,
   WORD_START_ROOT,
   WORD_START_TRIPLE,
 } from '../rules/term-matcher-constants';
@@ -170,16 +176,6 @@ function isPictograph(high: u32, low: u32): bool {
 
 /** findAccepts()'s answer when it gives up. */
 const GIVE_UP: i32 = -1;
-// A term's flags in the terms table (configureTerms()).
-const STARTS_WITH_WORD: i32 = 1;
-const ENDS_WITH_WORD: i32 = 2;
-const OPEN_START: i32 = 4;
-const OPEN_END: i32 = 8;
-/** An allowing term (an allow-list entry); the others block. */
-const ALLOWS: i32 = 16;
-/** The scope of an allowing term that covers every blocking term. */
-const EVERY_SCOPE: i32 = -1;
-
 // The matcher's tables, by configureMatcher(): byte offsets into this memory, and its settings.
 let readingsAt: u32 = 0;
 let nextAt: u32 = 0;
@@ -227,12 +223,13 @@ export function scanClean(length: i32): i32 {
     const last = load<i32>(nodeTermsAt + ((<u32>(node + 1)) << 2));
     for (let term = load<i32>(nodeTermsAt + ((<u32>node) << 2)); term < last; term++) {
       const flags = load<i32>(termsAt + ((<u32>term) << 3));
-      if (afterWord && (flags & (STARTS_WITH_WORD | OPEN_START)) === STARTS_WITH_WORD) continue;
-      if (beforeWord && (flags & (ENDS_WITH_WORD | OPEN_END)) === ENDS_WITH_WORD) continue;
+      if (afterWord && (flags & (TERM_STARTS_WITH_WORD | TERM_OPEN_START)) === TERM_STARTS_WITH_WORD)
+        continue;
+      if (beforeWord && (flags & (TERM_ENDS_WITH_WORD | TERM_OPEN_END)) === TERM_ENDS_WITH_WORD) continue;
       if (hits >= HITS_CAPACITY) return GIVE_UP;
       const hitAt = HITS_AT + ((<u32>hits) << 4);
-      store<i32>(hitAt, (flags & OPEN_START) !== 0 ? wordStart(start) : start);
-      store<i32>(hitAt + 4, (flags & OPEN_END) !== 0 ? wordEnd(end) : end);
+      store<i32>(hitAt, (flags & TERM_OPEN_START) !== 0 ? wordStart(start) : start);
+      store<i32>(hitAt + 4, (flags & TERM_OPEN_END) !== 0 ? wordEnd(end) : end);
       store<i32>(hitAt + 8, flags);
       store<i32>(hitAt + 12, load<i32>(termsAt + ((<u32>term) << 3) + 4));
       hits++;
@@ -240,7 +237,7 @@ export function scanClean(length: i32): i32 {
   }
   for (let index: i32 = 0; index < hits; index++) {
     const at = HITS_AT + ((<u32>index) << 4);
-    if ((load<i32>(at + 8) & ALLOWS) !== 0) continue;
+    if ((load<i32>(at + 8) & TERM_ALLOWS) !== 0) continue;
     if (!isAllowed(load<i32>(at), load<i32>(at + 4), load<i32>(at + 12), hits)) return 1;
   }
   return 0;
@@ -250,7 +247,7 @@ export function scanClean(length: i32): i32 {
 function isAllowed(start: i32, end: i32, scope: i32, hits: i32): bool {
   for (let index: i32 = 0; index < hits; index++) {
     const at = HITS_AT + ((<u32>index) << 4);
-    if ((load<i32>(at + 8) & ALLOWS) === 0) continue;
+    if ((load<i32>(at + 8) & TERM_ALLOWS) === 0) continue;
     const allowScope = load<i32>(at + 12);
     if (allowScope !== EVERY_SCOPE && allowScope !== scope) continue;
     if (load<i32>(at) <= start && end <= load<i32>(at + 4)) return true;

@@ -1,6 +1,7 @@
 import type { LinksRule, PolicyDocument, RegexTarget, Rule } from '../policy/policy-document.js';
 import type { TermPattern, TermRole } from './term-matcher.js';
 import { TermMatcher } from './term-matcher.js';
+import { EVERY_SCOPE } from './term-matcher-constants.js';
 
 /** What a trie entry stands for: a rule's term, or an allow-list entry (policy-wide or one rule's). */
 export type TermTag =
@@ -40,7 +41,7 @@ export interface PolicyEngines {
 /** As evaluate.ts judges hits: a rule's term blocks unless an allow-list entry for that rule, or for all, covers it. */
 function termRole(tag: TermTag): TermRole {
   if (tag.kind === 'block') return { allows: false, scope: tag.rule };
-  return { allows: true, scope: tag.rule === 'all' ? -1 : tag.rule };
+  return { allows: true, scope: tag.rule === 'all' ? EVERY_SCOPE : tag.rule };
 }
 
 export function compilePolicy(document: PolicyDocument, engines: PolicyEngines = {}): CompiledPolicy {

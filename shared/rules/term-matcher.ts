@@ -30,6 +30,11 @@ import {
   SLOW_16,
   SLOW_32,
   SPARSE,
+  TERM_ALLOWS,
+  TERM_ENDS_WITH_WORD,
+  TERM_OPEN_END,
+  TERM_OPEN_START,
+  TERM_STARTS_WITH_WORD,
   WORD_START_ROOT,
   WORD_START_TRIPLE,
 } from './term-matcher-constants.js';
@@ -46,7 +51,7 @@ export interface TermPattern<Tag> {
 
 /**
  * What a term's hit does, for isSurelyClean(): a blocking hit counts unless the hit of an allowing term
- * covers it, of its scope or of every scope (-1).
+ * covers it, of its scope or of every scope (EVERY_SCOPE).
  */
 export interface TermRole {
   readonly allows: boolean;
@@ -445,7 +450,7 @@ export class TermMatcher<Tag> {
 
   /**
    * True when `text` surely holds no blocking hit (see TermRole): normalized, walked and judged in one
-   * WebAssembly call, where findAll() and the caller's judging would take three times as long. False when it
+   * WebAssembly call, without a hit or a normalized text made in JavaScript. False when it
    * holds one, and whenever the kernel cannot tell (a message it does not normalize or walk, no kernel, no
    * roles): the caller then takes the long way, normalizeTransient() and findAll().
    */
@@ -903,7 +908,7 @@ function inSpanOrder<Tag>(hits: readonly TermHit<Tag>[]): boolean {
 
 /**
  * The kernel's terms tables: per node, where its terms start (one entry more than the nodes); per term, its
- * flags and scope (see fold-pass.as.ts for the flags).
+ * flags (TERM_*) and scope.
  */
 function termTables<Tag>(
   accepting: readonly (readonly CompiledTerm<Tag>[] | undefined)[],
@@ -915,11 +920,11 @@ function termTables<Tag>(
     for (const term of ending ?? []) {
       const role = roleOf(term.tag);
       const flags =
-        (term.startsWithWord ? 1 : 0) |
-        (term.endsWithWord ? 2 : 0) |
-        (term.openStart ? 4 : 0) |
-        (term.openEnd ? 8 : 0) |
-        (role.allows ? 16 : 0);
+        (term.startsWithWord ? TERM_STARTS_WITH_WORD : 0) |
+        (term.endsWithWord ? TERM_ENDS_WITH_WORD : 0) |
+        (term.openStart ? TERM_OPEN_START : 0) |
+        (term.openEnd ? TERM_OPEN_END : 0) |
+        (role.allows ? TERM_ALLOWS : 0);
       terms.push(flags, role.scope);
     }
     nodeTerms[node + 1] = terms.length / 2;
