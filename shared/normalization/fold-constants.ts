@@ -11,6 +11,12 @@ export const UNKNOWN = -1;
 export const NOT_ONE_UNIT = -2;
 /** A unit that vanishes (a mark, an invisible character). */
 export const DROP = -3;
+/**
+ * A unit that folds to 2 to MAX_EXPANSION units of the BMP (ß → ss, ﬁ → fi), listed in the kernel's expansions
+ * table: its entry is EXPANSION_BASE - slot. Negative, so normalize.ts's own pass takes it the slow way.
+ */
+export const EXPANSION_BASE = -16;
+export const MAX_EXPANSION = 4;
 /** Set in an entry whose unit is a word unit. */
 export const WORD_SHIFT = 16;
 export const WORD_FLAG = 1 << WORD_SHIFT;

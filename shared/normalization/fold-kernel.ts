@@ -1,3 +1,4 @@
+import { EXPANSION_BASE, MAX_EXPANSION } from './fold-constants.js';
 import { FOLD_PASS_WASM } from './fold-pass-wasm.js';
 
 const PAGE_BYTES = 0x10000;
@@ -43,6 +44,9 @@ export class FoldKernel {
   readonly freeAt: number;
 
   private readonly inputBytes: Buffer;
+  /** The expansions table: per slot, the count of units, then MAX_EXPANSION entries. */
+  private readonly expansions: Int32Array;
+  private expansionCount = 0;
   private readonly foldPass: (length: number) => unknown;
   private readonly findAcceptsPass: (length: number, candidateCount: number) => unknown;
   private readonly scanPass: (length: number) => unknown;
@@ -76,11 +80,31 @@ export class FoldKernel {
     this.candidates = new Int32Array(buffer, offsetOf(exports, 'CANDIDATES_AT'), capacity + 8);
     this.runs = new Int32Array(buffer, offsetOf(exports, 'RUNS_AT'), 3 * (capacity + 8));
     this.result = new Int32Array(buffer, offsetOf(exports, 'RESULT_AT'), 8);
+    this.expansions = new Int32Array(
+      buffer,
+      offsetOf(exports, 'EXPANSIONS_AT'),
+      offsetOf(exports, 'EXPANSION_SLOTS') * (1 + MAX_EXPANSION),
+    );
     this.events = new Int32Array(
       buffer,
       offsetOf(exports, 'EVENTS_AT'),
       4 * offsetOf(exports, 'EVENTS_CAPACITY'),
     );
+  }
+
+  /**
+   * Lists the fold table entries one unit expands to (2 to MAX_EXPANSION of them): the unit's own fold table
+   * entry, or undefined when the table is full (a stream of distinct rare characters), and the unit then
+   * stays the slow way's.
+   */
+  addExpansion(entries: readonly number[]): number | undefined {
+    const slots = this.expansions.length / (1 + MAX_EXPANSION);
+    if (this.expansionCount >= slots || entries.length < 2 || entries.length > MAX_EXPANSION)
+      return undefined;
+    const at = this.expansionCount * (1 + MAX_EXPANSION);
+    this.expansions[at] = entries.length;
+    this.expansions.set(entries, at + 1);
+    return EXPANSION_BASE - this.expansionCount++;
   }
 
   /** Normalizes `text` (at most `capacity` units): the output's length, or -1 when the kernel cannot. */

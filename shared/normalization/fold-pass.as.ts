@@ -41,7 +41,9 @@ import {
 import {
   CANDIDATE_SHIFT,
   DROP,
+  EXPANSION_BASE,
   IS_WATCHED,
+  MAX_EXPANSION,
   PICTOGRAPH_HIGH,
   SPACE_FLAG,
   STARTS_WORD,
@@ -80,8 +82,12 @@ const NEXT_STATES_AT: u32 = STATES_AT + 64;
 /** scanClean()'s hits: [start, end, term flags, scope] (i32 each). */
 const HITS_AT: u32 = NEXT_STATES_AT + 64;
 const HITS_CAPACITY: i32 = 1024;
+/** Per expansion slot: the count of units, then MAX_EXPANSION fold table entries (i32 each). */
+export const EXPANSIONS_AT: u32 = HITS_AT + HITS_CAPACITY * 16;
+export const EXPANSION_SLOTS: i32 = 1024;
+const EXPANSION_BYTES: u32 = (1 + MAX_EXPANSION) * 4;
 /** Where the term matcher's tables may go (configureMatcher()). */
-export const END: u32 = HITS_AT + HITS_CAPACITY * 16;
+export const END: u32 = EXPANSIONS_AT + <u32>EXPANSION_SLOTS * EXPANSION_BYTES;
 
 /** The output's length, or -1 when this pass cannot normalize the message (see above). */
 export function foldPass(length: i32): i32 {
@@ -125,6 +131,33 @@ export function foldPass(length: i32): i32 {
     if (entry === DROP) {
       index++;
       aligned = false;
+      continue;
+    }
+    if (entry <= EXPANSION_BASE) {
+      const at = EXPANSIONS_AT + <u32>(EXPANSION_BASE - entry) * EXPANSION_BYTES;
+      const units = load<i32>(at);
+      // Room for these units and one for each unit left, as the output has.
+      if (out + units + (length - index - 1) > CAPACITY) return -1;
+      // A run of step 0: every unit of the expansion maps to the one code point.
+      store<i32>(RUNS_AT + ((<u32>runCount) << 2), out);
+      store<i32>(RUNS_AT + ((<u32>runCount) << 2) + 4, index);
+      store<i32>(RUNS_AT + ((<u32>runCount) << 2) + 8, 0);
+      runCount += 3;
+      aligned = false;
+      for (let k: i32 = 0; k < units; k++) {
+        const unit = load<i32>(at + 4 + ((<u32>k) << 2));
+        // An expansion can start with a space, which joins a space before it.
+        if ((unit & previous & SPACE_FLAG) !== 0) continue;
+        const kind =
+          (((unit & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((unit >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+        store<i32>(CANDIDATES_AT + ((<u32>count) << 2), (out << CANDIDATE_SHIFT) | kind);
+        count += (kind + 3) >>> 2;
+        store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>unit);
+        store<u8>(WORDS_AT + <u32>out, <u8>((unit >>> WORD_SHIFT) & 1));
+        out++;
+        previous = unit;
+      }
+      index++;
       continue;
     }
     if (entry === UNKNOWN || entry < 0) return -1;

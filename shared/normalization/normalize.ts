@@ -10,6 +10,7 @@ import {
   CANDIDATE_SHIFT,
   DROP,
   IS_WATCHED,
+  MAX_EXPANSION,
   NOT_ONE_UNIT,
   PICTOGRAPH_HIGH,
   SPACE_FLAG,
@@ -421,7 +422,7 @@ function normalizePass(
     pass.runCount = runCount;
     pass.previous = previous;
     pass.aligned = aligned;
-    if (!slowStep(length, folds, watching)) return undefined;
+    if (!slowStep(length, folds, watching, watch === undefined ? unitKernel : watch.kernel)) return undefined;
     ({ index, out, count, runCount, previous, aligned } = pass);
   }
   // The 0 after the units (see NormalizedText.buffer): room for it is the 2 kept spare.
@@ -448,11 +449,16 @@ const pass = { index: 0, out: 0, count: 0, runCount: 0, previous: 0, aligned: fa
  * time, a code point whose fold vanishes, collapses into the previous space, or has another
  * width. False when the output lacks room for the fold and the rest of the input.
  */
-function slowStep(length: number, folds: Int32Array, watching: Uint8Array): boolean {
+function slowStep(
+  length: number,
+  folds: Int32Array,
+  watching: Uint8Array,
+  kernel: FoldKernel | undefined,
+): boolean {
   let { index, out, count, runCount, previous, aligned } = pass;
   const code = input[index] ?? 0;
   if (folds[code] === UNKNOWN) {
-    learnUnitFold(code, folds, watching);
+    learnUnitFold(code, folds, watching, kernel);
     return true;
   }
   const low = input[index + 1] ?? 0;
@@ -637,20 +643,33 @@ function newFoldTable(watching: Uint8Array, kernel: FoldKernel | undefined): Int
   return folds;
 }
 
-function learnUnitFold(code: number, folds: Int32Array, watching: Uint8Array): void {
+/** `kernel`: the fold table's kernel, whose expansions table lists what a unit expands to. */
+function learnUnitFold(
+  code: number,
+  folds: Int32Array,
+  watching: Uint8Array,
+  kernel: FoldKernel | undefined,
+): void {
   const folded = foldOf(code);
-  const unit = folded.charCodeAt(0);
   if (folded === '') {
     folds[code] = DROP;
     return;
   }
-  folds[code] =
-    folded.length === 1 && !isSurrogate(unit)
-      ? unit |
-        (isWordCodePoint(unit) ? WORD_FLAG : 0) |
-        (unit === 0x20 ? SPACE_FLAG : 0) |
-        (watching[unit] === 1 ? WATCH_FLAG : 0)
-      : NOT_ONE_UNIT;
+  const units = Array.from({ length: folded.length }, (_, index) => folded.charCodeAt(index));
+  if (units.some(isSurrogate)) {
+    folds[code] = NOT_ONE_UNIT;
+    return;
+  }
+  const entries = units.map(
+    (unit) =>
+      unit |
+      (isWordCodePoint(unit) ? WORD_FLAG : 0) |
+      (unit === 0x20 ? SPACE_FLAG : 0) |
+      (watching[unit] === 1 ? WATCH_FLAG : 0),
+  );
+  if (entries.length === 1) folds[code] = entries[0] ?? NOT_ONE_UNIT;
+  else if (entries.length <= MAX_EXPANSION) folds[code] = kernel?.addExpansion(entries) ?? NOT_ONE_UNIT;
+  else folds[code] = NOT_ONE_UNIT;
 }
 
 /** The pair `high`, `low` is a code point in U+1F300–U+1FAFF (pictographs and emoji, which fold to themselves). */

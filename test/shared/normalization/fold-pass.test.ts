@@ -59,9 +59,34 @@ describe('the WebAssembly fold pass', () => {
     expect(second.kernel.runs).toEqual([0, 0, 1, 4, 5, 1, 17, 19, 1, 20, 23, 1]);
   });
 
-  it('leaves to normalize.ts what folds to more or less than one unit, other astral code points and lone surrogates', () => {
+  it('expands what folds to two to four units (ß → ss, ﬁ → fi, ㍿ → 株式会社), each unit mapped to the one it came from', () => {
     const watch = freshWatch();
-    for (const text of ['straße', 'ﬁne', '𝐟𝐮𝐜𝐤', 'a\ud83dz', 'end\ud83c', 'x\udc00y']) {
+    for (const text of ['straße', 'ﬁne ﬃ', '㍿ ok', 'STRASSE ẞ', 'a ﬁ  ß']) {
+      bothPasses(text, watch);
+      const { byKernel, kernel, js } = bothPasses(text, watch);
+      expect({ text, byKernel }).toEqual({ text, byKernel: true });
+      expect(kernel).toEqual(js);
+    }
+    const { kernel } = bothPasses('straße', watch);
+    expect(kernel.text).toBe('strasse');
+    expect(kernel.runs).toEqual([0, 0, 1, 4, 4, 0, 6, 5, 1]);
+  });
+
+  it('lists expansions until its table is full, and then leaves the unit to normalize.ts', () => {
+    const kernel = createFoldKernel();
+    if (kernel === undefined) throw new Error('no kernel');
+    const entries = [0x73, 0x73];
+    const slots: (number | undefined)[] = [];
+    for (let slot = 0; slot < 1024; slot++) slots.push(kernel.addExpansion(entries));
+    expect(new Set(slots).size).toBe(1024);
+    expect(slots.every((entry) => entry !== undefined && entry < -3)).toBe(true);
+    expect(kernel.addExpansion(entries)).toBeUndefined();
+    expect(createFoldKernel()?.addExpansion([0x61, 0x62, 0x63, 0x64, 0x65])).toBeUndefined();
+  });
+
+  it('leaves to normalize.ts what folds to more than four units, other astral code points and lone surrogates', () => {
+    const watch = freshWatch();
+    for (const text of ['\ufdfa', '𝐟𝐮𝐜𝐤', 'a\ud83dz', 'end\ud83c', 'x\udc00y']) {
       bothPasses(text, watch);
       const { byKernel, kernel, js } = bothPasses(text, watch);
       expect({ text, byKernel }).toEqual({ text, byKernel: false });
