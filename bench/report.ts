@@ -169,10 +169,10 @@ each message's best of 9, Node 20 / Node 24): the engine 2.30 / 1.96 µs; \`norm
 µs; the message copied into WebAssembly memory by the same \`Buffer#write\` (0.19 / 0.22 µs) and read by one pass
 that folds each unit through a 32-bit table and finds word starts, 0.48 / 0.47 µs, against 0.81 / 0.62 µs for the
 same pass in JS (2.4 against 5.9 ns a unit on Node 20). What shipped
-(\`shared/normalization/fold-pass.as.ts\`, compiled by \`npm run build:wasm\`, 3.8 KB of WebAssembly whose tables
+(\`shared/normalization/fold-pass.as.ts\`, compiled by \`npm run build:wasm\`, 4 KB of WebAssembly whose tables
 are the engine's own, copied into its memory when the policy compiles) is the common case of normalization
-(every code point that folds to one unit, vanishes, collapses into a space or is a pictograph; 94% of the bench
-corpus's messages), \`findAll()\`'s candidate checks and walks (listing the accepting nodes in the order
+(every code point that folds to one unit or to two to four (ß → ss), vanishes, collapses into a space or is a
+pictograph: 99% of the bench corpus's messages), \`findAll()\`'s candidate checks and walks (listing the accepting nodes in the order
 \`findAll()\` reaches them, so that TypeScript makes the same hits), and, for a policy of terms rules only, the
 judgement that no blocking hit is left once the allow lists have had their say: a clean message is decided in one
 call, before any object is made. Anything else (units not seen yet, expansions such as ß → ss, other astral code
@@ -180,13 +180,17 @@ points, sparse transitions, terms spelled out letter by letter) falls back to th
 reference: parity tests hold both to the same units, spans, hits and verdicts on both corpora and fuzzed text.
 Measured on the bench corpus (Node 20, best of 15 rounds over the 3,042 clean messages without any hit, 88 units on
 average): the copy 0.13–0.18 µs, the fold pass 0.34 µs (3.9 ns a unit), the candidate checks and walks 0.41 µs (25
-candidates and 3 walks a message: 16 ns a candidate, most of it the table reads), \`evaluateMessage\` 1.15 µs in all.
-Against the engine before it, in alternating runs: clean messages without a hit 1.60 → 1.16 µs, clean with an
-allow-listed hit 2.47 → 1.78, profane 3.15 → 2.75; in \`npm run bench\`, 28.7× obscenity → 42.7×, and the chat log
-consumer, which normalizes and re-checks every record, 58,872 → 68,267 records per CPU-second (its run of 04:43,
-69,720). What is left to 50× (about 1.17 µs a message on average, against 1.5 now): the copy, the JS around the
-call (0.1–0.2 µs), and the candidate checks, whose cost is reads of the readings, triples and walk tables rather
-than instructions; the profane tenth still builds its hits and decision in TypeScript (2.75 µs).
+candidates and 3 walks a message: 16 ns a candidate), \`evaluateMessage\` 1.05 µs in all.
+Against the engine before it, in alternating runs: clean messages without a hit 1.60 → 1.05 µs, clean with an
+allow-listed hit 2.47 → 1.60, profane 3.15 → 2.62; in \`npm run bench\`, 28.7× obscenity → 44.3×, and the chat log
+consumer, which normalizes and re-checks every record, 58,872 → 68,000–70,000 records per CPU-second (fresh
+processes; 52,377 inside the 05:16 run, on a busy minute). Until the kernel expanded ß, that one letter sent 6% of
+the corpus the slow way (1.16 µs for the clean messages then). Tried and not kept (no change beyond the noise, in
+alternating runs): screening the candidates in a branch-free first loop and walking only those kept, and reading the
+leet table for watched candidates only. What is left to 50× (about 1.2 µs a message on average, against 1.37 now):
+the copy, the JS around the call (0.1–0.2 µs), the candidate checks, whose cost is the chain of dependent table reads
+(candidate, units, readings, triples) rather than instructions or branches, and the profane tenth, which still
+builds its hits and decision in TypeScript (2.6 µs).
 
 **The chat log consumer (2026-11-28).** Of about 25 µs a record (the 10,000-record batch, Node 20), decoding took
 about 9 µs: \`JSON.parse\` of the whole 4.6 MB body, then of each message's record, whose 10,000 intermediate strings
