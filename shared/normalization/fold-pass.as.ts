@@ -1,21 +1,25 @@
 /**
- * normalizePass()'s common case compiled to WebAssembly (AssemblyScript, built by `npm run build:wasm` into
- * fold-pass-wasm.ts): every code point that folds to one unit, vanishes, collapses into a space or is a
- * pictograph. Anything else (a unit not yet in the fold table, an expansion such as ß → ss, another astral
- * code point, a lone surrogate) makes it give up, and normalize.ts runs its own pass over the whole message.
- * The results are identical by construction and by test (test/shared/normalization/fold-pass.test.ts): the
- * same table, the same entries, the same lists; only the loop is faster, since WebAssembly has no bounds
- * checks, map checks or deoptimizations to pay for on every unit.
+ * The engine's hot path in WebAssembly (AssemblyScript, built by `npm run build:wasm` into fold-pass-wasm.ts),
+ * in three parts, each the TypeScript engine's own algorithm over its own tables:
  *
- * The memory is the caller's (one per fold table), laid out as the exported offsets say. The fold table
- * lives in it and normalize.ts fills it: there is nothing to keep in sync.
+ * - foldPass(): normalizePass()'s common case: every code point that folds to one unit or to two to four
+ *   (ß → ss, listed in the expansions table), vanishes, collapses into a space or is a pictograph. Anything
+ *   else (a unit not yet in the fold table, a longer expansion, another astral code point, a lone surrogate)
+ *   makes it give up, and normalize.ts runs its own pass over the whole message.
+ * - findAccepts(): TermMatcher.findAll()'s candidate checks and walks over what foldPass() wrote, for the
+ *   matcher whose tables configureMatcher() was given (one matcher per memory: each matcher has its own
+ *   watch, and so its own fold table and kernel). It does not report terms: it lists, in the order findAll()
+ *   would call accept(), each accepting node a walk reaches, and term-matcher.ts turns them into hits as
+ *   findAll() does. It gives up on transitions of the sparse map, terms spelled out letter by letter and a
+ *   hostile number of accepting nodes, and findAll() then walks the same units itself.
+ * - scanClean(): both, then the hits made from the listed nodes and the allow lists' say on them, for
+ *   TermMatcher.isSurelyClean().
  *
- * The second half, findAccepts(), is TermMatcher.findAll()'s walks over what the first half wrote, for the
- * matcher whose tables configureMatcher() was given (one matcher per memory: each matcher has its own watch,
- * and so its own fold table and kernel). It does not report terms: it lists, in the order findAll() would
- * call accept(), each accepting node a walk reaches, and term-matcher.ts turns them into hits as findAll()
- * does. It gives up on what it does not do (transitions of the sparse map, terms spelled out letter by
- * letter, a hostile number of accepting nodes), and findAll() then walks the same units itself.
+ * The results are identical by construction and by test (test/shared/normalization/fold-pass.test.ts,
+ * test/shared/rules/term-matcher-kernel.test.ts); only the loops are faster, since WebAssembly has no bounds
+ * checks, map checks or deoptimizations to pay for on every unit. The memory is the caller's (one per fold
+ * table), laid out as the exported offsets say; the fold table lives in it and normalize.ts fills it, so
+ * there is nothing to keep in sync.
  */
 
 import {
