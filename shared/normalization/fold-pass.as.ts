@@ -121,13 +121,7 @@ export function foldPass(length: i32): i32 {
         runCount = openRun(runCount, out, index - 1);
         aligned = true;
       }
-      const kind =
-        (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
-      // Written always and counted only when a kind is set: where words start is unpredictable.
-      store<i32>(CANDIDATES_AT + ((<u32>count) << 2), (out << CANDIDATE_SHIFT) | kind);
-      count += (kind + 3) >>> 2;
-      store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>entry);
-      store<u8>(WORDS_AT + <u32>out, <u8>((entry >>> WORD_SHIFT) & 1));
+      count = writeUnit(entry, previous, out, count);
       out++;
       previous = entry;
       continue;
@@ -152,12 +146,7 @@ export function foldPass(length: i32): i32 {
         const unit = load<i32>(at + 4 + ((<u32>k) << 2));
         // An expansion can start with a space, which joins a space before it.
         if ((unit & previous & SPACE_FLAG) !== 0) continue;
-        const kind =
-          (((unit & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((unit >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
-        store<i32>(CANDIDATES_AT + ((<u32>count) << 2), (out << CANDIDATE_SHIFT) | kind);
-        count += (kind + 3) >>> 2;
-        store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>unit);
-        store<u8>(WORDS_AT + <u32>out, <u8>((unit >>> WORD_SHIFT) & 1));
+        count = writeUnit(unit, previous, out, count);
         out++;
         previous = unit;
       }
@@ -189,6 +178,20 @@ export function foldPass(length: i32): i32 {
   store<i32>(RESULT_AT + 4, count);
   store<i32>(RESULT_AT + 8, runCount);
   return out;
+}
+
+/**
+ * Writes the unit of fold table entry `entry` at `out`, with its word flag, and lists it among the candidates
+ * when it starts a word (the entry before it is `previous`) or is watched; returns the candidates' new count.
+ */
+function writeUnit(entry: i32, previous: i32, out: i32, count: i32): i32 {
+  const kind =
+    (((entry & ~previous) >>> WORD_SHIFT) & STARTS_WORD) | ((entry >>> (WATCH_SHIFT - 1)) & IS_WATCHED);
+  // Written always and counted only when a kind is set: where words start is unpredictable.
+  store<i32>(CANDIDATES_AT + ((<u32>count) << 2), (out << CANDIDATE_SHIFT) | kind);
+  store<u16>(UNITS_AT + ((<u32>out) << 1), <u16>entry);
+  store<u8>(WORDS_AT + <u32>out, <u8>((entry >>> WORD_SHIFT) & 1));
+  return count + ((kind + 3) >>> 2);
 }
 
 /** Opens a step-1 run at unit `out`, original offset `index`; returns the runs' new count. */
