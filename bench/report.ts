@@ -190,7 +190,8 @@ alternating runs unless said): screening the candidates in a branch-free first l
 reading the leet table for watched candidates only; and folding eight units at once with 128-bit SIMD where all eight
 are ASCII letters, digits or single spaces (84% of the corpus's units), which made the fold pass slower (0.52 against
 0.50 µs a message, and 1.08 against 1.05 µs for \`evaluateMessage\`), even when a failed chunk was not retried
-before its first unfit unit. What is left to 50× (about 1.2 µs a message on average, against 1.37 now):
+before its first unfit unit; and the per-unit tables (readings, first units, leet starts) at addresses fixed in the
+kernel rather than read from globals. What is left to 50× (about 1.2 µs a message on average, against 1.37 now):
 the copy, the JS around the call (0.1–0.2 µs), the candidate checks, whose cost is the chain of dependent table reads
 (candidate, units, readings, triples) rather than instructions or branches, and the profane tenth, which still
 builds its hits and decision in TypeScript (2.6 µs).
