@@ -107,9 +107,10 @@ export class FoldKernel {
     return EXPANSION_BASE - this.expansionCount++;
   }
 
-  /** Normalizes `text` (at most `capacity` units): the output's length, or -1 when the kernel cannot. */
+  /** Normalizes `text`: the output's length, or -1 when the kernel cannot (a message over `capacity` units). */
   fold(text: string): number {
     if (this.folded === text) return this.result[0] ?? 0;
+    if (text.length > this.capacity) return -1;
     this.inputBytes.write(text, 0, 'utf16le');
     // i32 results: always numbers, which `Number() | 0` tells the type checker at no cost to the JIT.
     const out = Number(this.foldPass(text.length)) | 0;
@@ -122,16 +123,18 @@ export class FoldKernel {
    * The matcher's walks over the last fold: the number of accepting nodes listed in `events`, or -1 when they
    * gave up. Run once per fold.
    */
-  findAccepts(length: number, candidateCount: number): number {
-    if (this.listed === NOT_WALKED) this.listed = Number(this.findAcceptsPass(length, candidateCount)) | 0;
+  findAccepts(): number {
+    if (this.listed === NOT_WALKED)
+      this.listed = Number(this.findAcceptsPass(this.result[0] ?? 0, this.result[1] ?? 0)) | 0;
     return this.listed;
   }
 
   /**
-   * Normalizes, walks and judges `text` (at most `capacity` units; see scanClean() in fold-pass.as.ts): 1 when
-   * it holds a blocking hit, 0 when it surely does not, -1 when the kernel cannot tell.
+   * Normalizes, walks and judges `text` (see scanClean() in fold-pass.as.ts): 1 when it holds a blocking hit,
+   * 0 when it surely does not, -1 when the kernel cannot tell (a message over `capacity` units among them).
    */
   scan(text: string): number {
+    if (text.length > this.capacity) return -1;
     this.inputBytes.write(text, 0, 'utf16le');
     const answer = Number(this.scanPass(text.length)) | 0;
     this.folded = answer === -2 ? undefined : text;

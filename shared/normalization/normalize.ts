@@ -259,10 +259,9 @@ export function normalize(original: string, watch?: UnitWatch): NormalizedText {
  * next call overwrites, so a caller must be done with it before it normalizes again.
  */
 export function normalizeTransient(original: string, watch?: UnitWatch): NormalizedText {
-  const length = original.length;
   // The common case in WebAssembly (fold-pass.as.ts); the rest, and what it gives up on, below.
   const kernel = watch === undefined ? unitKernel : watch.kernel;
-  if (kernel !== undefined && length <= kernel.capacity) {
+  if (kernel !== undefined) {
     const out = kernel.fold(original);
     if (out >= 0) return kernelResult(original, kernel, out, watch);
   }

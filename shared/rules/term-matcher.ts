@@ -179,11 +179,6 @@ export class TermMatcher<Tag> {
 
   /** Whether walks follow stretched letters ("fuuuck"): an option while it costs throughput (see walk). */
   private readonly stretchedLetters: boolean;
-  /**
-   * The watch's WebAssembly kernel with this matcher's tables in its memory: findAll()'s walks over what the
-   * kernel normalized, in WebAssembly (see fold-pass.as.ts). Undefined where WebAssembly cannot run.
-   */
-  private readonly walkKernel: FoldKernel | undefined;
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
 
@@ -331,15 +326,16 @@ export class TermMatcher<Tag> {
     ];
     if (roleOf !== undefined) tables.push(...termTables(accepting, roleOf));
     this.watch = createUnitWatch(watchUnits, tableBytes(tables));
-    this.walkKernel = this.watch.kernel;
-    this.judgesInKernel = this.walkKernel !== undefined && roleOf !== undefined;
-    if (this.walkKernel !== undefined) {
+    // The watch's kernel gets this matcher's tables: findAll()'s walks run there over what it normalized.
+    const kernel = this.watch.kernel;
+    this.judgesInKernel = kernel !== undefined && roleOf !== undefined;
+    if (kernel !== undefined) {
       const [readings, next, accepts, firstUnits, triples, leetStarts, nodeTerms, terms] = copyTables(
-        this.walkKernel,
+        kernel,
         tables,
       );
-      if (nodeTerms !== undefined && terms !== undefined) this.walkKernel.configureTerms(nodeTerms, terms);
-      this.walkKernel.configureMatcher(
+      if (nodeTerms !== undefined && terms !== undefined) kernel.configureTerms(nodeTerms, terms);
+      kernel.configureMatcher(
         readings ?? 0,
         next ?? 0,
         this.next instanceof Int32Array ? 1 : 0,
@@ -455,17 +451,17 @@ export class TermMatcher<Tag> {
    * roles): the caller then takes the long way, normalizeTransient() and findAll().
    */
   isSurelyClean(text: string): boolean {
-    const kernel = this.walkKernel;
-    if (!this.judgesInKernel || kernel === undefined || text.length > kernel.capacity) return false;
+    const kernel = this.watch.kernel;
+    if (!this.judgesInKernel || kernel === undefined) return false;
     return kernel.scan(text) === 0;
   }
 
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     // Units the watch's kernel normalized are in its memory: its walks read them there.
-    const kernel = this.walkKernel;
+    const kernel = this.watch.kernel;
     if (kernel !== undefined && normalized.buffer === kernel.units && normalized.watch === this.watch) {
-      const listed = kernel.findAccepts(normalized.length, normalized.candidateCount);
+      const listed = kernel.findAccepts();
       if (listed >= 0) return this.acceptListed(kernel, listed, normalized.buffer);
     }
     // The buffer, not the `units` view: a look past `length` meets the 0 that follows the units.
