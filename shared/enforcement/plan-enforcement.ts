@@ -5,7 +5,7 @@ import { normalizeTransient } from '../normalization/normalize.js';
 import type { Rule } from '../policy/policy-document.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
 import type { Decision } from '../rules/evaluate.js';
-import { evaluateNormalized, isExempt } from '../rules/evaluate.js';
+import { evaluateNormalized, isExempt, surelyCleanDecision } from '../rules/evaluate.js';
 import type { Sanction, Strike } from './escalation.js';
 import { activeStrikes, sanctionOf, stepFor } from './escalation.js';
 import type { RecentMessage } from './user-activity.js';
@@ -115,8 +115,10 @@ export function planEnforcement({
     // Normalized once, for the fingerprint and the re-check; transient, so nothing may normalize in between.
     let normalized: NormalizedText | undefined;
     if (reading === undefined) {
+      // Judged first where the kernel can say "clean" at once: normalizing then reuses its fold.
+      const clean = enforcement.recheck ? surelyCleanDecision(message.content, policy) : undefined;
       normalized = normalizeTransient(message.content, policy.matcher.watch);
-      reading = { fingerprint: fingerprintOf(normalized), decision: undefined };
+      reading = { fingerprint: fingerprintOf(normalized), decision: clean };
       readings.set(message.content, reading);
     }
     const activity = recordMessage(

@@ -55,11 +55,20 @@ export function evaluateMessage(
   senderAttributes: SenderAttributes,
   policy: CompiledPolicy,
 ): Decision {
-  // Most messages hold no term the policy blocks, and with only terms rules, that makes them clean: decided
-  // in one WebAssembly call, before any of the work below.
-  if (policy.termsOnly && policy.matcher.isSurelyClean(content)) return CLEAN;
-  // Transient: finished with before anything else normalizes.
-  return evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy);
+  return (
+    surelyCleanDecision(content, policy) ??
+    // Transient: finished with before anything else normalizes.
+    evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy)
+  );
+}
+
+/**
+ * The decision for content that surely holds nothing the policy acts on, whoever sends it; undefined when that
+ * takes the long way. Most messages hold no term the policy blocks, and with only terms rules, that makes them
+ * clean: decided in one WebAssembly call, whose fold normalizeTransient() then reuses for the same content.
+ */
+export function surelyCleanDecision(content: string, policy: CompiledPolicy): Decision | undefined {
+  return policy.termsOnly && policy.matcher.isSurelyClean(content) ? CLEAN : undefined;
 }
 
 /**

@@ -1,9 +1,16 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readEvalCorpus } from '../../../bench/scoring.js';
 import type { LoggedMessage } from '../../../shared/chat-logs/chat-log-record.js';
 import type { UserState } from '../../../shared/enforcement/plan-enforcement.js';
 import { planEnforcement } from '../../../shared/enforcement/plan-enforcement.js';
-import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import { normalizeTransient } from '../../../shared/normalization/normalize.js';
+import { loadPolicyFile, parsePolicy } from '../../../shared/policy/load-policy-file.js';
+import type { PolicyDocument } from '../../../shared/policy/policy-document.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
+import { evaluateNormalized } from '../../../shared/rules/evaluate.js';
+import { compileRegex } from '../../../shared/rules/linear-regex.js';
+import { defaultPolicy } from '../../helpers/default-policy.js';
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abc123DEF456';
 const policy = compilePolicy(
@@ -169,4 +176,43 @@ enforcement: { recheck: true }
     expect(together.outcomes).toEqual(alone);
     expect(together.outcomes.map((outcome) => outcome.deleted)).toEqual([true, false, true, false]);
   });
+
+  const compileWithRecheck = (document: PolicyDocument) =>
+    compilePolicy({ ...document, enforcement: { ...document.enforcement, recheck: true } }, { compileRegex });
+
+  // The re-check takes the review's shortcut for content the kernel finds clean: it must decide as review does.
+  for (const [name, checked] of [
+    ['the default policy (terms only)', defaultPolicy],
+    [
+      'a policy with every rule kind',
+      compileWithRecheck(loadPolicyFile(path.resolve(__dirname, '../../fixtures/policies/every-kind.yaml'))),
+    ],
+  ] as const) {
+    it(`re-checks each message as the long way decides it, under ${name}`, () => {
+      const texts = readEvalCorpus().map((evalCase) => evalCase.text);
+      // One sender each, a minute apart, and each content twice (its decision is reused): no flood, no repeat.
+      const messages = [...texts, ...texts].map((text, index) =>
+        logged(`user${index % texts.length}`, index * 60, text),
+      );
+      const result = planEnforcement({
+        roomArn: ROOM,
+        messages,
+        policy: checked,
+        users: new Map(),
+        nowMillis: 0,
+      });
+      expect(result.outcomes).toHaveLength(messages.length);
+      const flagged = result.outcomes.filter((outcome) => outcome.decision?.verdict !== 'allow').length;
+      expect(flagged).toBeGreaterThan(0);
+      result.outcomes.forEach((outcome, index) => {
+        const message = messages[index];
+        expect(outcome.messageId).toBe(message?.id);
+        // The long way, without the kernel's verdict: what the shortcut must agree with.
+        const normalized = normalizeTransient(message?.content ?? '', checked.matcher.watch);
+        expect(outcome.decision).toEqual(
+          evaluateNormalized(normalized, message?.sender.attributes ?? {}, checked),
+        );
+      });
+    });
+  }
 });
