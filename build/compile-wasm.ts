@@ -11,6 +11,14 @@ export const WASM_KERNELS = [
     source: 'shared/normalization/fold-pass.as.ts',
     module: 'shared/normalization/fold-pass-wasm.ts',
     exportName: 'FOLD_PASS_WASM',
+    flags: [],
+  },
+  {
+    source: 'shared/chat-logs/log-scan.as.ts',
+    module: 'shared/chat-logs/log-scan-wasm.ts',
+    exportName: 'LOG_SCAN_WASM',
+    // 128-bit SIMD (Node.js 16.4 and later): sixteen bytes of a string at a time.
+    flags: ['--enable', 'simd'],
   },
 ] as const;
 
@@ -21,13 +29,20 @@ export const WASM_KERNELS = [
 const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--use', 'abort='];
 
 /** Compiles one AssemblyScript source with the pinned compiler (a devDependency) into WebAssembly bytes. */
-export function compileKernel(source: string): Buffer {
+export function compileKernel({ source, flags }: (typeof WASM_KERNELS)[number]): Buffer {
   const directory = mkdtempSync(path.join(tmpdir(), 'asc-'));
   try {
     const outFile = path.join(directory, 'kernel.wasm');
     execFileSync(
       process.execPath,
-      [require.resolve('assemblyscript/bin/asc.js'), path.join(ROOT, source), ...ASC_FLAGS, '-o', outFile],
+      [
+        require.resolve('assemblyscript/bin/asc.js'),
+        path.join(ROOT, source),
+        ...ASC_FLAGS,
+        ...flags,
+        '-o',
+        outFile,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     return readFileSync(outFile);
@@ -48,7 +63,7 @@ export function kernelModuleSource(kernel: (typeof WASM_KERNELS)[number], bytes:
 
 if (require.main === module) {
   for (const kernel of WASM_KERNELS) {
-    const bytes = compileKernel(kernel.source);
+    const bytes = compileKernel(kernel);
     writeFileSync(path.join(ROOT, kernel.module), kernelModuleSource(kernel, bytes));
     console.log(`${kernel.module}: ${bytes.length} bytes of WebAssembly`);
   }

@@ -50,10 +50,16 @@ export function roomIdOfLogStream(logStream: string): string | undefined {
 
 /** base64 → gunzip (capped) → text, or why not. */
 export function gunzipBase64(data: string, maxBytes: number): { text: string } | { error: string } {
+  const decoded = gunzipBase64Bytes(data, maxBytes);
+  return 'error' in decoded ? decoded : { text: decoded.bytes.toString('utf8') };
+}
+
+/** base64 → gunzip (capped) → bytes, or why not. */
+export function gunzipBase64Bytes(data: string, maxBytes: number): { bytes: Buffer } | { error: string } {
   const compressed = Buffer.from(data, 'base64');
   try {
     const options = { maxOutputLength: maxBytes, chunkSize: outputChunkSize(compressed, maxBytes) };
-    return { text: gunzipSync(compressed, options).toString('utf8') };
+    return { bytes: gunzipSync(compressed, options) };
   } catch (error) {
     if (error instanceof RangeError) return { error: `decompresses to more than ${maxBytes} bytes` };
     return { error: `not gzip: ${error instanceof Error ? error.message : String(error)}` };
@@ -88,7 +94,7 @@ export function decodeSubscriptionEvent(
 }
 
 /** The decoded (gunzipped) JSON of a subscription event. */
-function parseSubscriptionBody(text: string): SubscriptionEnvelope {
+export function parseSubscriptionBody(text: string): SubscriptionEnvelope {
   let body: unknown;
   try {
     body = JSON.parse(text);

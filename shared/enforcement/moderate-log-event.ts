@@ -1,6 +1,5 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
-import { parseChatLogLine } from '../chat-logs/chat-log-record.js';
-import { decodeSubscriptionEvent } from '../chat-logs/log-envelopes.js';
+import { readChatLogEvent } from '../chat-logs/read-chat-log-event.js';
 import type { ModerationDeps, RoomModeration } from './moderate-batch.js';
 import { moderateRoomBatch } from './moderate-batch.js';
 
@@ -28,18 +27,17 @@ export async function moderateLogEvent(
   deps: ModerationDeps,
   maxDecompressedBytes?: number,
 ): Promise<LogEventModeration> {
-  const envelope = decodeSubscriptionEvent(event, maxDecompressedBytes);
+  const envelope = readChatLogEvent(event, maxDecompressedBytes);
   if (envelope.kind === 'control') return { kind: 'control', records: 0, rejected: [] };
   if (envelope.kind === 'invalid')
     return { kind: 'invalid', reason: envelope.reason, records: 0, rejected: [] };
   const rejected: { logEventId: string; reason: string }[] = [...envelope.rejected];
   const messages: LoggedMessage[] = [];
-  for (const logEvent of envelope.logEvents) {
-    const parsed = parseChatLogLine(logEvent.message);
-    if (!parsed.ok) rejected.push({ logEventId: logEvent.id, reason: parsed.reason });
+  for (const { logEventId, parsed } of envelope.records) {
+    if (!parsed.ok) rejected.push({ logEventId, reason: parsed.reason });
     else if (parsed.record.type === 'MESSAGE') messages.push(parsed.record);
   }
-  const records = envelope.logEvents.length + envelope.rejected.length;
+  const records = envelope.records.length + envelope.rejected.length;
   if (envelope.roomId === undefined) {
     return {
       kind: 'invalid',

@@ -1,0 +1,290 @@
+import { isRecord } from '../guards.js';
+import type { RecordParse } from './chat-log-record.js';
+import { parseChatLogLine, parseChatLogRecord } from './chat-log-record.js';
+import type { RejectedLogEvent, SubscriptionEnvelope } from './log-envelopes.js';
+import {
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  gunzipBase64Bytes,
+  parseSubscriptionBody,
+  roomIdOfLogStream,
+} from './log-envelopes.js';
+import { LOG_SCAN_WASM } from './log-scan-wasm.js';
+
+/**
+ * A CloudWatch Logs subscription event of IVS chat logs, read into its records: what decodeSubscriptionEvent()
+ * and then parseChatLogLine() on each log event's message make of it, the same answer, made faster. The body's
+ * bytes are read by the WebAssembly decoder in log-scan.as.ts, which lists where the fields are, and only the
+ * strings the consumer needs are made from them; whatever it leaves (a body or record that is not the regular
+ * case) goes through JSON.parse as before. `readSubscriptionBodyInJs` is that reference, for the tests that hold
+ * both to the same answers.
+ */
+
+export interface ChatLogEventRecord {
+  readonly logEventId: string;
+  readonly parsed: RecordParse;
+}
+
+export type ChatLogBatch =
+  | { readonly kind: 'control' }
+  | { readonly kind: 'invalid'; readonly reason: string }
+  | {
+      readonly kind: 'data';
+      readonly owner: string;
+      readonly logGroup: string;
+      readonly logStream: string;
+      /** From the log stream `aws/IVSChatLogs/1.0/room_<id>`; undefined when it is not an IVS chat log stream. */
+      readonly roomId: string | undefined;
+      /** Each log event's record, or why it is not one, in the body's order. */
+      readonly records: readonly ChatLogEventRecord[];
+      /** Entries that are not `{id, timestamp, message}`. */
+      readonly rejected: readonly RejectedLogEvent[];
+    };
+
+export function readChatLogEvent(
+  event: unknown,
+  maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): ChatLogBatch {
+  if (!isRecord(event) || !isRecord(event.awslogs) || typeof event.awslogs.data !== 'string') {
+    return { kind: 'invalid', reason: 'not a CloudWatch Logs subscription event (no awslogs.data)' };
+  }
+  const decoded = gunzipBase64Bytes(event.awslogs.data, maxDecompressedBytes);
+  if ('error' in decoded) return { kind: 'invalid', reason: `awslogs.data ${decoded.error}` };
+  return readSubscriptionBody(decoded.bytes);
+}
+
+/** The gunzipped body's records: by the WebAssembly decoder where it can, else as readSubscriptionBodyInJs(). */
+export function readSubscriptionBody(bytes: Buffer): ChatLogBatch {
+  return scanSubscriptionBody(bytes) ?? readSubscriptionBodyInJs(bytes);
+}
+
+/** The WebAssembly decoder's reading, or undefined when it leaves the body to JSON.parse (or cannot run). */
+export function scanSubscriptionBody(bytes: Buffer): ChatLogBatch | undefined {
+  scanner ??= createScanner();
+  return scanner?.read(bytes);
+}
+
+/** The reference: the body through JSON.parse, then each message through JSON.parse on its own. */
+export function readSubscriptionBodyInJs(bytes: Buffer): ChatLogBatch {
+  return recordsOf(parseSubscriptionBody(bytes.toString('utf8')));
+}
+
+function recordsOf(envelope: SubscriptionEnvelope): ChatLogBatch {
+  if (envelope.kind !== 'data') return envelope;
+  const { owner, logGroup, logStream, roomId, logEvents, rejected } = envelope;
+  const records = logEvents.map((logEvent) => ({
+    logEventId: logEvent.id,
+    parsed: parseChatLogLine(logEvent.message),
+  }));
+  return { kind: 'data', owner, logGroup, logStream, roomId, records, rejected };
+}
+
+// The decoder's layout, as log-scan.as.ts reads it: i32 counts per entry, and where its fields are.
+const SPAN_INTS = 3;
+const HEADER_HAS_EVENTS = 4 * SPAN_INTS;
+const EVENT_ID = 0;
+const EVENT_MESSAGE = 5;
+const EVENT_STATUS = 8;
+const FIELD_EVENT_TIMESTAMP = 9;
+const FIELD_TYPE = 12;
+const FIELD_ID = 15;
+const FIELD_REQUEST_ID = 18;
+const FIELD_CONTENT = 21;
+const FIELD_SEND_TIME = 24;
+const FIELD_EVENT_NAME = 27;
+const FIELD_USER_ID = 30;
+const FIELD_ATTRIBUTES = 33;
+const FIELD_SENDER_ATTRIBUTES = 35;
+const FIELD_HAS_SENDER = 37;
+const REGULAR = 0;
+// A string span's flags.
+const ESCAPED = 1;
+const NON_ASCII = 2;
+
+const PAGE_BYTES = 0x10000;
+const HEADER_AT = 0;
+const STACK_AT = 64;
+const INPUT_AT = 512;
+/** Past each region: the decoder reads and writes up to 16 bytes at a time near its end. */
+const SLACK = 32;
+/** The least bytes a log event takes in the body (`{"id":"","timestamp":0,"message":""},`). */
+const LEAST_EVENT_BYTES = 32;
+/** More log events than a subscription delivers: a body with more goes through JSON.parse. */
+const MAX_EVENTS = 20_000;
+/** Attribute pairs per event, on average, before a record's go through JSON.parse. */
+const PAIRS_PER_EVENT = 8;
+
+type ScanPass = (...parameters: number[]) => unknown;
+
+class LogScanner {
+  private readonly memory: WebAssembly.Memory;
+  private readonly scan: ScanPass;
+  private readonly eventInts: number;
+  private readonly pairInts: number;
+  private buffer: Buffer;
+  private ints: Int32Array;
+  /** The memory as latin1, from the input on, for the body being read. */
+  private text = '';
+
+  constructor(module: WebAssembly.Module) {
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    const { exports } = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const scan = exports.scan;
+    if (typeof scan !== 'function') throw new Error('log-scan.wasm exports no scan');
+    this.scan = scan;
+    this.eventInts = globalOf(exports, 'EVENT_INTS');
+    this.pairInts = globalOf(exports, 'PAIR_INTS');
+    this.buffer = Buffer.from(this.memory.buffer);
+    this.ints = new Int32Array(this.memory.buffer);
+  }
+
+  /** The body's records, or undefined when the decoder leaves the body to JSON.parse. */
+  read(bytes: Buffer): ChatLogBatch | undefined {
+    const length = bytes.length;
+    const eventCapacity = Math.min(MAX_EVENTS, Math.floor(length / LEAST_EVENT_BYTES) + 1);
+    const pairCapacity = eventCapacity * PAIRS_PER_EVENT;
+    const scratchAt = align8(INPUT_AT + length + SLACK);
+    const eventsAt = align8(scratchAt + length + SLACK);
+    const pairsAt = eventsAt + eventCapacity * this.eventInts * 4;
+    this.reserve(pairsAt + pairCapacity * this.pairInts * 4 + SLACK);
+    this.buffer.set(bytes, INPUT_AT);
+    const count = Number(
+      this.scan(
+        INPUT_AT,
+        length,
+        scratchAt,
+        eventsAt,
+        eventCapacity,
+        pairsAt,
+        pairCapacity,
+        HEADER_AT,
+        STACK_AT,
+      ),
+    );
+    if (count < 0) return undefined;
+    // One string of every byte the spans point at, read as latin1 (a copy): an ASCII span is then a slice of
+    // it, where a Buffer#toString() per field cost more than the decoder. Slices share it: it lives as long as
+    // any string taken from this body does.
+    this.text = this.buffer.toString('latin1', 0, align8(scratchAt + length));
+    const { ints } = this;
+    const header = (span: number) => this.stringAt(HEADER_AT / 4 + span * SPAN_INTS);
+    if (header(0) !== 'DATA_MESSAGE' || ints[HEADER_HAS_EVENTS] !== 1) return undefined;
+    const owner = header(1);
+    const logGroup = header(2);
+    const logStream = header(3);
+    if (owner === undefined || logGroup === undefined || logStream === undefined) return undefined;
+    const records: ChatLogEventRecord[] = [];
+    for (let index = 0; index < count; index++) {
+      const entry = eventsAt / 4 + index * this.eventInts;
+      const logEventId = this.stringAt(entry + EVENT_ID) ?? '';
+      const value = ints[entry + EVENT_STATUS] === REGULAR ? this.recordAt(entry, pairsAt / 4) : undefined;
+      const parsed =
+        value === undefined
+          ? parseChatLogLine(this.stringAt(entry + EVENT_MESSAGE) ?? '')
+          : parseChatLogRecord(value);
+      records.push({ logEventId, parsed });
+    }
+    this.text = '';
+    return {
+      kind: 'data',
+      owner,
+      logGroup,
+      logStream,
+      roomId: roomIdOfLogStream(logStream),
+      records,
+      rejected: [],
+    };
+  }
+
+  /**
+   * The record at the entry, as JSON.parse would have made it, with the fields parseChatLogRecord() reads and
+   * no other; undefined when it holds a map key JavaScript would read as the prototype (JSON.parse then makes it).
+   */
+  private recordAt(entry: number, pairsStart: number): Record<string, unknown> | undefined {
+    const { ints } = this;
+    const payload: Record<string, unknown> = {};
+    const field = (name: string, at: number) => {
+      const value = this.stringAt(entry + at);
+      if (value !== undefined) payload[name] = value;
+    };
+    field('Id', FIELD_ID);
+    field('RequestId', FIELD_REQUEST_ID);
+    field('Content', FIELD_CONTENT);
+    field('SendTime', FIELD_SEND_TIME);
+    field('EventName', FIELD_EVENT_NAME);
+    const attributes = this.mapAt(entry + FIELD_ATTRIBUTES, pairsStart);
+    if (attributes === null) return undefined;
+    if (attributes !== undefined) payload.Attributes = attributes;
+    if (ints[entry + FIELD_HAS_SENDER] === 1) {
+      const sender: Record<string, unknown> = {};
+      const userId = this.stringAt(entry + FIELD_USER_ID);
+      if (userId !== undefined) sender.UserId = userId;
+      const senderAttributes = this.mapAt(entry + FIELD_SENDER_ATTRIBUTES, pairsStart);
+      if (senderAttributes === null) return undefined;
+      if (senderAttributes !== undefined) sender.Attributes = senderAttributes;
+      payload.Sender = sender;
+    }
+    const record: Record<string, unknown> = { payload };
+    const eventTimestamp = this.stringAt(entry + FIELD_EVENT_TIMESTAMP);
+    if (eventTimestamp !== undefined) record.event_timestamp = eventTimestamp;
+    const type = this.stringAt(entry + FIELD_TYPE);
+    if (type !== undefined) record.type = type;
+    return record;
+  }
+
+  /** The map whose pairs' indices are at `at`: undefined when absent, null when a key is `__proto__`. */
+  private mapAt(at: number, pairsStart: number): Record<string, string> | undefined | null {
+    const first = this.ints[at] ?? -1;
+    if (first < 0) return undefined;
+    const end = this.ints[at + 1] ?? first;
+    const map: Record<string, string> = {};
+    for (let pair = first; pair < end; pair++) {
+      const pairAt = pairsStart + pair * this.pairInts;
+      const key = this.stringAt(pairAt);
+      if (key === undefined || key === '__proto__') return null;
+      map[key] = this.stringAt(pairAt + SPAN_INTS) ?? '';
+    }
+    return map;
+  }
+
+  /** The string whose span (start, end, flags) is at int `at`, or undefined when absent. */
+  private stringAt(at: number): string | undefined {
+    const { ints, buffer } = this;
+    const start = ints[at] ?? -1;
+    if (start < 0) return undefined;
+    const end = ints[at + 1] ?? start;
+    const flags = ints[at + 2] ?? 0;
+    if ((flags & ESCAPED) !== 0) {
+      // With its quotes: escapes are JSON.parse's to read, as they were.
+      const value: unknown = JSON.parse(buffer.toString('utf8', start - 1, end + 1));
+      return typeof value === 'string' ? value : undefined;
+    }
+    return (flags & NON_ASCII) !== 0 ? buffer.toString('utf8', start, end) : this.text.slice(start, end);
+  }
+
+  private reserve(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    this.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+    this.buffer = Buffer.from(this.memory.buffer);
+    this.ints = new Int32Array(this.memory.buffer);
+  }
+}
+
+function globalOf(exports: WebAssembly.Exports, name: string): number {
+  const value = exports[name];
+  if (!(value instanceof WebAssembly.Global) || typeof value.value !== 'number')
+    throw new Error(`log-scan.wasm exports no ${name}`);
+  return value.value;
+}
+
+function align8(value: number): number {
+  return Math.ceil(value / 8) * 8;
+}
+
+/** Made on first use; null where WebAssembly cannot run (every body then goes through JSON.parse). */
+let scanner: LogScanner | null | undefined;
+
+function createScanner(): LogScanner | null {
+  if (typeof WebAssembly !== 'object') return null;
+  return new LogScanner(new WebAssembly.Module(Buffer.from(LOG_SCAN_WASM, 'base64')));
+}
