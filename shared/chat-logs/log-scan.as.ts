@@ -36,6 +36,8 @@ const HEADER_LOG_GROUP: u32 = 2;
 const HEADER_LOG_STREAM: u32 = 3;
 /** After the four spans: 1 when the body has logEvents. */
 const HEADER_HAS_EVENTS: u32 = 4 * SPAN_INTS;
+/** Then where the last record's copy in the scratch area ends. */
+const HEADER_SCRATCH_END: u32 = HEADER_HAS_EVENTS + 1;
 
 // Per log event, EVENT_INTS i32: the id's span, the timestamp's start and end, the message's span (in the body),
 // the record's status (REGULAR or SLOW), then, for a regular record, its fields' spans (in the scratch area), the
@@ -178,6 +180,7 @@ export function scan(
   }
   if (member < 0) return BAIL;
   skipSpace();
+  store<i32>(headerAt + (HEADER_SCRATCH_END << 2), scratchAt);
   return pos === limit ? <i32>events : BAIL;
 }
 

@@ -81,6 +81,7 @@ function recordsOf(envelope: SubscriptionEnvelope): ChatLogBatch {
 // The decoder's layout, as log-scan.as.ts reads it: i32 counts per entry, and where its fields are.
 const SPAN_INTS = 3;
 const HEADER_HAS_EVENTS = 4 * SPAN_INTS;
+const HEADER_SCRATCH_END = HEADER_HAS_EVENTS + 1;
 const EVENT_ID = 0;
 const EVENT_MESSAGE = 5;
 const EVENT_STATUS = 8;
@@ -122,8 +123,9 @@ class LogScanner {
   private readonly pairInts: number;
   private buffer: Buffer;
   private ints: Int32Array;
-  /** The memory as latin1, from the input on, for the body being read. */
+  /** The scratch area as latin1, from `textAt` on, for the body being read. */
   private text = '';
+  private textAt = 0;
 
   constructor(module: WebAssembly.Module) {
     this.memory = new WebAssembly.Memory({ initial: 1 });
@@ -161,11 +163,11 @@ class LogScanner {
       ),
     );
     if (count < 0) return undefined;
-    // One string of every byte the spans point at, read as latin1 (a copy): an ASCII span is then a slice of
-    // it, where a Buffer#toString() per field cost more than the decoder. Slices share it: it lives as long as
-    // any string taken from this body does.
-    this.text = this.buffer.toString('latin1', 0, align8(scratchAt + length));
     const { ints } = this;
+    // The records' copies as one latin1 string: an ASCII field is then a slice of it, where a Buffer#toString()
+    // per field cost more than the decoder. Slices share it: it lives as long as any string taken from them.
+    this.textAt = scratchAt;
+    this.text = this.buffer.toString('latin1', scratchAt, ints[HEADER_SCRATCH_END] ?? scratchAt);
     const header = (span: number) => this.stringAt(HEADER_AT / 4 + span * SPAN_INTS);
     if (header(0) !== 'DATA_MESSAGE' || ints[HEADER_HAS_EVENTS] !== 1) return undefined;
     const owner = header(1);
@@ -258,7 +260,11 @@ class LogScanner {
       const value: unknown = JSON.parse(buffer.toString('utf8', start - 1, end + 1));
       return typeof value === 'string' ? value : undefined;
     }
-    return (flags & NON_ASCII) !== 0 ? buffer.toString('utf8', start, end) : this.text.slice(start, end);
+    if ((flags & NON_ASCII) !== 0) return buffer.toString('utf8', start, end);
+    // The body's own fields (an id, the header) are before the scratch area.
+    return start >= this.textAt
+      ? this.text.slice(start - this.textAt, end - this.textAt)
+      : buffer.toString('latin1', start, end);
   }
 
   private reserve(bytes: number): void {
