@@ -114,23 +114,34 @@ describe('the action executor against the emulator, with its quotas on', () => {
   });
 
   it('reports a permanent failure (a room that does not exist) without retrying it', async () => {
-    const ivs = createIvsChatActions({ region: 'us-east-1', endpoint, credentials: CREDENTIALS });
-    const pacer = new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 });
-    const [result] = await executeActions(
-      deletions('arn:aws:ivschat:us-east-1:123456789012:room/doesNotExist', 1),
-      {
-        ports: { ...ivs, putSanction: async () => {} },
-        once: memoryOnce(),
-        pacer,
-        clock: SYSTEM_CLOCK,
-        random: Math.random,
-      },
-    );
-    expect(result).toMatchObject({
-      status: 'failed',
-      attempts: 1,
-      error: expect.stringContaining('ResourceNotFoundException'),
-    });
+    // An emulator of its own, quotas on: the one above ends with its DeleteMessage bucket drained by the test
+    // before (refilling at a quarter speed), and a 429 there would be retried before the room is even looked up.
+    const fresh = await startEmulatedRoom('executor-permanent');
+    try {
+      const ivs = createIvsChatActions({
+        region: 'us-east-1',
+        endpoint: fresh.endpoint,
+        credentials: CREDENTIALS,
+      });
+      const pacer = new Pacer<PacedOperation>({ DeleteMessage: 100, SendEvent: 100, DisconnectUser: 100 });
+      const [result] = await executeActions(
+        deletions('arn:aws:ivschat:us-east-1:123456789012:room/doesNotExist', 1),
+        {
+          ports: { ...ivs, putSanction: async () => {} },
+          once: memoryOnce(),
+          pacer,
+          clock: SYSTEM_CLOCK,
+          random: Math.random,
+        },
+      );
+      expect(result).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: expect.stringContaining('ResourceNotFoundException'),
+      });
+    } finally {
+      await fresh.close();
+    }
   });
 });
 
