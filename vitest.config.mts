@@ -16,13 +16,15 @@ const { loadRoomManifest } = await tsImport('./shared/rooms/load-room-manifest.t
  * fresh clone vitest has no durations to order by (it starts larger files first, and these are small).
  */
 const SLOW_FILES = [
+  // The files that start `sls` again and again (CPU-bound) alternate with files that mostly wait (on the
+  // emulator's paced quotas and clocks): two of the first kind side by side took three times as long.
   'test/functions/moderate-chat-logs/invoke-local.test.ts',
-  'test/functions/moderator-api/invoke-local.test.ts',
-  'test/functions/review-message/invoke-local.test.ts',
   'test/shared/rooms/reconcile-fleet.test.ts',
+  'test/functions/moderator-api/invoke-local.test.ts',
   'test/local/stack-enforcement.test.ts',
-  'test/local/stack-moderation.test.ts',
+  'test/functions/review-message/invoke-local.test.ts',
   'test/local/moderator-view.test.ts',
+  'test/local/stack-moderation.test.ts',
   'test/deploy/template.test.ts',
   'test/functions/moderate-chat-logs/faults.test.ts',
   'test/functions/issue-chat-token/faults.test.ts',
