@@ -39,7 +39,8 @@ const HEADER_HAS_EVENTS: u32 = 4 * SPAN_INTS;
 /** Then where the last record's copy in the scratch area ends. */
 const HEADER_SCRATCH_END: u32 = HEADER_HAS_EVENTS + 1;
 
-// Per log event, EVENT_INTS i32: the id's span, the timestamp's start and end, the message's span (in the body),
+// Per log event, EVENT_INTS i32: the id's span (in the scratch area when plain ASCII, else in the body), the
+// timestamp's start and end, the message's span (in the body),
 // the record's status (REGULAR or SLOW), then, for a regular record, its fields' spans (in the scratch area), the
 // pairs of its two attribute maps (first and end index into the pairs, -1 while absent), whether it has Sender
 // and payload, and where the message's un-escaped copy starts and ends in the scratch area.
@@ -244,6 +245,18 @@ function readRecord(entryAt: u32): void {
   store<i32>(entryAt + (EVENT_STATUS << 2), status);
   pos = outerPos;
   limit = outerLimit;
+  copyPlainId(entryAt);
+}
+
+/** Copies the event's id after the record, if it is plain ASCII: the caller makes its strings from there. */
+function copyPlainId(entryAt: u32): void {
+  if (load<i32>(entryAt + ((EVENT_ID + 2) << 2)) !== 0) return;
+  const start = <u32>load<i32>(entryAt + (EVENT_ID << 2));
+  const length = <u32>load<i32>(entryAt + ((EVENT_ID + 1) << 2)) - start;
+  memory.copy(scratchAt, start, length);
+  store<i32>(entryAt + (EVENT_ID << 2), scratchAt);
+  store<i32>(entryAt + ((EVENT_ID + 1) << 2), scratchAt + length);
+  scratchAt += length;
 }
 
 /** `{event_timestamp, type, payload, ...}`; false when not the regular case. */
