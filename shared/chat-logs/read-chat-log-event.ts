@@ -116,6 +116,21 @@ const PAIRS_PER_EVENT = 8;
 
 type ScanPass = (...parameters: number[]) => unknown;
 
+/** What parseChatLogRecord() reads of a record, as JSON.parse makes it: undefined where absent. */
+interface ParsedRecordShape {
+  event_timestamp: string | undefined;
+  type: string | undefined;
+  readonly payload: {
+    Id: string | undefined;
+    RequestId: string | undefined;
+    Attributes: Record<string, string> | undefined;
+    Content: string | undefined;
+    SendTime: string | undefined;
+    EventName: string | undefined;
+    Sender: { UserId: string | undefined; Attributes: Record<string, string> | undefined } | undefined;
+  };
+}
+
 class LogScanner {
   private readonly memory: WebAssembly.Memory;
   private readonly scan: ScanPass;
@@ -123,6 +138,23 @@ class LogScanner {
   private readonly pairInts: number;
   private buffer: Buffer;
   private ints: Int32Array;
+  private readonly sender: ParsedRecordShape['payload']['Sender'] & object = {
+    UserId: undefined,
+    Attributes: undefined,
+  };
+  private readonly record: ParsedRecordShape = {
+    event_timestamp: undefined,
+    type: undefined,
+    payload: {
+      Id: undefined,
+      RequestId: undefined,
+      Attributes: undefined,
+      Content: undefined,
+      SendTime: undefined,
+      EventName: undefined,
+      Sender: undefined,
+    },
+  };
   /** The scratch area as latin1, from `textAt` on, for the body being read. */
   private text = '';
   private textAt = 0;
@@ -198,38 +230,32 @@ class LogScanner {
   }
 
   /**
-   * The record at the entry, as JSON.parse would have made it, with the fields parseChatLogRecord() reads and
-   * no other; undefined when it holds a map key JavaScript would read as the prototype (JSON.parse then makes it).
+   * The record at the entry, with the fields parseChatLogRecord() reads as JSON.parse would have made them (an
+   * absent one undefined, which it reads as absent), or undefined when it holds a map key JavaScript would read
+   * as the prototype (JSON.parse then makes it). The same objects each time, refilled: parseChatLogRecord() keeps
+   * their values, never them, and a batch's worth of them was garbage at once.
    */
-  private recordAt(entry: number, pairsStart: number): Record<string, unknown> | undefined {
-    const { ints } = this;
-    const payload: Record<string, unknown> = {};
-    const field = (name: string, at: number) => {
-      const value = this.stringAt(entry + at);
-      if (value !== undefined) payload[name] = value;
-    };
-    field('Id', FIELD_ID);
-    field('RequestId', FIELD_REQUEST_ID);
-    field('Content', FIELD_CONTENT);
-    field('SendTime', FIELD_SEND_TIME);
-    field('EventName', FIELD_EVENT_NAME);
+  private recordAt(entry: number, pairsStart: number): ParsedRecordShape | undefined {
+    const { record, sender } = this;
+    const { payload } = record;
+    payload.Id = this.stringAt(entry + FIELD_ID);
+    payload.RequestId = this.stringAt(entry + FIELD_REQUEST_ID);
+    payload.Content = this.stringAt(entry + FIELD_CONTENT);
+    payload.SendTime = this.stringAt(entry + FIELD_SEND_TIME);
+    payload.EventName = this.stringAt(entry + FIELD_EVENT_NAME);
     const attributes = this.mapAt(entry + FIELD_ATTRIBUTES, pairsStart);
     if (attributes === null) return undefined;
-    if (attributes !== undefined) payload.Attributes = attributes;
-    if (ints[entry + FIELD_HAS_SENDER] === 1) {
-      const sender: Record<string, unknown> = {};
-      const userId = this.stringAt(entry + FIELD_USER_ID);
-      if (userId !== undefined) sender.UserId = userId;
+    payload.Attributes = attributes;
+    payload.Sender = undefined;
+    if (this.ints[entry + FIELD_HAS_SENDER] === 1) {
+      sender.UserId = this.stringAt(entry + FIELD_USER_ID);
       const senderAttributes = this.mapAt(entry + FIELD_SENDER_ATTRIBUTES, pairsStart);
       if (senderAttributes === null) return undefined;
-      if (senderAttributes !== undefined) sender.Attributes = senderAttributes;
+      sender.Attributes = senderAttributes;
       payload.Sender = sender;
     }
-    const record: Record<string, unknown> = { payload };
-    const eventTimestamp = this.stringAt(entry + FIELD_EVENT_TIMESTAMP);
-    if (eventTimestamp !== undefined) record.event_timestamp = eventTimestamp;
-    const type = this.stringAt(entry + FIELD_TYPE);
-    if (type !== undefined) record.type = type;
+    record.event_timestamp = this.stringAt(entry + FIELD_EVENT_TIMESTAMP);
+    record.type = this.stringAt(entry + FIELD_TYPE);
     return record;
   }
 
