@@ -43,8 +43,9 @@ const HEADER_SCRATCH_END: u32 = HEADER_HAS_EVENTS + 1;
 // timestamp's start and end, the message's span (in the body),
 // the record's status (REGULAR or SLOW), then, for a regular record, its fields' spans (in the scratch area), the
 // pairs of its two attribute maps (first and end index into the pairs, -1 while absent), whether it has Sender
-// and payload, and where the message's un-escaped copy starts and ends in the scratch area.
-export const EVENT_INTS: u32 = 42;
+// and payload, where the message's un-escaped copy starts and ends in the scratch area, and the earlier event
+// whose record has the same Content, and the same Sender.UserId, bytes for bytes (-1: none).
+export const EVENT_INTS: u32 = 44;
 const EVENT_ID: u32 = 0;
 const EVENT_TIMESTAMP: u32 = 3;
 const EVENT_MESSAGE: u32 = 5;
@@ -62,6 +63,8 @@ const FIELD_SENDER_ATTRIBUTES: u32 = 35;
 const FIELD_HAS_SENDER: u32 = 37;
 const FIELD_HAS_PAYLOAD: u32 = 38;
 const EVENT_COPY: u32 = 39;
+const EVENT_SAME_CONTENT: u32 = 41;
+const EVENT_SAME_USER_ID: u32 = 42;
 const REGULAR: i32 = 0;
 const SLOW: i32 = 1;
 
@@ -127,7 +130,12 @@ export function scan(
   pairLimit: u32,
   headerAt: u32,
   stack: u32,
+  interned: u32,
+  internSlots: u32,
 ): i32 {
+  internAt = interned;
+  internMask = internSlots - 1;
+  memory.fill(interned, 0, internSlots * INTERN_SLOT_BYTES);
   pos = inputAt;
   limit = inputAt + length;
   stackAt = stack;
@@ -167,7 +175,7 @@ export function scan(
         if (events >= eventCapacity) return BAIL;
         const entryAt = eventsAt + ((events * EVENT_INTS) << 2);
         if (!readLogEvent(entryAt)) return BAIL;
-        readRecord(entryAt);
+        readRecord(entryAt, events);
         events++;
         skipSpace();
         if (pos >= limit) return BAIL;
@@ -228,7 +236,7 @@ function readLogEvent(entryAt: u32): bool {
  * Reads the record in the event's message (copied un-escaped into the scratch area), marking the entry REGULAR
  * or SLOW. The body's reader is left where it was.
  */
-function readRecord(entryAt: u32): void {
+function readRecord(entryAt: u32, event: u32): void {
   const outerPos = pos;
   const outerLimit = limit;
   const start = load<i32>(entryAt + (EVENT_COPY << 2));
@@ -243,9 +251,80 @@ function readRecord(entryAt: u32): void {
   }
   if (status === SLOW) pairCount = pairsBefore;
   store<i32>(entryAt + (EVENT_STATUS << 2), status);
+  store<i32>(
+    entryAt + (EVENT_SAME_CONTENT << 2),
+    status === REGULAR ? intern(entryAt, event, FIELD_CONTENT) : -1,
+  );
+  store<i32>(
+    entryAt + (EVENT_SAME_USER_ID << 2),
+    status === REGULAR ? intern(entryAt, event, FIELD_USER_ID) : -1,
+  );
   pos = outerPos;
   limit = outerLimit;
   copyPlainId(entryAt);
+}
+
+// Chat repeats itself ("gg", copy-paste, floods) and a room has few senders: the caller makes one string for
+// each distinct Content and Sender.UserId of a body, so repeats cost no string and compare by identity.
+let internAt: u32 = 0;
+let internMask: u32 = 0;
+/** Per slot: the span's hash, the event's index + 1 (0: empty), the field. */
+const INTERN_SLOT_BYTES: u32 = 16;
+
+/**
+ * The earlier event whose `field` span has the same bytes as this event's, or -1 (the field absent, or the
+ * first of its bytes: then listed for the events after it).
+ */
+function intern(entryAt: u32, event: u32, field: u32): i32 {
+  const start = load<i32>(entryAt + (field << 2));
+  if (start < 0) return -1;
+  const end = <u32>load<i32>(entryAt + ((field + 1) << 2));
+  const hash = hashBytes(<u32>start, end) ^ field;
+  const eventsAt = entryAt - ((event * EVENT_INTS) << 2);
+  for (let slot = hash & internMask; ; slot = (slot + 1) & internMask) {
+    const at = internAt + slot * INTERN_SLOT_BYTES;
+    const listed = load<i32>(at + 4);
+    if (listed === 0) {
+      store<u32>(at, hash);
+      store<i32>(at + 4, <i32>event + 1);
+      store<u32>(at + 8, field);
+      return -1;
+    }
+    if (load<u32>(at) !== hash || load<u32>(at + 8) !== field) continue;
+    const other = eventsAt + (((<u32>listed - 1) * EVENT_INTS) << 2);
+    const otherStart = <u32>load<i32>(other + (field << 2));
+    const otherEnd = <u32>load<i32>(other + ((field + 1) << 2));
+    if (sameBytes(<u32>start, end, otherStart, otherEnd)) return listed - 1;
+  }
+  // biome-ignore lint/correctness/noUnreachable: AssemblyScript asks for a return after a loop that only returns.
+  return -1;
+}
+
+function sameBytes(start: u32, end: u32, otherStart: u32, otherEnd: u32): bool {
+  const length = end - start;
+  if (otherEnd - otherStart !== length) return false;
+  let k: u32 = 0;
+  for (; k + 8 <= length; k += 8) if (load<u64>(start + k) !== load<u64>(otherStart + k)) return false;
+  for (; k < length; k++) if (load<u8>(start + k) !== load<u8>(otherStart + k)) return false;
+  return true;
+}
+
+// Multipliers of a 64-bit mix (murmur3's finalizer), in halves that JavaScript's linter reads exactly.
+const MIX_A: u64 = ((<u64>0xff51afd7) << 32) | 0xed558ccd;
+const MIX_B: u64 = ((<u64>0xc4ceb9fe) << 32) | 0x1a85ec53;
+
+function hashBytes(start: u32, end: u32): u32 {
+  let hash: u64 = <u64>(end - start);
+  let at = start;
+  for (; at + 8 <= end; at += 8) {
+    hash = (hash ^ load<u64>(at)) * MIX_A;
+    hash ^= hash >>> 33;
+  }
+  let tail: u64 = 0;
+  for (let shift: u64 = 0; at < end; at++, shift += 8) tail |= (<u64>load<u8>(at)) << shift;
+  hash = (hash ^ tail) * MIX_B;
+  hash ^= hash >>> 29;
+  return <u32>hash;
 }
 
 /** Copies the event's id after the record, if it is plain ASCII: the caller makes its strings from there. */

@@ -96,6 +96,10 @@ const FIELD_USER_ID = 30;
 const FIELD_ATTRIBUTES = 33;
 const FIELD_SENDER_ATTRIBUTES = 35;
 const FIELD_HAS_SENDER = 37;
+const EVENT_SAME_CONTENT = 41;
+const EVENT_SAME_USER_ID = 42;
+/** Bytes per slot of the decoder's table of distinct Contents and UserIds. */
+const INTERN_SLOT_BYTES = 16;
 const REGULAR = 0;
 // A string span's flags.
 const ESCAPED = 1;
@@ -155,6 +159,12 @@ class LogScanner {
       Sender: undefined,
     },
   };
+  /**
+   * For the body being read, each regular record's Content and UserId by event: a record with the same bytes as
+   * an earlier one's (see intern() in log-scan.as.ts) gets the same string.
+   */
+  private contents: (string | undefined)[] = [];
+  private userIds: (string | undefined)[] = [];
   /** The scratch area as latin1, from `textAt` on, for the body being read. */
   private text = '';
   private textAt = 0;
@@ -179,7 +189,10 @@ class LogScanner {
     const scratchAt = align8(INPUT_AT + length + SLACK);
     const eventsAt = align8(scratchAt + length + SLACK);
     const pairsAt = eventsAt + eventCapacity * this.eventInts * 4;
-    this.reserve(pairsAt + pairCapacity * this.pairInts * 4 + SLACK);
+    const internAt = align8(pairsAt + pairCapacity * this.pairInts * 4);
+    // Two fields an event, at most half full.
+    const internSlots = 2 ** Math.ceil(Math.log2(4 * eventCapacity));
+    this.reserve(internAt + internSlots * INTERN_SLOT_BYTES + SLACK);
     this.buffer.set(bytes, INPUT_AT);
     const count = Number(
       this.scan(
@@ -192,6 +205,8 @@ class LogScanner {
         pairCapacity,
         HEADER_AT,
         STACK_AT,
+        internAt,
+        internSlots,
       ),
     );
     if (count < 0) return undefined;
@@ -210,7 +225,8 @@ class LogScanner {
     for (let index = 0; index < count; index++) {
       const entry = eventsAt / 4 + index * this.eventInts;
       const logEventId = this.stringAt(entry + EVENT_ID) ?? '';
-      const value = ints[entry + EVENT_STATUS] === REGULAR ? this.recordAt(entry, pairsAt / 4) : undefined;
+      const value =
+        ints[entry + EVENT_STATUS] === REGULAR ? this.recordAt(entry, index, pairsAt / 4) : undefined;
       const parsed =
         value === undefined
           ? parseChatLogLine(this.stringAt(entry + EVENT_MESSAGE) ?? '')
@@ -218,6 +234,8 @@ class LogScanner {
       records.push({ logEventId, parsed });
     }
     this.text = '';
+    this.contents = [];
+    this.userIds = [];
     return {
       kind: 'data',
       owner,
@@ -235,12 +253,13 @@ class LogScanner {
    * as the prototype (JSON.parse then makes it). The same objects each time, refilled: parseChatLogRecord() keeps
    * their values, never them, and a batch's worth of them was garbage at once.
    */
-  private recordAt(entry: number, pairsStart: number): ParsedRecordShape | undefined {
-    const { record, sender } = this;
+  private recordAt(entry: number, index: number, pairsStart: number): ParsedRecordShape | undefined {
+    const { record, sender, contents, userIds } = this;
     const { payload } = record;
     payload.Id = this.stringAt(entry + FIELD_ID);
     payload.RequestId = this.stringAt(entry + FIELD_REQUEST_ID);
-    payload.Content = this.stringAt(entry + FIELD_CONTENT);
+    payload.Content = contents[index] =
+      contents[this.ints[entry + EVENT_SAME_CONTENT] ?? -1] ?? this.stringAt(entry + FIELD_CONTENT);
     payload.SendTime = this.stringAt(entry + FIELD_SEND_TIME);
     payload.EventName = this.stringAt(entry + FIELD_EVENT_NAME);
     const attributes = this.mapAt(entry + FIELD_ATTRIBUTES, pairsStart);
@@ -248,7 +267,8 @@ class LogScanner {
     payload.Attributes = attributes;
     payload.Sender = undefined;
     if (this.ints[entry + FIELD_HAS_SENDER] === 1) {
-      sender.UserId = this.stringAt(entry + FIELD_USER_ID);
+      sender.UserId = userIds[index] =
+        userIds[this.ints[entry + EVENT_SAME_USER_ID] ?? -1] ?? this.stringAt(entry + FIELD_USER_ID);
       const senderAttributes = this.mapAt(entry + FIELD_SENDER_ATTRIBUTES, pairsStart);
       if (senderAttributes === null) return undefined;
       sender.Attributes = senderAttributes;

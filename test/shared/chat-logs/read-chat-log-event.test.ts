@@ -382,6 +382,26 @@ describe('the chat log decoder in WebAssembly', () => {
     }
   });
 
+  it('gives repeated contents and senders, and only those, the same string', () => {
+    // Equal lengths, so only bytes tell them apart; a content that is also a sender's id; repeats far apart.
+    const contents = Array.from(
+      { length: 2_000 },
+      (_, index) => `message ${String(index % 700).padStart(4, '0')}`,
+    );
+    const lines = contents.map((content, index) =>
+      chatLogLine(
+        index % 3 === 0 ? 'message 0001' : `user-${index % 40}`,
+        new Date(Date.UTC(2026, 10, 27)),
+        content,
+      ),
+    );
+    const read = expectSameReading(bytesOf(bodyOf(lines)));
+    const parsed = read.kind === 'data' ? read.records.map((entry) => entry.parsed) : [];
+    expect(
+      parsed.map((entry) => (entry.ok && entry.record.type === 'MESSAGE' ? entry.record.content : '')),
+    ).toEqual(contents);
+  });
+
   it('reads a body with more events than it lists through JSON.parse', () => {
     const messages = Array.from({ length: 20_001 }, () => '{}');
     const bytes = bytesOf(bodyOf(messages));
