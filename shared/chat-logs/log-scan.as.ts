@@ -16,9 +16,42 @@
  * Memory is the caller's, every region at an address it passes (see read-chat-log-event.ts).
  */
 
-// Flags of a string span.
-const ESCAPED: i32 = 1;
-const NON_ASCII: i32 = 2;
+import {
+  ESCAPED,
+  EVENT_COPY,
+  EVENT_ID,
+  EVENT_INTS,
+  EVENT_MESSAGE,
+  EVENT_SAME_CONTENT,
+  EVENT_SAME_USER_ID,
+  EVENT_STATUS,
+  EVENT_TIMESTAMP,
+  FIELD_ATTRIBUTES,
+  FIELD_CONTENT,
+  FIELD_EVENT_NAME,
+  FIELD_EVENT_TIMESTAMP,
+  FIELD_HAS_PAYLOAD,
+  FIELD_HAS_SENDER,
+  FIELD_ID,
+  FIELD_REQUEST_ID,
+  FIELD_SEND_TIME,
+  FIELD_SENDER_ATTRIBUTES,
+  FIELD_TYPE,
+  FIELD_USER_ID,
+  HEADER_HAS_EVENTS,
+  HEADER_LOG_GROUP,
+  HEADER_LOG_STREAM,
+  HEADER_MESSAGE_TYPE,
+  HEADER_OWNER,
+  HEADER_SCRATCH_END,
+  INTERN_SLOT_BYTES,
+  NON_ASCII,
+  PAIR_INTS,
+  REGULAR,
+  SLOW,
+  SPAN_INTS,
+} from './log-scan-layout';
+
 const FAILED: i32 = -1;
 
 /** scan()'s answer when the body is not the regular case. */
@@ -26,50 +59,6 @@ const BAIL: i32 = -1;
 
 /** Deeper nesting (of values the consumer skips) bails: JSON.parse takes the body or record. */
 const MAX_DEPTH: u32 = 256;
-
-/** i32 per header span: start, end, flags (start -1 while absent). */
-const SPAN_INTS: u32 = 3;
-// The header's spans, in this order, at the header address.
-const HEADER_MESSAGE_TYPE: u32 = 0;
-const HEADER_OWNER: u32 = 1;
-const HEADER_LOG_GROUP: u32 = 2;
-const HEADER_LOG_STREAM: u32 = 3;
-/** After the four spans: 1 when the body has logEvents. */
-const HEADER_HAS_EVENTS: u32 = 4 * SPAN_INTS;
-/** Then where the last record's copy in the scratch area ends. */
-const HEADER_SCRATCH_END: u32 = HEADER_HAS_EVENTS + 1;
-
-// Per log event, EVENT_INTS i32: the id's span (in the scratch area when plain ASCII, else in the body), the
-// timestamp's start and end, the message's span (in the body),
-// the record's status (REGULAR or SLOW), then, for a regular record, its fields' spans (in the scratch area), the
-// pairs of its two attribute maps (first and end index into the pairs, -1 while absent), whether it has Sender
-// and payload, where the message's un-escaped copy starts and ends in the scratch area, and the earlier event
-// whose record has the same Content, and the same Sender.UserId, bytes for bytes (-1: none).
-export const EVENT_INTS: u32 = 44;
-const EVENT_ID: u32 = 0;
-const EVENT_TIMESTAMP: u32 = 3;
-const EVENT_MESSAGE: u32 = 5;
-const EVENT_STATUS: u32 = 8;
-const FIELD_EVENT_TIMESTAMP: u32 = 9;
-const FIELD_TYPE: u32 = 12;
-const FIELD_ID: u32 = 15;
-const FIELD_REQUEST_ID: u32 = 18;
-const FIELD_CONTENT: u32 = 21;
-const FIELD_SEND_TIME: u32 = 24;
-const FIELD_EVENT_NAME: u32 = 27;
-const FIELD_USER_ID: u32 = 30;
-const FIELD_ATTRIBUTES: u32 = 33;
-const FIELD_SENDER_ATTRIBUTES: u32 = 35;
-const FIELD_HAS_SENDER: u32 = 37;
-const FIELD_HAS_PAYLOAD: u32 = 38;
-const EVENT_COPY: u32 = 39;
-const EVENT_SAME_CONTENT: u32 = 41;
-const EVENT_SAME_USER_ID: u32 = 42;
-const REGULAR: i32 = 0;
-const SLOW: i32 = 1;
-
-/** i32 per attribute pair: the key's span, then the value's. */
-export const PAIR_INTS: u32 = 6;
 
 // The keys the consumer reads, as their bytes packed little-endian into two words (see keyIs()).
 const KEY_MESSAGE_TYPE_LOW: u64 = ((<u64>0x54656761) << 32) | 0x7373656d; // messageType
@@ -142,7 +131,7 @@ export function scan(
   pairsAt = pairs;
   pairCount = 0;
   pairCapacity = pairLimit;
-  for (let index: u32 = 0; index <= HEADER_HAS_EVENTS; index++) store<i32>(headerAt + (index << 2), -1);
+  for (let index: u32 = 0; index <= <u32>HEADER_HAS_EVENTS; index++) store<i32>(headerAt + (index << 2), -1);
   store<i32>(headerAt + (HEADER_HAS_EVENTS << 2), 0);
   let events: u32 = 0;
   scratchAt = scratch;
@@ -195,7 +184,7 @@ export function scan(
 
 /** One log event `{id, timestamp, message}` (other keys skipped), its spans at `entryAt`; false when irregular. */
 function readLogEvent(entryAt: u32): bool {
-  for (let index: u32 = 0; index < EVENT_INTS; index++) store<i32>(entryAt + (index << 2), -1);
+  for (let index: u32 = 0; index < <u32>EVENT_INTS; index++) store<i32>(entryAt + (index << 2), -1);
   skipSpace();
   let member = beginObject();
   while (member > 0) {
@@ -268,8 +257,6 @@ function readRecord(entryAt: u32, event: u32): void {
 // each distinct Content and Sender.UserId of a body, so repeats cost no string and compare by identity.
 let internAt: u32 = 0;
 let internMask: u32 = 0;
-/** Per slot: the span's hash, the event's index + 1 (0: empty), the field. */
-const INTERN_SLOT_BYTES: u32 = 16;
 
 /**
  * The earlier event whose `field` span has the same bytes as this event's, or -1 (the field absent, or the

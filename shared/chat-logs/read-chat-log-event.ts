@@ -8,6 +8,37 @@ import {
   parseSubscriptionBody,
   roomIdOfLogStream,
 } from './log-envelopes.js';
+import {
+  ESCAPED,
+  EVENT_ID,
+  EVENT_INTS,
+  EVENT_MESSAGE,
+  EVENT_SAME_CONTENT,
+  EVENT_SAME_USER_ID,
+  EVENT_STATUS,
+  FIELD_ATTRIBUTES,
+  FIELD_CONTENT,
+  FIELD_EVENT_NAME,
+  FIELD_EVENT_TIMESTAMP,
+  FIELD_HAS_SENDER,
+  FIELD_ID,
+  FIELD_REQUEST_ID,
+  FIELD_SEND_TIME,
+  FIELD_SENDER_ATTRIBUTES,
+  FIELD_TYPE,
+  FIELD_USER_ID,
+  HEADER_HAS_EVENTS,
+  HEADER_LOG_GROUP,
+  HEADER_LOG_STREAM,
+  HEADER_MESSAGE_TYPE,
+  HEADER_OWNER,
+  HEADER_SCRATCH_END,
+  INTERN_SLOT_BYTES,
+  NON_ASCII,
+  PAIR_INTS,
+  REGULAR,
+  SPAN_INTS,
+} from './log-scan-layout.js';
 import { LOG_SCAN_WASM } from './log-scan-wasm.js';
 
 /**
@@ -78,33 +109,6 @@ function recordsOf(envelope: SubscriptionEnvelope): ChatLogBatch {
   return { kind: 'data', owner, logGroup, logStream, roomId, records, rejected };
 }
 
-// The decoder's layout, as log-scan.as.ts reads it: i32 counts per entry, and where its fields are.
-const SPAN_INTS = 3;
-const HEADER_HAS_EVENTS = 4 * SPAN_INTS;
-const HEADER_SCRATCH_END = HEADER_HAS_EVENTS + 1;
-const EVENT_ID = 0;
-const EVENT_MESSAGE = 5;
-const EVENT_STATUS = 8;
-const FIELD_EVENT_TIMESTAMP = 9;
-const FIELD_TYPE = 12;
-const FIELD_ID = 15;
-const FIELD_REQUEST_ID = 18;
-const FIELD_CONTENT = 21;
-const FIELD_SEND_TIME = 24;
-const FIELD_EVENT_NAME = 27;
-const FIELD_USER_ID = 30;
-const FIELD_ATTRIBUTES = 33;
-const FIELD_SENDER_ATTRIBUTES = 35;
-const FIELD_HAS_SENDER = 37;
-const EVENT_SAME_CONTENT = 41;
-const EVENT_SAME_USER_ID = 42;
-/** Bytes per slot of the decoder's table of distinct Contents and UserIds. */
-const INTERN_SLOT_BYTES = 16;
-const REGULAR = 0;
-// A string span's flags.
-const ESCAPED = 1;
-const NON_ASCII = 2;
-
 const PAGE_BYTES = 0x10000;
 const HEADER_AT = 0;
 const STACK_AT = 64;
@@ -138,8 +142,6 @@ interface ParsedRecordShape {
 class LogScanner {
   private readonly memory: WebAssembly.Memory;
   private readonly scan: ScanPass;
-  private readonly eventInts: number;
-  private readonly pairInts: number;
   private buffer: Buffer;
   private ints: Int32Array;
   private readonly sender: ParsedRecordShape['payload']['Sender'] & object = {
@@ -175,8 +177,6 @@ class LogScanner {
     const scan = exports.scan;
     if (typeof scan !== 'function') throw new Error('log-scan.wasm exports no scan');
     this.scan = scan;
-    this.eventInts = globalOf(exports, 'EVENT_INTS');
-    this.pairInts = globalOf(exports, 'PAIR_INTS');
     this.buffer = Buffer.from(this.memory.buffer);
     this.ints = new Int32Array(this.memory.buffer);
   }
@@ -188,8 +188,8 @@ class LogScanner {
     const pairCapacity = eventCapacity * PAIRS_PER_EVENT;
     const scratchAt = align8(INPUT_AT + length + SLACK);
     const eventsAt = align8(scratchAt + length + SLACK);
-    const pairsAt = eventsAt + eventCapacity * this.eventInts * 4;
-    const internAt = align8(pairsAt + pairCapacity * this.pairInts * 4);
+    const pairsAt = eventsAt + eventCapacity * EVENT_INTS * 4;
+    const internAt = align8(pairsAt + pairCapacity * PAIR_INTS * 4);
     // Two fields an event, at most half full.
     const internSlots = 2 ** Math.ceil(Math.log2(4 * eventCapacity));
     this.reserve(internAt + internSlots * INTERN_SLOT_BYTES + SLACK);
@@ -216,14 +216,14 @@ class LogScanner {
     this.textAt = scratchAt;
     this.text = this.buffer.toString('latin1', scratchAt, ints[HEADER_SCRATCH_END] ?? scratchAt);
     const header = (span: number) => this.stringAt(HEADER_AT / 4 + span * SPAN_INTS);
-    if (header(0) !== 'DATA_MESSAGE' || ints[HEADER_HAS_EVENTS] !== 1) return undefined;
-    const owner = header(1);
-    const logGroup = header(2);
-    const logStream = header(3);
+    if (header(HEADER_MESSAGE_TYPE) !== 'DATA_MESSAGE' || ints[HEADER_HAS_EVENTS] !== 1) return undefined;
+    const owner = header(HEADER_OWNER);
+    const logGroup = header(HEADER_LOG_GROUP);
+    const logStream = header(HEADER_LOG_STREAM);
     if (owner === undefined || logGroup === undefined || logStream === undefined) return undefined;
     const records: ChatLogEventRecord[] = [];
     for (let index = 0; index < count; index++) {
-      const entry = eventsAt / 4 + index * this.eventInts;
+      const entry = eventsAt / 4 + index * EVENT_INTS;
       const logEventId = this.stringAt(entry + EVENT_ID) ?? '';
       const value =
         ints[entry + EVENT_STATUS] === REGULAR ? this.recordAt(entry, index, pairsAt / 4) : undefined;
@@ -286,7 +286,7 @@ class LogScanner {
     const end = this.ints[at + 1] ?? first;
     const map: Record<string, string> = {};
     for (let pair = first; pair < end; pair++) {
-      const pairAt = pairsStart + pair * this.pairInts;
+      const pairAt = pairsStart + pair * PAIR_INTS;
       const key = this.stringAt(pairAt);
       if (key === undefined || key === '__proto__') return null;
       map[key] = this.stringAt(pairAt + SPAN_INTS) ?? '';
@@ -320,13 +320,6 @@ class LogScanner {
     this.buffer = Buffer.from(this.memory.buffer);
     this.ints = new Int32Array(this.memory.buffer);
   }
-}
-
-function globalOf(exports: WebAssembly.Exports, name: string): number {
-  const value = exports[name];
-  if (!(value instanceof WebAssembly.Global) || typeof value.value !== 'number')
-    throw new Error(`log-scan.wasm exports no ${name}`);
-  return value.value;
 }
 
 function align8(value: number): number {
