@@ -85,12 +85,20 @@ export function decodeSubscriptionEvent(
   event: unknown,
   maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ): SubscriptionEnvelope {
+  const body = subscriptionEventBody(event, maxDecompressedBytes);
+  return 'bytes' in body ? parseSubscriptionBody(body.bytes.toString('utf8')) : body;
+}
+
+/** A subscription event's body, gunzipped (capped), or why it has none. */
+export function subscriptionEventBody(
+  event: unknown,
+  maxDecompressedBytes: number,
+): { readonly bytes: Buffer } | { readonly kind: 'invalid'; readonly reason: string } {
   if (!isRecord(event) || !isRecord(event.awslogs) || typeof event.awslogs.data !== 'string') {
     return { kind: 'invalid', reason: 'not a CloudWatch Logs subscription event (no awslogs.data)' };
   }
-  const decoded = gunzipBase64(event.awslogs.data, maxDecompressedBytes);
-  if ('error' in decoded) return { kind: 'invalid', reason: `awslogs.data ${decoded.error}` };
-  return parseSubscriptionBody(decoded.text);
+  const decoded = gunzipBase64Bytes(event.awslogs.data, maxDecompressedBytes);
+  return 'error' in decoded ? { kind: 'invalid', reason: `awslogs.data ${decoded.error}` } : decoded;
 }
 
 /** The decoded (gunzipped) JSON of a subscription event. */

@@ -1,12 +1,11 @@
-import { isRecord } from '../guards.js';
 import type { RecordParse } from './chat-log-record.js';
 import { parseChatLogLine, parseChatLogRecord } from './chat-log-record.js';
 import type { RejectedLogEvent, SubscriptionEnvelope } from './log-envelopes.js';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
-  gunzipBase64Bytes,
   parseSubscriptionBody,
   roomIdOfLogStream,
+  subscriptionEventBody,
 } from './log-envelopes.js';
 import {
   ESCAPED,
@@ -75,12 +74,8 @@ export function readChatLogEvent(
   event: unknown,
   maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ): ChatLogBatch {
-  if (!isRecord(event) || !isRecord(event.awslogs) || typeof event.awslogs.data !== 'string') {
-    return { kind: 'invalid', reason: 'not a CloudWatch Logs subscription event (no awslogs.data)' };
-  }
-  const decoded = gunzipBase64Bytes(event.awslogs.data, maxDecompressedBytes);
-  if ('error' in decoded) return { kind: 'invalid', reason: `awslogs.data ${decoded.error}` };
-  return readSubscriptionBody(decoded.bytes);
+  const body = subscriptionEventBody(event, maxDecompressedBytes);
+  return 'bytes' in body ? readSubscriptionBody(body.bytes) : body;
 }
 
 /** The gunzipped body's records: by the WebAssembly decoder where it can, else as readSubscriptionBodyInJs(). */
