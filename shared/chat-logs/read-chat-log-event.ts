@@ -119,6 +119,8 @@ const PAIRS_PER_EVENT = 8;
 
 type ScanPass = (...parameters: number[]) => unknown;
 
+const RECORD_TYPES = ['MESSAGE', 'EVENT'] as const;
+
 /** What parseChatLogRecord() reads of a record, as JSON.parse makes it: undefined where absent. */
 interface ParsedRecordShape {
   event_timestamp: string | undefined;
@@ -270,7 +272,7 @@ class LogScanner {
       payload.Sender = sender;
     }
     record.event_timestamp = this.stringAt(entry + FIELD_EVENT_TIMESTAMP);
-    record.type = this.stringAt(entry + FIELD_TYPE);
+    record.type = this.typeAt(entry + FIELD_TYPE);
     return record;
   }
 
@@ -287,6 +289,16 @@ class LogScanner {
       map[key] = this.stringAt(pairAt + SPAN_INTS) ?? '';
     }
     return map;
+  }
+
+  /** stringAt() for a record's type: the two every record has are the same two strings each time. */
+  private typeAt(at: number): string | undefined {
+    const start = (this.ints[at] ?? -1) - this.textAt;
+    const length = (this.ints[at + 1] ?? 0) - this.textAt - start;
+    for (const type of RECORD_TYPES) {
+      if (length === type.length && this.text.startsWith(type, start)) return type;
+    }
+    return this.stringAt(at);
   }
 
   /** The string whose span (start, end, flags) is at int `at`, or undefined when absent. */
