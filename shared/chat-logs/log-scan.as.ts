@@ -138,10 +138,9 @@ export function scan(
   skipSpace();
   let member = beginObject();
   while (member > 0) {
-    const key = scanString();
-    if (key !== 0 || !colon()) return BAIL;
+    const keyLength = memberKey();
+    if (keyLength < 0) return BAIL;
     const at = stringStart;
-    const keyLength = stringEnd - stringStart;
     let header: i32 = -1;
     if (keyIs(at, keyLength, 11, KEY_MESSAGE_TYPE_LOW, KEY_MESSAGE_TYPE_HIGH)) header = HEADER_MESSAGE_TYPE;
     else if (keyIs(at, keyLength, 5, KEY_OWNER, 0)) header = HEADER_OWNER;
@@ -188,9 +187,9 @@ function readLogEvent(entryAt: u32): bool {
   skipSpace();
   let member = beginObject();
   while (member > 0) {
-    if (scanString() !== 0 || !colon()) return false;
+    const keyLength = memberKey();
+    if (keyLength < 0) return false;
     const at = stringStart;
-    const keyLength = stringEnd - stringStart;
     if (keyIs(at, keyLength, 2, KEY_LOWER_ID, 0)) {
       if (!readNewStringField(entryAt + (EVENT_ID << 2))) return false;
     } else if (keyIs(at, keyLength, 9, KEY_TIMESTAMP_LOW, KEY_TIMESTAMP_HIGH)) {
@@ -330,9 +329,9 @@ function readRecordFields(entryAt: u32): bool {
   skipSpace();
   let member = beginObject();
   while (member > 0) {
-    if (scanString() !== 0 || !colon()) return false;
+    const keyLength = memberKey();
+    if (keyLength < 0) return false;
     const at = stringStart;
-    const keyLength = stringEnd - stringStart;
     if (keyIs(at, keyLength, 15, KEY_EVENT_TIMESTAMP_LOW, KEY_EVENT_TIMESTAMP_HIGH)) {
       if (!readNewStringField(entryAt + (FIELD_EVENT_TIMESTAMP << 2))) return false;
     } else if (keyIs(at, keyLength, 4, KEY_TYPE, 0)) {
@@ -352,9 +351,9 @@ function readPayload(entryAt: u32): bool {
   skipSpace();
   let member = beginObject();
   while (member > 0) {
-    if (scanString() !== 0 || !colon()) return false;
+    const keyLength = memberKey();
+    if (keyLength < 0) return false;
     const at = stringStart;
-    const keyLength = stringEnd - stringStart;
     let field: i32 = -1;
     if (keyIs(at, keyLength, 2, KEY_ID, 0)) field = FIELD_ID;
     else if (keyIs(at, keyLength, 9, KEY_REQUEST_ID_LOW, KEY_REQUEST_ID_HIGH)) field = FIELD_REQUEST_ID;
@@ -378,9 +377,9 @@ function readSender(entryAt: u32): bool {
   skipSpace();
   let member = beginObject();
   while (member > 0) {
-    if (scanString() !== 0 || !colon()) return false;
+    const keyLength = memberKey();
+    if (keyLength < 0) return false;
     const at = stringStart;
-    const keyLength = stringEnd - stringStart;
     if (keyIs(at, keyLength, 6, KEY_USER_ID, 0)) {
       if (!readNewStringField(entryAt + (FIELD_USER_ID << 2))) return false;
     } else if (keyIs(at, keyLength, 10, KEY_ATTRIBUTES_LOW, KEY_ATTRIBUTES_HIGH)) {
@@ -416,6 +415,15 @@ function readStringMap(fieldAt: u32): bool {
   }
   store<i32>(fieldAt + 4, pairCount);
   return member === 0;
+}
+
+/**
+ * A member's key and its colon, at the reader: the key's length, its bytes from stringStart; -1 when there is none,
+ * or it has escapes or other than ASCII (no key the consumer reads has, so such a key makes the reading irregular).
+ */
+function memberKey(): i32 {
+  if (scanString() !== 0 || !colon()) return -1;
+  return <i32>(stringEnd - stringStart);
 }
 
 /** A string value for a field not read before, its span at `spanAt`. */

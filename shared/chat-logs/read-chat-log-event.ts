@@ -54,21 +54,12 @@ export interface ChatLogEventRecord {
   readonly parsed: RecordParse;
 }
 
+type DataEnvelope = Extract<SubscriptionEnvelope, { readonly kind: 'data' }>;
+
+/** A subscription envelope with each log event's record, or why it is not one, in the body's order. */
 export type ChatLogBatch =
-  | { readonly kind: 'control' }
-  | { readonly kind: 'invalid'; readonly reason: string }
-  | {
-      readonly kind: 'data';
-      readonly owner: string;
-      readonly logGroup: string;
-      readonly logStream: string;
-      /** From the log stream `aws/IVSChatLogs/1.0/room_<id>`; undefined when it is not an IVS chat log stream. */
-      readonly roomId: string | undefined;
-      /** Each log event's record, or why it is not one, in the body's order. */
-      readonly records: readonly ChatLogEventRecord[];
-      /** Entries that are not `{id, timestamp, message}`. */
-      readonly rejected: readonly RejectedLogEvent[];
-    };
+  | Exclude<SubscriptionEnvelope, DataEnvelope>
+  | (Omit<DataEnvelope, 'logEvents'> & { readonly records: readonly ChatLogEventRecord[] });
 
 export function readChatLogEvent(
   event: unknown,
