@@ -1,6 +1,6 @@
 import type { RecordParse } from './chat-log-record.js';
 import { parseChatLogLine, parseChatLogRecord } from './chat-log-record.js';
-import type { RejectedLogEvent, SubscriptionEnvelope } from './log-envelopes.js';
+import type { SubscriptionEnvelope } from './log-envelopes.js';
 import {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   parseSubscriptionBody,
