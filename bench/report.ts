@@ -246,8 +246,11 @@ WebAssembly loop measured 1 ns a byte here, 0.42 with SIMD over strings; the fir
 70,000 records per CPU-second on Node 20 and 116,000 → 146,000 / 87,000 → 113,000 on Node 24; one reused record
 object for parseChatLogRecord() instead of three per record, +7–8%; repeated Contents and UserIds given one string
 (a hash table in the decoder finds the earlier event with the same bytes: no string made for a repeat, and the
-planner's maps compare them by identity), +10% on Node 20 and +30% on Node 24. Then, alone in fresh processes as
-the bench runs it: 111,102 and 95,249 on Node 20, 112,725 and 93,205 on Node 24 (two runs each, a busy host). Tried
+planner's maps compare them by identity), +10% on Node 20 and +30% on Node 24; a record's type as one of two
+constant strings, about +3%. Then, alone in fresh processes as the bench runs it: 111,102 and 95,249 on Node 20,
+112,725 and 93,205 on Node 24 (two runs each, a busy host, before the last step); 98,705 and 107,571 in the 08:01
+run (busy); 106,155 and 126,546 in the 08:07 run and 106,019–109,812 and 124,209–127,713 in three fresh processes
+each after it (quiet). Tried
 and not kept: decoding the body as latin1 and re-decoding only the messages that hold other bytes (7% faster on
 Node 20, slower on Node 24, and wrong for a body that escapes U+0080–U+00FF); cutting the body at each log event and
 parsing events one by one (no gain); a \`Buffer#toString()\` per field (more than the decoder itself, through the
