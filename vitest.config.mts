@@ -11,7 +11,7 @@ const { DEFAULT_POLICY_FILE, DEFAULT_ROOMS_MANIFEST, loadRoomPolicies, reviewPol
 const { loadRoomManifest } = await tsImport('./shared/rooms/load-room-manifest.ts', import.meta.url);
 
 /**
- * The files that take longest (measured on a 2-core CI machine, longest first): they start first, so that
+ * The files that take longest (measured on a 2-core CI machine, about longest first): they start first, so that
  * the short files fill the other worker around them rather than one long file running alone at the end. On a
  * fresh clone vitest has no durations to order by (it starts larger files first, and these are small).
  */
