@@ -242,10 +242,16 @@ describe('the chat log decoder in WebAssembly', () => {
 
   it('leaves to JSON.parse what is not the regular case, with the same answers', () => {
     const good = line('hi');
-    const escapedKey = good.replace('"Content"', '"\\u0043ontent"');
+    // Each edit must find what it replaces, or the case would silently test the unedited text.
+    const edited = (text: string, from: string | RegExp, to: string) => {
+      expect(text).toMatch(from);
+      return text.replace(from, to);
+    };
+    const body = (lines: readonly string[]) => JSON.stringify(bodyOf(lines));
+    const escapedKey = edited(good, '"Content"', '"\\u0043ontent"');
     const cases: Record<string, string> = {
-      'a doubled key of the body': JSON.stringify(bodyOf([good])).replace('{', '{"owner":"999999999999",'),
-      'doubled logEvents': JSON.stringify(bodyOf([good])).replace(/}$/, `,"logEvents":[]}`),
+      'a doubled key of the body': edited(body([good]), '{', '{"owner":"999999999999",'),
+      'doubled logEvents': edited(body([good]), /}$/, `,"logEvents":[]}`),
       'a control message': JSON.stringify({
         messageType: 'CONTROL_MESSAGE',
         owner: 'CloudwatchLogs',
@@ -270,51 +276,47 @@ describe('the chat log decoder in WebAssembly', () => {
         ...bodyOf([]),
         logEvents: [{ id: '1', timestamp: 1, message: good, extractedFields: { a: [1, { b: null }] } }],
       }),
-      'a doubled field of an entry': JSON.stringify(bodyOf([good])).replace(
-        '"timestamp":0',
-        '"timestamp":0,"timestamp":1',
-      ),
+      'a doubled field of an entry': edited(body([good]), '"timestamp":0', '"timestamp":0,"timestamp":1'),
       'a byte-order mark': `\uFEFF${JSON.stringify(bodyOf([good]))}`,
-      'a trailing comma': JSON.stringify(bodyOf([good])).replace(/]}$/, ',]}'),
+      'a trailing comma': edited(body([good]), /]}$/, ',]}'),
       'text after the body': `${JSON.stringify(bodyOf([good]))} x`,
       'nesting past the decoder': JSON.stringify({
         ...bodyOf([good]),
         deep: JSON.parse(`${'['.repeat(300)}${']'.repeat(300)}`),
       }),
-      'numbers spelled every way': JSON.stringify({ ...bodyOf([good]), n: [0, -0, 1.5, 1e21] }).replace(
+      'numbers spelled every way': edited(
+        JSON.stringify({ ...bodyOf([good]), n: [0, -0, 1.5, 1e21] }),
         '"n":[0,0,1.5,1e+21]',
         '"n":[0,-0,1.50,1E+21,-2e-3,10]',
       ),
-      'numbers JSON does not allow': JSON.stringify({ ...bodyOf([good]), n: 1 }).replace('"n":1', '"n":01'),
+      'numbers JSON does not allow': edited(JSON.stringify({ ...bodyOf([good]), n: 1 }), '"n":1', '"n":01'),
       'a lone surrogate escaped in a message': JSON.stringify(
         bodyOf([line('a\uD800b'), line('\uDC00'), line('\uD83D\uDE00')]),
       ),
-      'a lone surrogate escaped at both levels': JSON.stringify(
-        bodyOf([good.replace('"hi"', '"\\ud800"')]),
-      ).replace('\\\\ud800', '\\ud800'),
+      'a lone surrogate escaped at both levels': edited(
+        body([edited(good, '"hi"', '"\\ud800"')]),
+        '\\\\ud800',
+        '\\ud800',
+      ),
       'an escaped key in a record': JSON.stringify(bodyOf([escapedKey])),
-      'an astral code point escaped as a pair': JSON.stringify(bodyOf([line('A\uD83D\uDE00B')]))
-        .replace('😀', '\\ud83d\\ude00')
-        .replace('\\\\ud83d', '\\ud83d'),
-      'a doubled field of a record': JSON.stringify(
-        bodyOf([good.replace('"Content":', '"Content":"first","Content":')]),
+      'an astral code point escaped as a pair': edited(
+        body([line('A\uD83D\uDE00B')]),
+        '😀',
+        '\\ud83d\\ude00',
       ),
-      'a doubled attribute map': JSON.stringify(
-        bodyOf([good.replace('"Attributes":{}', '"Attributes":{"a":"1"},"Attributes":{"b":"2"}')]),
-      ),
-      'a doubled attribute': JSON.stringify(
-        bodyOf([good.replace('"Attributes":{}', '"Attributes":{"a":"1","a":"2"}')]),
-      ),
-      'a prototype key in attributes': JSON.stringify(
-        bodyOf([line('hi', { __proto__: 'x', constructor: 'y' } as Record<string, string>)]),
-      ).replace('"constructor"', '"__proto__"'),
-      'an attribute that is not a string': JSON.stringify(
-        bodyOf([good.replace('"Attributes":{}', '"Attributes":{"a":1}')]),
-      ),
+      'a doubled field of a record': body([edited(good, '"Content":', '"Content":"first","Content":')]),
+      'a doubled attribute map': body([
+        edited(good, '"Attributes":{}', '"Attributes":{"a":"1"},"Attributes":{"b":"2"}'),
+      ]),
+      'a doubled attribute': body([edited(good, '"Attributes":{}', '"Attributes":{"a":"1","a":"2"}')]),
+      'a prototype key in attributes': body([
+        edited(line('hi', { constructor: 'y', role: 'vip' }), '"constructor"', '"__proto__"'),
+      ]),
+      'an attribute that is not a string': body([edited(good, '"Attributes":{}', '"Attributes":{"a":1}')]),
       'a record that is a list': JSON.stringify(bodyOf(['[1,2]'])),
       'a record with text after it': JSON.stringify(bodyOf([`${good} {}`])),
       'a record that is not JSON': JSON.stringify(bodyOf([good.slice(0, -3)])),
-      'a control character in a record': JSON.stringify(bodyOf([good.replace('"hi"', '"h\ni"')])),
+      'a control character in a record': body([edited(good, '"hi"', '"h\ni"')]),
       'an empty list of events': JSON.stringify(bodyOf([])),
     };
     for (const [name, text] of Object.entries(cases)) {
@@ -352,19 +354,17 @@ describe('the chat log decoder in WebAssembly', () => {
       [0xf0, 0x90, 0x80, 0x80],
       [0xf4, 0x8f, 0xbf, 0xbf],
     ];
-    const text = JSON.stringify(bodyOf([line('MARK'), line('ok')], { extra: ['MARK'] }));
+    const text = JSON.stringify({
+      ...bodyOf([line('IN-CONTENT'), line('ok')]),
+      owner: 'IN-OWNER',
+      extra: ['IN-EXTRA'],
+    });
     for (const sequence of [...invalid, ...valid]) {
       // In a message's content, in an unknown field of the body, and in the owner.
-      for (const [from, to] of [
-        ['MARK', 'MARK'],
-        ['"extra":["MARK"]', '"extra":["MARK"]'],
-        ['"123456789012"', '"MARK"'],
-      ] as const) {
-        const marked = text.replace(from, to);
-        const [before, after] = [
-          marked.slice(0, marked.indexOf('MARK')),
-          marked.slice(marked.indexOf('MARK') + 4),
-        ];
+      for (const marker of ['IN-CONTENT', 'IN-EXTRA', 'IN-OWNER']) {
+        const at = text.indexOf(marker);
+        expect(at).toBeGreaterThan(0);
+        const [before, after] = [text.slice(0, at), text.slice(at + marker.length)];
         for (const tail of [[], [0x41], [0x22]]) {
           const bytes = Buffer.concat([
             Buffer.from(before),
@@ -374,7 +374,7 @@ describe('the chat log decoder in WebAssembly', () => {
           ]);
           expect(
             readSubscriptionBody(bytes),
-            `${Buffer.from(sequence).toString('hex')} ${from}`,
+            `${Buffer.from(sequence).toString('hex')} ${marker}`,
           ).toStrictEqual(readSubscriptionBodyInJs(bytes));
         }
       }
