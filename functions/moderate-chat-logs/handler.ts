@@ -6,7 +6,11 @@ import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
 import { moderateLogEvent } from '../../shared/enforcement/moderate-log-event.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import { createChatLogConsumer, recordModeration } from '../../shared/wiring/chat-log-consumer.js';
+import {
+  createChatLogConsumer,
+  recordModeration,
+  reportAbandoned,
+} from '../../shared/wiring/chat-log-consumer.js';
 
 const { settings, deps, once } = createChatLogConsumer({ policy: reviewPolicy, roomPolicies, compileRegex });
 
@@ -31,11 +35,15 @@ async function moderateChatLogs(event: unknown, context: Context): Promise<void>
     roomArn: room?.roomArn,
     shadow: room?.shadow,
     actions: room?.plan.actions.map((action) => ({ kind: action.kind, key: action.key })),
+    executed: room?.results.length,
+    replans: room?.replans,
+    leftPending: room?.uncleared,
     failed: failed.map((action) => ({
       key: action.action.key,
       error: action.status === 'failed' ? action.error : '',
     })),
   });
+  reportAbandoned(room === undefined ? [] : [room]);
   if (failed.length > 0)
     throw new Error(`${failed.length} enforcement action(s) failed; the batch will be redelivered`);
 }

@@ -6,7 +6,11 @@ import reviewPolicy, { compileRegex, roomPolicies } from '#review-policy';
 import { moderateFirehoseBatch } from '../../shared/enforcement/moderate-firehose-batch.js';
 import { logger } from '../../shared/observability/logger.js';
 import { metrics } from '../../shared/observability/metrics.js';
-import { createChatLogConsumer, recordModeration } from '../../shared/wiring/chat-log-consumer.js';
+import {
+  createChatLogConsumer,
+  recordModeration,
+  reportAbandoned,
+} from '../../shared/wiring/chat-log-consumer.js';
 
 const { settings, deps, once } = createChatLogConsumer({ policy: reviewPolicy, roomPolicies, compileRegex });
 
@@ -35,9 +39,13 @@ async function moderateChatStream(event: unknown, context: Context): Promise<Fir
       roomArn: room.roomArn,
       shadow: room.shadow,
       actions: room.plan.actions.length,
+      executed: room.results.length,
+      replans: room.replans,
+      leftPending: room.uncleared,
     })),
     failedActions: failedActions.map((action) => action.action.key),
   });
+  reportAbandoned(result.rooms);
   if (failedActions.length > 0)
     throw new Error(`${failedActions.length} enforcement action(s) failed; the batch will be retried`);
   return { records: [...result.records] };

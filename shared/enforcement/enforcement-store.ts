@@ -1,22 +1,33 @@
 import type { Sanction } from './escalation.js';
-import type { UserState } from './plan-enforcement.js';
+import type { PlannedAction, UserState } from './plan-enforcement.js';
 
 /**
  * Where the chat log consumers keep enforcement state between batches (one
  * adapter: DynamoDB, with a TTL on every item). A user's state carries a
  * version, so two invocations that enforce the same room at once cannot
- * overwrite each other: a stale save fails and the batch is planned again
- * (its actions are idempotent, so planning twice acts once).
+ * overwrite each other: a stale save fails and the batch is planned again.
+ * The state also holds the user's actions planned and not yet carried out
+ * (an outbox): they are saved with the state that planned them, and only then
+ * executed, so a plan that loses the race is never acted on.
  */
 export interface StoredUserState {
   readonly state: UserState;
   /** 0 for a user with nothing stored yet. */
   readonly version: number;
+  /** Actions planned for this user and not yet known to be done, oldest first. */
+  readonly pending: readonly PendingAction[];
+}
+
+/** An action kept with the state of its user until it is done. */
+export interface PendingAction {
+  readonly action: PlannedAction;
+  readonly plannedAtMillis: number;
 }
 
 export interface UserStateUpdate {
   readonly userId: string;
   readonly state: UserState;
+  readonly pending: readonly PendingAction[];
   /** The version loaded; the save succeeds only if it is still the stored one. */
   readonly expectedVersion: number;
 }

@@ -1,21 +1,37 @@
 import type { LoggedMessage } from '../chat-logs/chat-log-record.js';
 import type { CompiledPolicy } from '../rules/compile-policy.js';
-import type { EnforcementStore, StoredUserState } from './enforcement-store.js';
+import type {
+  EnforcementStore,
+  PendingAction,
+  StoredUserState,
+  UserStateUpdate,
+} from './enforcement-store.js';
 import { StaleUserStateError } from './enforcement-store.js';
 import type { ActionResult } from './execute-actions.js';
-import type { EnforcementAction, EnforcementPlan, UserState } from './plan-enforcement.js';
+import type {
+  EnforcementAction,
+  EnforcementPlan,
+  MessageOutcome,
+  PlannedAction,
+  UserState,
+} from './plan-enforcement.js';
 import { EMPTY_USER_STATE, planEnforcement } from './plan-enforcement.js';
 
 /**
- * One room's batch of logged messages, end to end: load each sender's state,
- * plan, act, save. Acting comes before saving: if the invocation dies between
- * the two, the redelivered batch plans the same actions again and their keys
- * make them no-ops; saving first would lose them. For the same reason a
- * batch with a failed action is not saved at all: its caller fails the
- * invocation, and the redelivered batch, planned from the state before it,
- * runs the failed action again (saved state would show its message handled
- * and plan nothing for it). A save that loses a race with another invocation
- * is planned again from fresh state.
+ * One room's batch of logged messages, end to end, through an outbox:
+ *
+ * 1. load each sender's state, plan, and save the new state together with the actions it plans (each user's
+ *    item holds that user's pending actions). A save is conditional on the version loaded: the users whose
+ *    save lost a race with another invocation are loaded and planned again, and nothing of the plan that lost
+ *    was acted on;
+ * 2. execute the pending actions this batch owns (those answering one of its messages), and any a batch left
+ *    behind long ago (its invocation died and was never redelivered): each exactly once by its key;
+ * 3. drop what was done from the pending lists (best effort: an action left listed is a duplicate when it
+ *    runs again, by its key).
+ *
+ * A failed action stays pending; the caller fails the invocation and the redelivered batch, which plans
+ * nothing new (its messages are in the saved state), runs it again. So concurrent invocations over one room
+ * neither lose enforcement nor act on a plan that was not kept.
  */
 
 export interface ModerationDeps {
@@ -31,18 +47,44 @@ export interface ModerationDeps {
 
 export interface RoomModeration {
   readonly roomArn: string;
+  /** What this invocation planned and saved (a redelivered batch plans nothing new). */
   readonly plan: EnforcementPlan;
   /**
-   * What was done: empty in shadow mode, where `plan.actions` is what would have been. When one failed,
-   * the users' state was not saved: the caller must fail the invocation so that the batch comes again.
+   * What was done: this batch's pending actions, new or left by an earlier delivery, and any orphaned ones;
+   * empty in shadow mode, where `plan.actions` is what would have been. When one failed, it is still pending:
+   * the caller must fail the invocation so that the batch comes again.
    */
   readonly results: readonly ActionResult[];
   readonly shadow: boolean;
   /** The policy the room's batch was enforced with. */
   readonly policy: CompiledPolicy;
+  /** Plans that lost a race with another invocation's save and were made again (for the users concerned). */
+  readonly replans: number;
+  /** Pending actions given up on (older than ABANDONED_AFTER_MILLIS, or past MAX_PENDING for one user). */
+  readonly abandoned: readonly EnforcementAction[];
+  /** Done actions still listed as pending, because dropping them lost to other saves: harmless duplicates. */
+  readonly uncleared: number;
 }
 
-const MAX_PLANS = 3;
+/** Planning acts on nothing until it is saved, so a contended room can afford several tries. */
+const MAX_PLANS = 8;
+const MAX_CLEARS = 5;
+/**
+ * A pending action whose batch has not finished it after this long is any batch's to run: the invocation that
+ * owned it died, and its redeliveries ran out (the batch is in the dead-letter queue). Lambda's longest timeout,
+ * so a live invocation never shares its actions.
+ */
+export const ORPHANED_AFTER_MILLIS = 15 * 60_000;
+/**
+ * A pending action this old is dropped, not run: it must stay under how long the executor's idempotency keys
+ * are kept (a day), or a done action still listed could run twice; a warning or a disconnect that late would
+ * be wrong anyway.
+ */
+export const ABANDONED_AFTER_MILLIS = 12 * 3_600_000;
+/** Per user: a user item stays far under DynamoDB's 400 KB; the oldest beyond are dropped. */
+export const MAX_PENDING = 256;
+
+const NOTHING_STORED: StoredUserState = { state: EMPTY_USER_STATE, version: 0, pending: [] };
 
 export async function moderateRoomBatch(
   roomArn: string,
@@ -50,52 +92,206 @@ export async function moderateRoomBatch(
   deps: ModerationDeps,
 ): Promise<RoomModeration> {
   const policy = deps.policyFor === undefined ? deps.policy : await deps.policyFor(roomArn);
-  const { enforcement } = policy.document;
-  const shadow = enforcement.mode === 'shadow';
-  const userIds = [...new Set(messages.map((message) => message.sender.userId))];
-  const done = new Set<string>();
-  const results: ActionResult[] = [];
+  const shadow = policy.document.enforcement.mode === 'shadow';
+  const saved = await planAndSave(roomArn, messages, policy, shadow, deps);
+  const base = {
+    roomArn,
+    plan: saved.plan,
+    shadow,
+    policy,
+    replans: saved.replans,
+    abandoned: saved.abandoned,
+  };
+  if (shadow) return { ...base, results: [], uncleared: 0 };
+
+  const ownMessages = new Set(messages.map((message) => message.id));
+  const nowMillis = deps.now();
+  const due = [...saved.users.values()].flatMap(({ pending }) =>
+    pending
+      .filter(
+        ({ action, plannedAtMillis }) =>
+          ownMessages.has(action.messageId) || nowMillis - plannedAtMillis >= ORPHANED_AFTER_MILLIS,
+      )
+      .map(({ action }) => action),
+  );
+  const results = due.length === 0 ? [] : await deps.execute(due);
+  const finished = new Set(
+    results.filter((result) => result.status !== 'failed').map(({ action }) => action.key),
+  );
+  const uncleared = await clearFinished(roomArn, saved.users, finished, saved.expiresAtMillis, deps);
+  return { ...base, results, uncleared };
+}
+
+interface SavedBatch {
+  readonly plan: EnforcementPlan;
+  /** Each sender's state as saved, with its version. */
+  readonly users: ReadonlyMap<string, StoredUserState>;
+  readonly replans: number;
+  readonly abandoned: readonly EnforcementAction[];
+  /** When the saved items expire (TTL). */
+  readonly expiresAtMillis: number;
+}
+
+async function planAndSave(
+  roomArn: string,
+  messages: readonly LoggedMessage[],
+  policy: CompiledPolicy,
+  shadow: boolean,
+  deps: ModerationDeps,
+): Promise<SavedBatch> {
+  const actions: PlannedAction[] = [];
+  const outcomes: MessageOutcome[] = [];
+  const states = new Map<string, UserState>();
+  const saved = new Map<string, StoredUserState>();
+  const abandoned: EnforcementAction[] = [];
+  let remaining = messages;
   for (let attempt = 1; ; attempt++) {
+    const userIds = [...new Set(remaining.map((message) => message.sender.userId))];
     const stored = await deps.store.loadUsers(roomArn, userIds);
     const nowMillis = deps.now();
-    const users = new Map<string, UserState>(
-      userIds.map((userId) => [userId, stored.get(userId)?.state ?? EMPTY_USER_STATE]),
-    );
-    const plan = planEnforcement({ roomArn, messages, policy, users, nowMillis });
-    if (!shadow) {
-      // A replan repeats actions already carried out in this invocation: their keys would skip them anyway.
-      const fresh = plan.actions.filter((action) => !done.has(action.key));
-      let failed = false;
-      for (const result of await deps.execute(fresh)) {
-        results.push(result);
-        if (result.status === 'failed') failed = true;
-        else done.add(result.action.key);
-      }
-      if (failed) return { roomArn, plan, results, shadow, policy };
-    }
+    const plan = planEnforcement({
+      roomArn,
+      messages: remaining,
+      policy,
+      users: new Map(userIds.map((userId) => [userId, stored.get(userId)?.state ?? EMPTY_USER_STATE])),
+      nowMillis,
+    });
+    const dropped: EnforcementAction[] = [];
+    const updates = userIds.map((userId): UserStateUpdate => {
+      const before = stored.get(userId) ?? NOTHING_STORED;
+      // In shadow mode nothing is ever executed, so nothing is kept to execute.
+      const fresh = shadow ? [] : plan.actions.filter((action) => action.userId === userId);
+      const { kept, given } = withPending(before.pending, fresh, nowMillis);
+      dropped.push(...given);
+      return {
+        userId,
+        state: plan.users.get(userId) ?? before.state,
+        pending: kept,
+        expectedVersion: before.version,
+      };
+    });
+    let stale: ReadonlySet<string> = new Set();
+    const expiresAtMillis = expiresAt(policy, updates, nowMillis);
     try {
-      await deps.store.saveUsers(roomArn, updates(plan, stored), nowMillis + keepMillis(policy));
-      return { roomArn, plan, results, shadow, policy };
+      await deps.store.saveUsers(roomArn, updates, expiresAtMillis);
     } catch (error) {
       if (!(error instanceof StaleUserStateError) || attempt >= MAX_PLANS) throw error;
+      stale = new Set(error.userIds);
     }
+    for (const update of updates) {
+      if (stale.has(update.userId)) continue;
+      states.set(update.userId, update.state);
+      saved.set(update.userId, {
+        state: update.state,
+        version: update.expectedVersion + 1,
+        pending: update.pending,
+      });
+    }
+    actions.push(...plan.actions.filter((action) => !stale.has(action.userId)));
+    outcomes.push(...plan.outcomes.filter((outcome) => !stale.has(outcome.userId)));
+    abandoned.push(...dropped.filter((action) => !stale.has(action.userId)));
+    if (stale.size === 0) {
+      const plan = { actions, outcomes, users: states };
+      return { plan, users: saved, replans: attempt - 1, abandoned, expiresAtMillis };
+    }
+    remaining = remaining.filter((message) => stale.has(message.sender.userId));
   }
 }
 
-function updates(plan: EnforcementPlan, stored: ReadonlyMap<string, StoredUserState>) {
-  return [...plan.users].map(([userId, state]) => ({
-    userId,
-    state,
-    expectedVersion: stored.get(userId)?.version ?? 0,
-  }));
+/**
+ * A user's pending actions after a plan: those already pending (a redelivered batch plans again what it
+ * planned before: its keys are listed once) and the new ones, less those past ABANDONED_AFTER_MILLIS and the
+ * oldest beyond MAX_PENDING, which are `given` up.
+ */
+function withPending(
+  before: readonly PendingAction[],
+  fresh: readonly PlannedAction[],
+  nowMillis: number,
+): { kept: PendingAction[]; given: EnforcementAction[] } {
+  const listed = new Set(before.map(({ action }) => action.key));
+  const all = [
+    ...before,
+    ...fresh
+      .filter((action) => !listed.has(action.key))
+      .map((action): PendingAction => ({ action, plannedAtMillis: nowMillis })),
+  ];
+  const live = all.filter(({ plannedAtMillis }) => nowMillis - plannedAtMillis < ABANDONED_AFTER_MILLIS);
+  const kept = live.slice(Math.max(0, live.length - MAX_PENDING));
+  const keptKeys = new Set(kept.map(({ action }) => action.key));
+  return { kept, given: all.filter(({ action }) => !keptKeys.has(action.key)).map(({ action }) => action) };
 }
 
-/** How long a user's state matters: the longest window it is read in. */
-function keepMillis(policy: CompiledPolicy): number {
+/**
+ * When the users' items expire: after the longest window their state is read in, and not before a pending
+ * action could still run.
+ */
+function expiresAt(policy: CompiledPolicy, updates: readonly UserStateUpdate[], nowMillis: number): number {
   const { flood, duplicates, strikeWindowMinutes } = policy.document.enforcement;
-  return Math.max(
+  const keep = Math.max(
     (flood?.windowSeconds ?? 0) * 1000,
     (duplicates?.windowSeconds ?? 0) * 1000,
     strikeWindowMinutes * 60_000,
   );
+  const pending = updates.some((update) => update.pending.length > 0);
+  return nowMillis + (pending ? Math.max(keep, ABANDONED_AFTER_MILLIS) : keep);
+}
+
+/**
+ * Drops the `finished` actions from the pending lists they were saved in. A user saved since by another
+ * invocation is loaded again (that save kept the list); after MAX_CLEARS tries, or when the store fails, the
+ * rest stay listed. Returns how many done actions may stay listed.
+ */
+async function clearFinished(
+  roomArn: string,
+  users: ReadonlyMap<string, StoredUserState>,
+  finished: ReadonlySet<string>,
+  expiresAtMillis: number,
+  deps: ModerationDeps,
+): Promise<number> {
+  let holding = listing(users, finished);
+  for (let attempt = 1; holding.size > 0; attempt++) {
+    const updates = [...holding].map(
+      ([userId, stored]): UserStateUpdate => ({
+        userId,
+        state: stored.state,
+        pending: stored.pending.filter(({ action }) => !finished.has(action.key)),
+        expectedVersion: stored.version,
+      }),
+    );
+    let stale: readonly string[];
+    try {
+      await deps.store.saveUsers(roomArn, updates, expiresAtMillis);
+      return 0;
+    } catch (error) {
+      // Which of the users a failed store saved is unknown: count them all.
+      if (!(error instanceof StaleUserStateError)) return countListed(holding, finished);
+      stale = error.userIds;
+    }
+    const unsaved = new Map([...holding].filter(([userId]) => stale.includes(userId)));
+    if (attempt >= MAX_CLEARS) return countListed(unsaved, finished);
+    try {
+      holding = listing(await deps.store.loadUsers(roomArn, stale), finished);
+    } catch {
+      return countListed(unsaved, finished);
+    }
+  }
+  return 0;
+}
+
+/** The users among `users` whose pending list holds a `finished` action. */
+function listing(
+  users: ReadonlyMap<string, StoredUserState>,
+  finished: ReadonlySet<string>,
+): Map<string, StoredUserState> {
+  return new Map(
+    [...users].filter(([, { pending }]) => pending.some(({ action }) => finished.has(action.key))),
+  );
+}
+
+function countListed(users: ReadonlyMap<string, StoredUserState>, finished: ReadonlySet<string>): number {
+  let count = 0;
+  for (const { pending } of users.values()) {
+    for (const { action } of pending) if (finished.has(action.key)) count++;
+  }
+  return count;
 }

@@ -33,16 +33,22 @@ interface ActionBase {
   readonly userId: string;
 }
 
+/** The logged message a ladder step answers, when the consumers planned it (a moderator's action has none). */
+interface Answers {
+  readonly messageId?: string;
+}
+
 export type EnforcementAction =
   | (ActionBase & { readonly kind: 'delete-message'; readonly messageId: string; readonly reason: string })
-  | (ActionBase & {
-      readonly kind: 'warn';
-      readonly eventName: string;
-      readonly reason: string;
-      readonly strikes: number;
-    })
-  | (ActionBase & { readonly kind: 'disconnect'; readonly reason: string })
-  | (ActionBase & { readonly kind: 'sanction'; readonly sanction: Sanction })
+  | (ActionBase &
+      Answers & {
+        readonly kind: 'warn';
+        readonly eventName: string;
+        readonly reason: string;
+        readonly strikes: number;
+      })
+  | (ActionBase & Answers & { readonly kind: 'disconnect'; readonly reason: string })
+  | (ActionBase & Answers & { readonly kind: 'sanction'; readonly sanction: Sanction })
   /** A moderator's unban or lifted timeout. */
   | (ActionBase & { readonly kind: 'lift-sanction' })
   /** An application event to the room (SendEvent): what a moderator did, for clients to render. */
@@ -51,6 +57,12 @@ export type EnforcementAction =
       readonly eventName: string;
       readonly attributes: Readonly<Record<string, string>>;
     });
+
+/** An action the consumers plan: each answers one logged message, and the batch that holds it carries it out. */
+export type PlannedAction = Extract<
+  EnforcementAction,
+  { readonly kind: 'delete-message' | 'warn' | 'disconnect' | 'sanction' }
+> & { readonly messageId: string };
 
 /** What became of one logged message. */
 export interface MessageOutcome {
@@ -66,7 +78,7 @@ export interface MessageOutcome {
 }
 
 export interface EnforcementPlan {
-  readonly actions: readonly EnforcementAction[];
+  readonly actions: readonly PlannedAction[];
   readonly outcomes: readonly MessageOutcome[];
   /** Every sender's state after the batch, to store. */
   readonly users: ReadonlyMap<string, UserState>;
@@ -101,7 +113,7 @@ export function planEnforcement({
 }: BatchInput): EnforcementPlan {
   const { enforcement } = policy.document;
   const states = new Map(users);
-  const actions: EnforcementAction[] = [];
+  const actions: PlannedAction[] = [];
   const outcomes: MessageOutcome[] = [];
   const ordered = [...messages].sort((a, b) => compareSendTimes(a.sendTime, b.sendTime));
   const ruleExemptions = policy.rules.flatMap((rule) => rule.exemptions);
@@ -215,12 +227,12 @@ function ladderActions(
   reason: string,
   policy: CompiledPolicy,
   nowMillis: number,
-): EnforcementAction[] {
+): PlannedAction[] {
   const { ladder, warningEventName } = policy.document.enforcement;
   const step = stepFor(count, ladder);
   if (step === undefined) return [];
   // Keyed by the message that earned the strike: a redelivered batch repeats no step.
-  const base = { roomArn, userId };
+  const base = { roomArn, userId, messageId };
   switch (step.action) {
     case 'warn':
       return [
@@ -237,12 +249,12 @@ function ladderActions(
       return [{ ...base, kind: 'disconnect', key: `disconnect:${userId}:${messageId}`, reason }];
     default: {
       const sanction = sanctionOf(step, nowMillis, reason);
-      const sanctionAction: EnforcementAction[] =
+      const sanctionAction: PlannedAction[] =
         sanction === undefined
           ? []
           : [{ ...base, kind: 'sanction', key: `sanction:${userId}:${messageId}`, sanction }];
       // A ban also ends the connections the user has now; a timeout lets review refuse their messages.
-      const disconnect: EnforcementAction[] =
+      const disconnect: PlannedAction[] =
         step.action === 'ban'
           ? [{ ...base, kind: 'disconnect', key: `disconnect:${userId}:${messageId}`, reason }]
           : [];

@@ -1,7 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { EnforcementStore, StoredUserState, UserStateUpdate } from '../enforcement/enforcement-store.js';
+import type {
+  EnforcementStore,
+  PendingAction,
+  StoredUserState,
+  UserStateUpdate,
+} from '../enforcement/enforcement-store.js';
 import { StaleUserStateError } from '../enforcement/enforcement-store.js';
 import type { Strike } from '../enforcement/escalation.js';
 import { isInForce } from '../enforcement/escalation.js';
@@ -9,6 +14,7 @@ import type { UserState } from '../enforcement/plan-enforcement.js';
 import { EMPTY_USER_STATE } from '../enforcement/plan-enforcement.js';
 import type { RecentMessage } from '../enforcement/user-activity.js';
 import { ENFORCEMENT_TABLE } from './enforcement-table.js';
+import { parsePendingAction, pendingActionItem } from './pending-action-item.js';
 import { parseSanction, roomKey, sanctionKey, userKey } from './sanction-item.js';
 
 /**
@@ -18,7 +24,7 @@ import { parseSanction, roomKey, sanctionKey, userKey } from './sanction-item.js
  *
  * | pk              | sk                 | attributes                                                        |
  * |-----------------|--------------------|-------------------------------------------------------------------|
- * | `ROOM#<roomArn>`| `USER#<userId>`    | recent: [messageId, atMillis, fingerprint][], strikes: [atMillis, ruleId, messageId][], version, expiresAt |
+ * | `ROOM#<roomArn>`| `USER#<userId>`    | recent: [messageId, atMillis, fingerprint][], strikes: [atMillis, ruleId, messageId][], pending (pending-action-item.ts), version, expiresAt |
  * | `ROOM#<roomArn>`| `SANCTION#<userId>`| kind (`timeout`/`ban`), reason, untilMillis and expiresAt for a timeout; a ban never expires |
  *
  * Tuples rather than maps keep a user item small: `recent` may hold MAX_KEPT (1,001) entries, and
@@ -31,9 +37,9 @@ import { parseSanction, roomKey, sanctionKey, userKey } from './sanction-item.js
  * more than 100 users are split into chunks that are not atomic together anyway (dynalite, the local
  * DynamoDB, has no transactions either). Per-user puts mean a StaleUserStateError leaves every user
  * it does not list saved: the caller re-plans the batch for the listed users after reloading them,
- * which the planner tolerates (a message already in a user's `recent` earns nothing twice). Actions
- * are therefore best executed (idempotently) before the save, so that a re-plan that sees a saved
- * user's messages as already handled loses nothing.
+ * which the planner tolerates (a message already in a user's `recent` earns nothing twice). A user's
+ * pending actions are saved in the same item as the state that planned them, so they are kept or lost
+ * together with it. An item without `pending` (written before it existed) has none.
  *
  * Reads are validated, never cast: a malformed item (hand-edited, or written by another version) is
  * reported to `onInvalidItem` and read as empty state, keeping its stored version when that is a
@@ -111,6 +117,7 @@ export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStore
             sk: userKey(update.userId),
             recent: update.state.recent.map((entry) => [entry.messageId, entry.atMillis, entry.fingerprint]),
             strikes: update.state.strikes.map((strike) => [strike.atMillis, strike.ruleId, strike.messageId]),
+            pending: update.pending.map(pendingActionItem),
             version: update.expectedVersion + 1,
             [TTL]: expiresAt,
           },
@@ -149,20 +156,23 @@ export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStore
       for (const item of results.flat()) {
         const userId = typeof item.sk === 'string' ? item.sk.slice(USER_PREFIX.length) : undefined;
         if (userId === undefined || !wanted.has(userId)) continue;
-        const parsed = parseUserItem(item);
+        const parsed = parseUserItem(item, roomArn, userId);
         if (!parsed.ok) {
           report({ roomArn, userId, kind: 'user-state', problem: parsed.problem });
-          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
+          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version, pending: [] });
         } else if (parsed.expiresAt <= nowSeconds) {
           // Expired but not yet deleted: empty, as TTL would leave it, yet the version still guards the save.
-          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version });
+          found.set(userId, { state: EMPTY_USER_STATE, version: parsed.version, pending: [] });
         } else {
-          found.set(userId, { state: parsed.state, version: parsed.version });
+          found.set(userId, { state: parsed.state, version: parsed.version, pending: parsed.pending });
         }
       }
       // In the order asked, so that callers iterating the map plan deterministically.
       return new Map(
-        unique.map((userId) => [userId, found.get(userId) ?? { state: EMPTY_USER_STATE, version: 0 }]),
+        unique.map((userId) => [
+          userId,
+          found.get(userId) ?? { state: EMPTY_USER_STATE, version: 0, pending: [] },
+        ]),
       );
     },
 
@@ -246,10 +256,16 @@ export function createDynamoDbEnforcementStore(options: DynamoDbEnforcementStore
 }
 
 type ParsedUserItem =
-  | { readonly ok: true; readonly state: UserState; readonly version: number; readonly expiresAt: number }
+  | {
+      readonly ok: true;
+      readonly state: UserState;
+      readonly version: number;
+      readonly expiresAt: number;
+      readonly pending: readonly PendingAction[];
+    }
   | { readonly ok: false; readonly version: number; readonly problem: string };
 
-function parseUserItem(item: Record<string, unknown>): ParsedUserItem {
+function parseUserItem(item: Record<string, unknown>, roomArn: string, userId: string): ParsedUserItem {
   const { version, recent, strikes } = item;
   const expiresAt = item[TTL];
   // Any stored number is kept as the version, valid or not, so that the next save's condition matches it.
@@ -270,10 +286,22 @@ function parseUserItem(item: Record<string, unknown>): ParsedUserItem {
       version: storedVersion,
       problem: 'strikes is not a list of [atMillis, ruleId, messageId]',
     };
+  const pending: PendingAction[] = [];
+  if (item.pending !== undefined) {
+    if (!Array.isArray(item.pending))
+      return { ok: false, version: storedVersion, problem: 'pending is not a list' };
+    for (const [index, entry] of item.pending.entries()) {
+      const parsed = parsePendingAction(entry, roomArn, userId);
+      if (typeof parsed === 'string')
+        return { ok: false, version: storedVersion, problem: `pending[${index}]: ${parsed}` };
+      pending.push(parsed);
+    }
+  }
   return {
     ok: true,
     version: storedVersion,
     expiresAt,
+    pending,
     state: {
       recent: recent.map(
         ([messageId, atMillis, fingerprint]): RecentMessage => ({ messageId, atMillis, fingerprint }),

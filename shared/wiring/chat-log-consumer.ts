@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ModerationSettings } from '../config/env.js';
 import { readModerationSettings } from '../config/env.js';
-import type { ModerationDeps } from '../enforcement/moderate-batch.js';
+import type { ModerationDeps, RoomModeration } from '../enforcement/moderate-batch.js';
 import { logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { actionMetricLines, moderationMetrics, roomOutcomes } from '../observability/moderation-metrics.js';
@@ -51,4 +51,15 @@ export function createChatLogConsumer({
 export function recordModeration(input: Parameters<typeof moderationMetrics>[0]): void {
   for (const { name, value } of moderationMetrics(input)) metrics.addMetric(name, MetricUnit.Count, value);
   publishMetricLines(() => actionMetricLines(roomOutcomes(input.rooms)));
+}
+
+/** Pending actions dropped unexecuted are enforcement lost: an ERROR line each room, beside ActionsAbandoned. */
+export function reportAbandoned(rooms: readonly RoomModeration[]): void {
+  for (const room of rooms) {
+    if (room.abandoned.length > 0)
+      logger.error('pending actions abandoned unexecuted', {
+        roomArn: room.roomArn,
+        abandoned: room.abandoned.map((action) => ({ kind: action.kind, key: action.key })),
+      });
+  }
 }

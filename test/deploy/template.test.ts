@@ -85,9 +85,13 @@ const EXPECTED_ALARMS = [
   ...Object.keys(EXPECTED_GRANTS).map((fn) => `AWS/Lambda Errors ${fn}`),
   'AWS/Lambda Throttles ReviewMessageLambdaFunction',
   'AWS/Lambda Duration ReviewMessageLambdaFunction',
-  ...[METRIC.reviewFailures, METRIC.actionsFailed, METRIC.actionThrottles, METRIC.changesFailed].map(
-    (name) => `custom ${name} service`,
-  ),
+  ...[
+    METRIC.reviewFailures,
+    METRIC.actionsFailed,
+    METRIC.actionsAbandoned,
+    METRIC.actionThrottles,
+    METRIC.changesFailed,
+  ].map((name) => `custom ${name} service`),
   'AWS/SQS ApproximateNumberOfMessagesVisible ModerateChatLogsDeadLetters',
   'AWS/SQS ApproximateNumberOfMessagesVisible ReconcileRoomsDeadLetters',
   'AWS/ApiGateway 5xx HttpApi',

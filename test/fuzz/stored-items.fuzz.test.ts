@@ -205,6 +205,22 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
       fc.tuple(fc.nat(), fc.constantFrom('slurs', 'flood'), fc.stringMatching(/^[a-zA-Z0-9]{12}$/)),
       { maxLength: 3 },
     ),
+    pending: fc.array(
+      fc.record({
+        key: fc.stringMatching(/^[a-z]+:[a-zA-Z0-9]{12}$/),
+        kind: fc.constantFrom('delete-message', 'warn', 'disconnect', 'sanction'),
+        messageId: fc.stringMatching(/^[a-zA-Z0-9]{12}$/),
+        plannedAtMillis: fc.nat(),
+        reason: text(1, 20),
+        eventName: fc.constant('app:moderation-warning'),
+        strikes: fc.integer({ min: 1, max: 9 }),
+        sanction: fc.oneof(
+          fc.record({ kind: fc.constant('ban'), reason: text(1, 20) }),
+          fc.record({ kind: fc.constant('timeout'), reason: text(1, 20), untilMillis: fc.nat() }),
+        ),
+      }),
+      { maxLength: 3 },
+    ),
     [ENFORCEMENT_TABLE.ttlAttribute]: fc.integer({ min: 1_800_000_000, max: 1_900_000_000 }),
   });
   const auditItem = fc.record({
@@ -249,6 +265,11 @@ describe('fuzz: stored items through DynamoDB (dynalite)', () => {
           // An invalid item keeps its stored version (for the next save's condition), valid or not.
           expect(Number.isFinite(state.version)).toBe(true);
           for (const strike of state.state.strikes) expect(Number.isFinite(strike.atMillis)).toBe(true);
+          for (const { action, plannedAtMillis } of state.pending) {
+            expect(Number.isFinite(plannedAtMillis)).toBe(true);
+            expect(action).toMatchObject({ roomArn: ROOM, userId: 'u', key: expect.any(String) });
+            expect(['delete-message', 'warn', 'disconnect', 'sanction']).toContain(action.kind);
+          }
         }
         for (const report of invalid) expect(report).toMatchObject({ problem: expect.stringMatching(/\S/) });
         for (const read of await audit.list(ROOM, {})) {

@@ -10,8 +10,8 @@ import type { Sanction } from '../../shared/enforcement/escalation.js';
 export class MemoryEnforcementStore implements EnforcementStore {
   readonly users = new Map<string, StoredUserState>();
   readonly sanctions = new Map<string, Sanction>();
-  /** Called before a save is checked: a test can slip a concurrent write in there. */
-  beforeSave: () => void = () => {};
+  /** Called (and awaited) before a save is checked: a test can slip a concurrent write in there. */
+  beforeSave: () => void | Promise<void> = () => {};
 
   async loadUsers(roomArn: string, userIds: readonly string[]): Promise<Map<string, StoredUserState>> {
     return new Map(
@@ -22,16 +22,15 @@ export class MemoryEnforcementStore implements EnforcementStore {
     );
   }
 
+  /** As DynamoDB's per-user conditional puts: every user whose version matches is saved, the rest are stale. */
   async saveUsers(roomArn: string, updates: readonly UserStateUpdate[]): Promise<void> {
-    this.beforeSave();
-    const stale = updates.filter(
-      ({ userId, expectedVersion }) =>
-        (this.users.get(`${roomArn}|${userId}`)?.version ?? 0) !== expectedVersion,
-    );
-    if (stale.length > 0) throw new StaleUserStateError(stale.map((update) => update.userId));
-    for (const { userId, state, expectedVersion } of updates) {
-      this.users.set(`${roomArn}|${userId}`, { state, version: expectedVersion + 1 });
+    await this.beforeSave();
+    const stale: string[] = [];
+    for (const { userId, state, pending, expectedVersion } of updates) {
+      if ((this.users.get(`${roomArn}|${userId}`)?.version ?? 0) !== expectedVersion) stale.push(userId);
+      else this.users.set(`${roomArn}|${userId}`, { state, pending, version: expectedVersion + 1 });
     }
+    if (stale.length > 0) throw new StaleUserStateError(stale);
   }
 
   async putSanction(roomArn: string, userId: string, sanction: Sanction): Promise<void> {

@@ -152,6 +152,7 @@ describe('moderating a CloudWatch Logs subscription event against the emulator',
           strikes: [{ atMillis: 1_700_000_000_000, ruleId: 'flood', messageId: 'other' }],
         },
         version: 1,
+        pending: [],
       });
     };
     const result = await moderateLogEvent(
@@ -164,6 +165,11 @@ describe('moderating a CloudWatch Logs subscription event against the emulator',
     );
     // Replanned with the other strike counted: this one is the second, a timeout, not a warning.
     expect(result.room?.plan.actions.map((action) => action.kind)).toEqual(['delete-message', 'sanction']);
-    expect(store.users.get(`arn:aws:ivschat:us-east-1:123456789012:room/${roomId}|racer`)?.version).toBe(2);
+    expect(result.room?.replans).toBe(1);
+    // Saved with its actions pending (version 2), then saved again without them once they were done (3).
+    expect(store.users.get(`arn:aws:ivschat:us-east-1:123456789012:room/${roomId}|racer`)).toMatchObject({
+      version: 3,
+      pending: [],
+    });
   });
 });

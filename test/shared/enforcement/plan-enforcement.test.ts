@@ -11,6 +11,7 @@ import { compilePolicy } from '../../../shared/rules/compile-policy.js';
 import { evaluateNormalized } from '../../../shared/rules/evaluate.js';
 import { compileRegex } from '../../../shared/rules/linear-regex.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
+import { loggedMessage } from '../../helpers/logged-message.js';
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abc123DEF456';
 const policy = compilePolicy(
@@ -36,21 +37,7 @@ enforcement:
   ),
 );
 
-let sequence = 0;
-const logged = (userId: string, seconds: number, content: string, role = 'viewer'): LoggedMessage => {
-  sequence++;
-  const iso = new Date(seconds * 1000).toISOString();
-  return {
-    type: 'MESSAGE',
-    eventTimestamp: iso,
-    id: `m${sequence}`,
-    requestId: '',
-    content,
-    attributes: {},
-    sendTime: { iso, epochMillis: seconds * 1000, extraNanos: 0 },
-    sender: { userId, attributes: { role } },
-  };
-};
+const logged = loggedMessage;
 const plan = (messages: LoggedMessage[], users: ReadonlyMap<string, UserState> = new Map()) =>
   planEnforcement({ roomArn: ROOM, messages, policy, users, nowMillis: 1_000_000 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomModeration } from '../../../shared/enforcement/moderate-batch.js';
-import type { EnforcementAction } from '../../../shared/enforcement/plan-enforcement.js';
+import type { EnforcementAction, PlannedAction } from '../../../shared/enforcement/plan-enforcement.js';
 import {
   actionMetricLines,
   moderationMetrics,
@@ -10,13 +10,14 @@ import {
 import { defaultPolicy } from '../../helpers/default-policy.js';
 
 const base = { roomArn: 'room', userId: 'u' };
-const actions: EnforcementAction[] = [
+const actions: PlannedAction[] = [
   { ...base, kind: 'delete-message', key: 'delete:1', messageId: '1', reason: 'flood' },
   { ...base, kind: 'delete-message', key: 'delete:2', messageId: '2', reason: 'flood' },
   {
     ...base,
     kind: 'warn',
     key: 'warn:u:1',
+    messageId: '1',
     eventName: 'app:moderation-warning',
     reason: 'flood',
     strikes: 1,
@@ -28,6 +29,9 @@ const room = (shadow: boolean, results: RoomModeration['results']): RoomModerati
   results,
   plan: { actions, outcomes: [], users: new Map() },
   policy: defaultPolicy,
+  replans: 0,
+  abandoned: [],
+  uncleared: 0,
 });
 const asObject = (metrics: ReturnType<typeof moderationMetrics>) =>
   Object.fromEntries(metrics.map(({ name, value }) => [name, value]));
@@ -69,7 +73,26 @@ describe('moderationMetrics', () => {
       ActionsFailed: 1,
       ActionRetries: 7,
       ActionThrottles: 6,
+      Replans: 0,
+      ActionsAbandoned: 0,
+      ActionsLeftPending: 0,
     });
+  });
+
+  it('counts the plans a race with another invocation made again, and pending actions abandoned or left listed', () => {
+    const [first] = actions;
+    if (first === undefined) throw new Error('fixture');
+    const contended = { ...room(false, []), replans: 2, abandoned: [first], uncleared: 3 };
+    expect(
+      asObject(
+        moderationMetrics({
+          records: 1,
+          rejectedRecords: 0,
+          refusedEnvelope: false,
+          rooms: [contended, contended],
+        }),
+      ),
+    ).toMatchObject({ Replans: 4, ActionsAbandoned: 2, ActionsLeftPending: 6 });
   });
 
   it('counts shadow-mode decisions apart: decided and recorded, never sent', () => {

@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserStateUpdate } from '../../../shared/enforcement/enforcement-store.js';
+import type { PendingAction, UserStateUpdate } from '../../../shared/enforcement/enforcement-store.js';
 import { StaleUserStateError } from '../../../shared/enforcement/enforcement-store.js';
 import type { UserState } from '../../../shared/enforcement/plan-enforcement.js';
 import { EMPTY_USER_STATE } from '../../../shared/enforcement/plan-enforcement.js';
@@ -32,6 +32,7 @@ const stateOf = (userId: string, count = 2): UserState => ({
 const fresh = (userId: string, state = stateOf(userId)): UserStateUpdate => ({
   userId,
   state,
+  pending: [],
   expectedVersion: 0,
 });
 
@@ -71,17 +72,76 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       await store.saveUsers(ROOM, [fresh('alice'), fresh('bob')], NOW + HOUR);
 
       const loaded = await store.loadUsers(ROOM, ['alice', 'bob']);
-      expect(loaded.get('alice')).toEqual({ state: stateOf('alice'), version: 1 });
-      expect(loaded.get('bob')).toEqual({ state: stateOf('bob'), version: 1 });
+      expect(loaded.get('alice')).toEqual({ state: stateOf('alice'), version: 1, pending: [] });
+      expect(loaded.get('bob')).toEqual({ state: stateOf('bob'), version: 1, pending: [] });
 
       await store.saveUsers(
         ROOM,
-        [{ userId: 'alice', state: stateOf('alice', 3), expectedVersion: 1 }],
+        [{ userId: 'alice', state: stateOf('alice', 3), pending: [], expectedVersion: 1 }],
         NOW + HOUR,
       );
       expect((await store.loadUsers(ROOM, ['alice'])).get('alice')).toEqual({
         state: stateOf('alice', 3),
         version: 2,
+        pending: [],
+      });
+    });
+
+    it('keeps the pending actions of every kind the consumers plan with the state, and reads an item without any as none', async () => {
+      const { store, putRaw } = await storeWith();
+      const base = { roomArn: ROOM, userId: 'alice', messageId: 'm1' };
+      const pending: PendingAction[] = [
+        {
+          action: { ...base, kind: 'delete-message', key: 'delete:m1', reason: 'Spam' },
+          plannedAtMillis: NOW,
+        },
+        {
+          action: {
+            ...base,
+            kind: 'warn',
+            key: 'warn:alice:m1',
+            reason: 'Spam',
+            eventName: 'app:warn',
+            strikes: 1,
+          },
+          plannedAtMillis: NOW + 1,
+        },
+        {
+          action: { ...base, kind: 'disconnect', key: 'disconnect:alice:m1', reason: 'Spam' },
+          plannedAtMillis: NOW,
+        },
+        {
+          action: {
+            ...base,
+            kind: 'sanction',
+            key: 'sanction:alice:m1',
+            sanction: { kind: 'timeout', untilMillis: NOW + HOUR, reason: 'Spam' },
+          },
+          plannedAtMillis: NOW,
+        },
+        {
+          action: {
+            ...base,
+            kind: 'sanction',
+            key: 'sanction:alice:m2',
+            sanction: { kind: 'ban', reason: 'Hate' },
+          },
+          plannedAtMillis: NOW,
+        },
+      ];
+      await store.saveUsers(ROOM, [{ ...fresh('alice'), pending }], NOW + HOUR);
+      expect((await store.loadUsers(ROOM, ['alice'])).get('alice')).toEqual({
+        state: stateOf('alice'),
+        version: 1,
+        pending,
+      });
+
+      // As items were written before pending actions were kept.
+      await putRaw({ sk: 'USER#bob', recent: [], strikes: [], version: 5, expiresAt: LIVE });
+      expect((await store.loadUsers(ROOM, ['bob'])).get('bob')).toEqual({
+        state: EMPTY_USER_STATE,
+        version: 5,
+        pending: [],
       });
     });
 
@@ -91,8 +151,8 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
 
       const loaded = await store.loadUsers(ROOM, ['carol', 'dave']);
       expect([...loaded]).toEqual([
-        ['carol', { state: EMPTY_USER_STATE, version: 0 }],
-        ['dave', { state: EMPTY_USER_STATE, version: 0 }],
+        ['carol', { state: EMPTY_USER_STATE, version: 0, pending: [] }],
+        ['dave', { state: EMPTY_USER_STATE, version: 0, pending: [] }],
       ]);
       expect(await store.loadUsers(ROOM, [])).toEqual(new Map());
     });
@@ -101,7 +161,7 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       const { store } = await storeWith();
       await store.saveUsers(ROOM, [fresh('alice')], NOW + HOUR);
       const other = await store.loadUsers(`${ROOM}-other`, ['alice']);
-      expect(other.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 0 });
+      expect(other.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 0, pending: [] });
     });
 
     it('loads more than 100 users (BatchGetItem chunks), asked for twice or not', async () => {
@@ -118,7 +178,9 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       expect([...loaded.keys()]).toEqual(userIds); // once each, in the order asked
       for (const [index, userId] of userIds.entries())
         expect(loaded.get(userId)).toEqual(
-          index % 2 === 0 ? { state: stateOf(userId), version: 1 } : { state: EMPTY_USER_STATE, version: 0 },
+          index % 2 === 0
+            ? { state: stateOf(userId), version: 1, pending: [] }
+            : { state: EMPTY_USER_STATE, version: 0, pending: [] },
         );
     });
 
@@ -158,7 +220,7 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       }).loadUsers(ROOM, userIds);
       expect(calls).toBe(3);
       for (const userId of userIds)
-        expect(loaded.get(userId)).toEqual({ state: stateOf(userId), version: 1 });
+        expect(loaded.get(userId)).toEqual({ state: stateOf(userId), version: 1, pending: [] });
     });
 
     it('rejects a save from a stale version with StaleUserStateError naming the users that lost', async () => {
@@ -170,6 +232,7 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
         [...loaded].map(([userId, { version }]) => ({
           userId,
           state: stateOf(userId, count),
+          pending: [],
           expectedVersion: version,
         }));
 
@@ -180,8 +243,8 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       expect([...error.userIds].sort()).toEqual(['alice', 'bob']);
       // Per-user puts: carol, whom nobody else touched, is saved.
       const after = await store.loadUsers(ROOM, ['alice', 'bob', 'carol']);
-      expect(after.get('alice')).toEqual({ state: stateOf('alice', 3), version: 2 });
-      expect(after.get('carol')).toEqual({ state: stateOf('carol', 4), version: 1 });
+      expect(after.get('alice')).toEqual({ state: stateOf('alice', 3), version: 2, pending: [] });
+      expect(after.get('carol')).toEqual({ state: stateOf('carol', 4), version: 1, pending: [] });
     });
 
     it('lets exactly one of two racing saves of the same versions win', async () => {
@@ -232,15 +295,16 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       await past.saveUsers(ROOM, [fresh('alice')], NOW + HOUR);
       // DynamoDB deletes expired items late (dynalite never does): the store must not act on them.
       const expired = await later.loadUsers(ROOM, ['alice']);
-      expect(expired.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 1 });
+      expect(expired.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 1, pending: [] });
       await later.saveUsers(
         ROOM,
-        [{ userId: 'alice', state: stateOf('alice', 1), expectedVersion: 1 }],
+        [{ userId: 'alice', state: stateOf('alice', 1), pending: [], expectedVersion: 1 }],
         NOW + 3 * HOUR,
       );
       expect((await later.loadUsers(ROOM, ['alice'])).get('alice')).toEqual({
         state: stateOf('alice', 1),
         version: 2,
+        pending: [],
       });
     });
 
@@ -261,6 +325,53 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
       ['the version is a string', { recent: [], strikes: [], version: '7', expiresAt: LIVE }, 0, /version/],
       ['the version is missing', { recent: [], strikes: [], expiresAt: LIVE }, 0, /version/],
       ['the TTL is missing', { recent: [], strikes: [], version: 4 }, 4, /expiresAt/],
+      [
+        'pending is not a list',
+        { recent: [], strikes: [], pending: {}, version: 2, expiresAt: LIVE },
+        2,
+        /pending/,
+      ],
+      [
+        'a pending action is of a kind the consumers never plan',
+        {
+          recent: [],
+          strikes: [],
+          pending: [{ key: 'lift', kind: 'lift-sanction', messageId: 'm', plannedAtMillis: NOW }],
+          version: 2,
+          expiresAt: LIVE,
+        },
+        2,
+        /pending\[0\]: kind/,
+      ],
+      [
+        'a pending warning has no strike count',
+        {
+          recent: [],
+          strikes: [],
+          pending: [
+            { key: 'd', kind: 'delete-message', messageId: 'm', reason: 'Spam', plannedAtMillis: NOW },
+            { key: 'w', kind: 'warn', messageId: 'm', reason: 'Spam', eventName: 'e', plannedAtMillis: NOW },
+          ],
+          version: 2,
+          expiresAt: LIVE,
+        },
+        2,
+        /pending\[1\]: strikes/,
+      ],
+      [
+        'a pending sanction is neither a timeout nor a ban',
+        {
+          recent: [],
+          strikes: [],
+          pending: [
+            { key: 's', kind: 'sanction', messageId: 'm', sanction: { kind: 'mute' }, plannedAtMillis: NOW },
+          ],
+          version: 2,
+          expiresAt: LIVE,
+        },
+        2,
+        /pending\[0\]: sanction/,
+      ],
     ])(
       'reads a malformed item (%s) as empty state, reports it, and lets the next save overwrite it',
       async (_, attributes, version, problem) => {
@@ -268,20 +379,21 @@ describe('the DynamoDB enforcement store (against dynalite)', () => {
         await putRaw({ sk: 'USER#mallory', ...attributes });
 
         const loaded = await store.loadUsers(ROOM, ['mallory', 'alice']);
-        expect(loaded.get('mallory')).toEqual({ state: EMPTY_USER_STATE, version });
-        expect(loaded.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 0 });
+        expect(loaded.get('mallory')).toEqual({ state: EMPTY_USER_STATE, version, pending: [] });
+        expect(loaded.get('alice')).toEqual({ state: EMPTY_USER_STATE, version: 0, pending: [] });
         expect(invalid).toEqual([
           { roomArn: ROOM, userId: 'mallory', kind: 'user-state', problem: expect.stringMatching(problem) },
         ]);
 
         await store.saveUsers(
           ROOM,
-          [{ userId: 'mallory', state: stateOf('mallory'), expectedVersion: version }],
+          [{ userId: 'mallory', state: stateOf('mallory'), pending: [], expectedVersion: version }],
           NOW + HOUR,
         );
         expect((await store.loadUsers(ROOM, ['mallory'])).get('mallory')).toEqual({
           state: stateOf('mallory'),
           version: version + 1,
+          pending: [],
         });
       },
     );
