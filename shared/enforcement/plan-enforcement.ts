@@ -138,7 +138,9 @@ export function planEnforcement({
       { messageId: message.id, atMillis, fingerprint: reading.fingerprint },
       enforcement,
     );
-    const alreadySeen = activity.recent === before.recent;
+    // A redelivered message is judged again (its outcome is what an archive keeps) but acted on no more: its
+    // actions were planned with it, and are pending or done.
+    const alreadySeen = activity.seen;
     const broken: string[] = [];
     let deleteReason: string | undefined;
     let redact = false;
@@ -146,7 +148,7 @@ export function planEnforcement({
     // A burst (a flood, a run of repeats) earns one strike, at the message that went over the limit; the rest
     // of it is deleted without more.
     let earnsStrike = activity.crossed;
-    if (!exempt && !alreadySeen) {
+    if (!exempt) {
       if (activity.flood) broken.push('flood');
       if (activity.duplicate) broken.push('duplicates');
       if (broken.length > 0)
@@ -174,7 +176,7 @@ export function planEnforcement({
       }
     }
     let strikes = before.strikes;
-    if (deleteReason !== undefined) {
+    if (deleteReason !== undefined && !alreadySeen) {
       actions.push({
         kind: 'delete-message',
         key: `delete:${message.id}`,
@@ -187,6 +189,7 @@ export function planEnforcement({
     // One strike per message that earns one, however many rules it broke.
     if (
       earnsStrike &&
+      !alreadySeen &&
       broken.length > 0 &&
       !before.strikes.some((strike) => strike.messageId === message.id)
     ) {

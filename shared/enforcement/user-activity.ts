@@ -32,6 +32,11 @@ export interface ActivityVerdict {
   readonly crossed: boolean;
   /** What to keep: the messages still inside the longest window, ordered by time, at most MAX_KEPT. */
   readonly recent: readonly RecentMessage[];
+  /**
+   * The message was recorded already (a redelivered batch): `recent` is unchanged, `crossed` false, and `flood`
+   * and `duplicate` say what it was then, counted again over what is kept.
+   */
+  readonly seen: boolean;
 }
 
 /** Enough for any flood limit a policy can set (1,000) plus the message that crosses it. */
@@ -50,8 +55,10 @@ export function recordMessage(
     const kept = recent[index];
     if (kept === undefined) continue;
     // A redelivered batch brings the same message again: it must not count twice.
-    if (kept.messageId === message.messageId)
-      return { flood: false, duplicate: false, crossed: false, recent };
+    if (kept.messageId === message.messageId) {
+      const { flood, duplicate } = countAround(recent, kept, limits);
+      return { flood, duplicate, crossed: false, recent, seen: true };
+    }
     if (!(kept.atMillis >= previous)) ordered = false;
     previous = kept.atMillis;
     if (position === recent.length && kept.atMillis > message.atMillis) position = index;
@@ -61,6 +68,15 @@ export function recordMessage(
   const kept = ordered
     ? insertInOrder(recent, message, position, longestWindowMillis)
     : sortAndTrim(recent, message, longestWindowMillis);
+  const { flood, duplicate, floodCount, repeatCount } = countAround(kept, message, limits);
+  const crossed =
+    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
+    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
+  return { flood, duplicate, crossed, recent: kept, seen: false };
+}
+
+/** The messages of `kept` (which holds `message`) no later than it, within each limit's window. */
+function countAround(kept: readonly RecentMessage[], message: RecentMessage, limits: ActivityLimits) {
   // Counted in one loop over what is kept: every consumer records every message, so per-call closures and
   // filtered copies were a large share of a batch.
   const floodFrom = limits.flood === undefined ? 0 : message.atMillis - 1000 * limits.flood.windowSeconds;
@@ -75,12 +91,12 @@ export function recordMessage(
   }
   if (limits.flood === undefined) floodCount = 0;
   if (limits.duplicates === undefined) repeatCount = 0;
-  const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
-  const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
-  const crossed =
-    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
-    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
-  return { flood, duplicate, crossed, recent: kept };
+  return {
+    flood: limits.flood !== undefined && floodCount > limits.flood.maxMessages,
+    duplicate: limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats,
+    floodCount,
+    repeatCount,
+  };
 }
 
 /** Over by one, and again every time the burst goes on for as much again: one strike per limit's worth. */

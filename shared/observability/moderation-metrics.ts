@@ -36,10 +36,10 @@ export function moderationMetrics(input: {
   add('ChatLogRecordsRejected', input.rejectedRecords);
   add('EnvelopesRefused', input.refusedEnvelope ? 1 : 0);
   for (const room of input.rooms) {
-    // Contention between invocations over one room, and what it cost.
-    add('Replans', room.replans);
-    add(METRIC.actionsAbandoned, room.abandoned.length);
-    add('ActionsLeftPending', room.uncleared);
+    // Contention between invocations over one room, and what it cost: sparse, written only when they happen.
+    if (room.replans > 0) add('Replans', room.replans);
+    if (room.abandoned.length > 0) add(METRIC.actionsAbandoned, room.abandoned.length);
+    if (room.uncleared > 0) add('ActionsLeftPending', room.uncleared);
     for (const action of room.plan.actions)
       add(`${room.shadow ? 'Shadow' : ''}${ACTION_METRIC[action.kind]}`);
     for (const result of room.results) {

@@ -29,8 +29,11 @@ export interface FaultTarget {
 
 export interface DynamoDbFaults {
   readonly endpoint: string;
-  /** The next `times` requests that match (default: every one until cleared) meet `fault`. */
-  inject(target: FaultTarget, fault: DynamoDbFault, times?: number): void;
+  /**
+   * The next `times` requests that match (default: every one until cleared) meet `fault`, once `after` matching
+   * requests (default none) have gone through.
+   */
+  inject(target: FaultTarget, fault: DynamoDbFault, times?: number, after?: number): void;
   clear(): void;
   /** Requests that arrived for the target, faulted or forwarded. */
   calls(target: FaultTarget): number;
@@ -58,6 +61,8 @@ interface Injected {
   readonly target: FaultTarget;
   readonly fault: DynamoDbFault;
   remaining: number;
+  /** Matching requests still to let through before the fault applies. */
+  after: number;
 }
 
 interface Seen {
@@ -85,7 +90,8 @@ export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<Dyn
     const parsed = parseBody(body);
     const current: Seen = { operation, tables: tablesOf(parsed), partition: partitionOf(parsed) };
     seen.push(current);
-    const entry = injected.find((candidate) => matches(candidate.target, current));
+    const match = injected.find((candidate) => matches(candidate.target, current));
+    const entry = match !== undefined && match.after-- > 0 ? undefined : match;
     if (entry !== undefined && --entry.remaining <= 0) injected.splice(injected.indexOf(entry), 1);
     const fault = entry?.fault;
     if (fault?.kind === 'reset') {
@@ -146,8 +152,8 @@ export async function startDynamoDbFaults(dynamoDbEndpoint: string): Promise<Dyn
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    inject(target, fault, times = Number.POSITIVE_INFINITY) {
-      injected.push({ target, fault, remaining: times });
+    inject(target, fault, times = Number.POSITIVE_INFINITY, after = 0) {
+      injected.push({ target, fault, remaining: times, after });
     },
     clear() {
       injected.length = 0;

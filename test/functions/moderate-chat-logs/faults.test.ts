@@ -47,13 +47,19 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
 
   const deletedIds = () => backends.deletedIds();
   const warned = (userId: string) => backends.warningsTo(userId);
-  const savedVersion = async (userId: string) => {
+  /** The user's saved state: how many strikes, and the keys of the actions still pending. */
+  const saved = async (userId: string) => {
     const store = createDynamoDbEnforcementStore({
       client: DynamoDBDocumentClient.from(backends.dynamoDb.client()),
       tableName: 'enforcement',
     });
-    return (await store.loadUsers(roomArn, [userId])).get(userId)?.version ?? 0;
+    const stored = (await store.loadUsers(roomArn, [userId])).get(userId);
+    return {
+      strikes: stored?.state.strikes.length ?? 0,
+      pending: stored?.pending.map(({ action }) => action.key).sort() ?? [],
+    };
   };
+  const deletesOf = (ids: readonly string[]) => ids.map((id) => `delete:${id}`).sort();
   const invoke = async (event: unknown) =>
     (await loadHandler())(event, lambdaContext('moderateChatLogs', 60_000));
 
@@ -72,7 +78,7 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     ['500 InternalServerException', INTERNAL_ERROR],
     ['503', UNAVAILABLE],
   ])(
-    'IVS answering %s past the retries: the invocation throws, saves nothing, and its redelivery deletes what failed, once',
+    'IVS answering %s past the retries: the invocation throws, the failed actions stay pending, and its redelivery deletes them, once',
     async (_case, fault) => {
       const userId = `flooder-${fault.kind === 'error' ? fault.status : 0}`;
       const { event, excess } = flood(roomId, userId);
@@ -86,15 +92,15 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
       // Both deletions were tried six times (the executor's maxAttempts), and none went through.
       expect(ivsFaults.served('DeleteMessage') - servedBefore).toBe(12);
       expect(deletedIds()).toHaveLength(before);
-      // The warning did go out; the users' state did not move, so the batch is planned again as new.
+      // The warning did go out and is off the list; the state was saved with the two deletions still pending.
       expect(warned(userId)).toBe(1);
-      expect(await savedVersion(userId)).toBe(0);
+      expect(await saved(userId)).toEqual({ strikes: 1, pending: deletesOf(excess) });
 
       ivsFaults.clear();
       await expect(invoke(event)).resolves.toBeUndefined();
       expect(deletedIds().slice(before).sort()).toEqual([...excess].sort());
       expect(warned(userId)).toBe(1);
-      expect(await savedVersion(userId)).toBe(1);
+      expect(await saved(userId)).toEqual({ strikes: 1, pending: [] });
 
       await expect(invoke(event)).resolves.toBeUndefined();
       expect(deletedIds()).toHaveLength(before + 2);
@@ -123,7 +129,7 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     await expect(invoke(event)).resolves.toBeUndefined();
     expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
     expect(warned('during-outage')).toBe(1);
-    expect(await savedVersion('during-outage')).toBe(1);
+    expect(await saved('during-outage')).toEqual({ strikes: 1, pending: [] });
   });
 
   it('DynamoDB throttling the idempotency table past the SDK retries: no action reaches IVS, and the redelivery acts once', async () => {
@@ -136,12 +142,14 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     // No action's key could be claimed (the DynamoDB client's 4 attempts each), and IVS was never called.
     expect(dynamoDbFaults.calls(target) - callsBefore).toBe(12);
     expect(events).toHaveLength(before);
-    expect(await savedVersion('throttled-keys')).toBe(0);
+    // Saved before acting: all three wait in the user's item for the redelivery.
+    expect((await saved('throttled-keys')).pending).toHaveLength(3);
 
     dynamoDbFaults.clear();
     await expect(invoke(event)).resolves.toBeUndefined();
     expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
     expect(warned('throttled-keys')).toBe(1);
+    expect(await saved('throttled-keys')).toEqual({ strikes: 1, pending: [] });
   });
 
   it('DynamoDB throttling the state read briefly: the SDK retries absorb it', async () => {
@@ -152,22 +160,38 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     await expect(invoke(event)).resolves.toBeUndefined();
     expect(dynamoDbFaults.calls(target) - callsBefore).toBe(3);
     expect(warned('throttled-read')).toBe(1);
-    expect(await savedVersion('throttled-read')).toBe(1);
+    expect(await saved('throttled-read')).toEqual({ strikes: 1, pending: [] });
   });
 
-  it('DynamoDB failing (500) on the save after the actions ran: the invocation throws, and its redelivery repeats none of them', async () => {
+  it('DynamoDB failing (500) on the save: the invocation throws before acting, and its redelivery acts once', async () => {
     const { event, excess } = flood(roomId, 'unsaved');
+    const before = events.length;
     dynamoDbFaults.inject({ operation: 'PutItem', table: 'enforcement' }, { kind: 'server-error' });
     await expect(invoke(event)).rejects.toMatchObject({ name: 'InternalServerError' });
-    expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
-    expect(warned('unsaved')).toBe(1);
-    expect(await savedVersion('unsaved')).toBe(0);
+    expect(events).toHaveLength(before);
+    expect(await saved('unsaved')).toEqual({ strikes: 0, pending: [] });
 
     dynamoDbFaults.clear();
+    await expect(invoke(event)).resolves.toBeUndefined();
+    expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
+    expect(warned('unsaved')).toBe(1);
+    expect(await saved('unsaved')).toEqual({ strikes: 1, pending: [] });
+  });
+
+  it('DynamoDB failing (500) after the actions ran, when they are dropped from the list: nothing is repeated', async () => {
+    const { event, excess } = flood(roomId, 'uncleared');
+    // The save with the actions goes through (one PutItem); the one dropping them, with its retries, fails.
+    dynamoDbFaults.inject({ operation: 'PutItem', table: 'enforcement' }, { kind: 'server-error' }, 4, 1);
+    await expect(invoke(event)).resolves.toBeUndefined();
+    expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
+    expect(warned('uncleared')).toBe(1);
+    expect((await saved('uncleared')).pending).toHaveLength(3);
+
+    // The batch delivered again finds them done (by key), calls IVS for none, and drops them.
     const before = events.length;
     await expect(invoke(event)).resolves.toBeUndefined();
     expect(events).toHaveLength(before);
-    expect(await savedVersion('unsaved')).toBe(1);
+    expect(await saved('uncleared')).toEqual({ strikes: 1, pending: [] });
   });
 
   it('DynamoDB slow: nothing is given up early, the batch is enforced once (Lambda’s timeout bounds it)', async () => {
@@ -177,6 +201,6 @@ describe('functions/moderate-chat-logs under IVS and DynamoDB faults', () => {
     await expect(invoke(event)).resolves.toBeUndefined();
     expect(deletedIds().slice(-2).sort()).toEqual([...excess].sort());
     expect(warned('slow-store')).toBe(1);
-    expect(await savedVersion('slow-store')).toBe(1);
+    expect(await saved('slow-store')).toEqual({ strikes: 1, pending: [] });
   });
 });

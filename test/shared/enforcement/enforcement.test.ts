@@ -21,6 +21,9 @@ const message = (id: string, seconds: number, content = id): RecentMessage => ({
   atMillis: seconds * 1000,
   fingerprint: fingerprint(content),
 });
+/** Records messages one by one; returns what is kept after the last. */
+const replayRecent = (messages: RecentMessage[]) =>
+  messages.reduce<readonly RecentMessage[]>((recent, next) => recordMessage(recent, next, limits).recent, []);
 /** Records messages one by one, as batches bring them; returns each verdict. */
 const replay = (messages: RecentMessage[]) => {
   let recent: readonly RecentMessage[] = [];
@@ -53,10 +56,22 @@ describe('floods and duplicates across messages', () => {
     expect(verdicts.map((verdict) => verdict.duplicate)).toEqual([false, false, true, false]);
   });
 
-  it('counts a redelivered message once', () => {
+  it('counts a redelivered message once, and says again what it was', () => {
     const first = recordMessage([], message('a', 0), limits);
     const again = recordMessage(first.recent, message('a', 0), limits);
-    expect(again).toEqual({ flood: false, duplicate: false, crossed: false, recent: first.recent });
+    expect(again).toEqual({
+      flood: false,
+      duplicate: false,
+      crossed: false,
+      recent: first.recent,
+      seen: true,
+    });
+
+    // The fourth of four in ten seconds flooded when it came; delivered again, it is still a flood, and nothing moves.
+    const burst = replayRecent([message('b', 0), message('c', 1), message('d', 2), message('e', 3)]);
+    const redelivered = recordMessage(burst, message('e', 3), limits);
+    expect(redelivered).toEqual({ flood: true, duplicate: false, crossed: false, recent: burst, seen: true });
+    expect(recordMessage(burst, message('c', 1), limits)).toMatchObject({ flood: false, seen: true });
   });
 
   it('handles batches out of order and keeps what it stores bounded', () => {
@@ -83,31 +98,35 @@ function recordMessageReference(
   message: RecentMessage,
   limits: ActivityLimits,
 ): ActivityVerdict {
-  if (recent.some((kept) => kept.messageId === message.messageId)) {
-    return { flood: false, duplicate: false, crossed: false, recent };
-  }
+  // A message recorded already is counted again where it was kept (as when it was recorded), and changes nothing.
+  const recorded = recent.find((kept) => kept.messageId === message.messageId);
+  const subject = recorded ?? message;
   const longestWindowMillis =
     1000 * Math.max(limits.flood?.windowSeconds ?? 0, limits.duplicates?.windowSeconds ?? 0);
   const merged = [...recent, message].sort((a, b) => a.atMillis - b.atMillis);
   const newest = merged[merged.length - 1]?.atMillis ?? message.atMillis;
-  const kept = merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT);
+  const kept =
+    recorded === undefined
+      ? merged.filter((entry) => entry.atMillis > newest - longestWindowMillis).slice(-MAX_KEPT)
+      : recent;
   const within = (seconds: number) =>
     kept.filter(
-      (entry) => entry.atMillis > message.atMillis - 1000 * seconds && entry.atMillis <= message.atMillis,
+      (entry) => entry.atMillis > subject.atMillis - 1000 * seconds && entry.atMillis <= subject.atMillis,
     );
   const floodCount = limits.flood === undefined ? 0 : within(limits.flood.windowSeconds).length;
   const repeatCount =
     limits.duplicates === undefined
       ? 0
-      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === message.fingerprint)
+      : within(limits.duplicates.windowSeconds).filter((entry) => entry.fingerprint === subject.fingerprint)
           .length;
   const flood = limits.flood !== undefined && floodCount > limits.flood.maxMessages;
   const duplicate = limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats;
+  if (recorded !== undefined) return { flood, duplicate, crossed: false, recent, seen: true };
   const crossing = (count: number, limit: number) => count > limit && (count - limit - 1) % (limit + 1) === 0;
   const crossed =
     (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
     (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
-  return { flood, duplicate, crossed, recent: kept };
+  return { flood, duplicate, crossed, recent: kept, seen: false };
 }
 
 describe('fingerprint', () => {

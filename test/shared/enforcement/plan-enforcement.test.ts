@@ -48,6 +48,30 @@ describe('planEnforcement', () => {
     expect(result.outcomes.every((outcome) => !outcome.deleted && outcome.ruleIds.length === 0)).toBe(true);
   });
 
+  it('plans nothing again for a redelivered batch, yet gives each message the outcome it had (what an archive keeps)', () => {
+    const messages = [
+      ...[0, 1, 2, 3].map((second) => logged('spammer', second, `message ${second}`)),
+      logged('ann', 1, 'you slurword'),
+      logged('ann', 2, 'oh heck'),
+      logged('bob', 3, 'hello'),
+    ];
+    const first = plan(messages);
+    expect(first.actions.length).toBeGreaterThan(0);
+    const again = plan(messages, first.users);
+    expect(again.actions).toEqual([]);
+    expect(again.users).toEqual(first.users);
+    const judged = (outcomes: typeof first.outcomes) =>
+      outcomes.map(({ messageId, ruleIds, deleted, redact, decision }) => ({
+        messageId,
+        ruleIds,
+        deleted,
+        redact,
+        verdict: decision?.verdict,
+      }));
+    expect(judged(again.outcomes)).toEqual(judged(first.outcomes));
+    expect(judged(again.outcomes).filter((outcome) => outcome.deleted)).toHaveLength(3);
+  });
+
   it('deletes a whole flood and strikes once per limit’s worth of it, climbing the ladder', () => {
     const messages = [0, 1, 2, 3, 4, 5, 6, 7].map((second) => logged('spammer', second, `message ${second}`));
     const result = plan(messages);

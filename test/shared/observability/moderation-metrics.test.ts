@@ -73,9 +73,6 @@ describe('moderationMetrics', () => {
       ActionsFailed: 1,
       ActionRetries: 7,
       ActionThrottles: 6,
-      Replans: 0,
-      ActionsAbandoned: 0,
-      ActionsLeftPending: 0,
     });
   });
 
