@@ -28,6 +28,8 @@ export interface ConsumerDelivery {
 /** What one consumer invocation logged as its plan (`chat logs moderated`). */
 export interface ConsumerPlan {
   readonly invocationId: string;
+  /** Plans made again because another invocation saved the same users first (contention). */
+  readonly replans: number;
   readonly actions: readonly { readonly kind: string; readonly key: string }[];
   readonly failed: readonly { readonly key: string; readonly error: string }[];
 }
@@ -388,6 +390,8 @@ export interface LoadSummary {
   readonly logLagMs: Distribution;
   readonly consumerInvocations: number;
   readonly redeliveries: number;
+  /** Plans made again after losing a race with another invocation, and the invocations that made any. */
+  readonly replans: { readonly plans: number; readonly invocations: number };
   readonly actions: readonly ActionCounts[];
 }
 
@@ -430,6 +434,10 @@ export function summarizeLoad(observations: LoadObservations, reviewLimitMs: num
     ),
     consumerInvocations: deliveries.length,
     redeliveries: deliveries.filter((delivery) => delivery.redelivery).length,
+    replans: {
+      plans: plans.reduce((total, plan) => total + plan.replans, 0),
+      invocations: plans.filter((plan) => plan.replans > 0).length,
+    },
     actions: [
       { kind: 'delete-message', planned: plannedOf('delete-message'), executed: callsOf('DeleteMessage') },
       { kind: 'warn', planned: plannedOf('warn'), executed: callsOf('SendEvent') },

@@ -144,6 +144,10 @@ export function loadTestSection(result: LoadTestResult): string {
           'Consumer invocations (of which redeliveries)',
           `${count(summary.consumerInvocations)} (${count(summary.redeliveries)})`,
         ],
+        [
+          'Plans made again: another invocation saved the users first (invocations)',
+          `${count(summary.replans.plans)} (${count(summary.replans.invocations)})`,
+        ],
       ],
     ),
     '',

@@ -187,12 +187,13 @@ function emulatorCall(event: RoomEvent): EmulatorCall {
 /** The plans the consumer logged (`chat logs moderated`, with each action's kind and key). */
 function consumerPlans(entries: readonly Readonly<Record<string, unknown>>[]): ConsumerPlan[] {
   return entries.flatMap((entry) => {
-    const { message, function_request_id: invocationId, actions = [], failed = [] } = entry;
+    const { message, function_request_id: invocationId, actions = [], failed = [], replans } = entry;
     if (message !== 'chat logs moderated' || typeof invocationId !== 'string') return [];
     if (!Array.isArray(actions) || !Array.isArray(failed)) return [];
     return [
       {
         invocationId,
+        replans: typeof replans === 'number' && Number.isSafeInteger(replans) ? replans : 0,
         actions: actions.flatMap((action: unknown) =>
           isRecord(action) && typeof action.kind === 'string' && typeof action.key === 'string'
             ? [{ kind: action.kind, key: action.key }]

@@ -101,9 +101,9 @@ function consistentRun(): LoadObservations {
       delivery('i3', 1, false, ['evt000000001', 'evt000000002']),
     ],
     plans: [
-      { invocationId: 'i1', actions, failed: [] },
-      { invocationId: 'i2', actions, failed: [] },
-      { invocationId: 'i3', actions: [], failed: [] },
+      { invocationId: 'i1', replans: 0, actions, failed: [] },
+      { invocationId: 'i2', replans: 0, actions, failed: [] },
+      { invocationId: 'i3', replans: 0, actions: [], failed: [] },
     ],
     calls: [
       { operation: 'DeleteMessage', messageId: 'msg000000003' },
@@ -309,7 +309,7 @@ describe('checkLoad', () => {
         ...run,
         errors: ['chat logging to log group chat: failed 3 times: down'],
         plans: [
-          { invocationId: 'i3', actions: [], failed: [{ key: 'warn:x:y', error: 'throttled' }] },
+          { invocationId: 'i3', replans: 0, actions: [], failed: [{ key: 'warn:x:y', error: 'throttled' }] },
           ...run.plans.slice(0, 2),
         ],
       }),
