@@ -60,7 +60,7 @@ export interface RoomModeration {
   readonly policy: CompiledPolicy;
   /** Plans that lost a race with another invocation's save and were made again (for the users concerned). */
   readonly replans: number;
-  /** Pending actions given up on (older than ABANDONED_AFTER_MILLIS, or past MAX_PENDING for one user). */
+  /** Pending actions given up on (older than ABANDONED_AFTER_MILLIS, or past MAX_PENDING_BYTES for one user). */
   readonly abandoned: readonly EnforcementAction[];
   /** Done actions still listed as pending, because dropping them lost to other saves: harmless duplicates. */
   readonly uncleared: number;
@@ -81,8 +81,12 @@ export const ORPHANED_AFTER_MILLIS = 15 * 60_000;
  * be wrong anyway.
  */
 export const ABANDONED_AFTER_MILLIS = 12 * 3_600_000;
-/** Per user: a user item stays far under DynamoDB's 400 KB; the oldest beyond are dropped. */
-export const MAX_PENDING = 256;
+/**
+ * Per user, what the pending actions may take of the user's item (estimated, UTF-8), the oldest beyond it being
+ * dropped: DynamoDB refuses an item over 400 KB, and `recent` takes up to about 100 KB. About 1,500 deletions
+ * with a short reason: more than one user's flood in one batch at any rate IVS allows a room.
+ */
+export const MAX_PENDING_BYTES = 200_000;
 
 const NOTHING_STORED: StoredUserState = { state: EMPTY_USER_STATE, version: 0, pending: [] };
 
@@ -157,12 +161,17 @@ async function planAndSave(
       nowMillis,
     });
     const dropped: EnforcementAction[] = [];
+    const planned = new Map<string, PlannedAction[]>();
+    // In shadow mode nothing is ever executed, so nothing is kept to execute.
+    for (const action of shadow ? [] : plan.actions) {
+      const listed = planned.get(action.userId);
+      if (listed === undefined) planned.set(action.userId, [action]);
+      else listed.push(action);
+    }
     const updates = userIds.map((userId): UserStateUpdate => {
       const before = stored.get(userId) ?? NOTHING_STORED;
-      // In shadow mode nothing is ever executed, so nothing is kept to execute.
-      const fresh = shadow ? [] : plan.actions.filter((action) => action.userId === userId);
-      const { kept, given } = withPending(before.pending, fresh, nowMillis);
-      dropped.push(...given);
+      const { kept, given } = withPending(before.pending, planned.get(userId) ?? [], nowMillis);
+      for (const action of given) dropped.push(action);
       return {
         userId,
         state: plan.users.get(userId) ?? before.state,
@@ -187,9 +196,10 @@ async function planAndSave(
         pending: update.pending,
       });
     }
-    actions.push(...plan.actions.filter((action) => !stale.has(action.userId)));
-    outcomes.push(...plan.outcomes.filter((outcome) => !stale.has(outcome.userId)));
-    abandoned.push(...dropped.filter((action) => !stale.has(action.userId)));
+    // Loops, not push(...): a batch of 20,000 records can plan more actions than a call takes arguments.
+    for (const action of plan.actions) if (!stale.has(action.userId)) actions.push(action);
+    for (const outcome of plan.outcomes) if (!stale.has(outcome.userId)) outcomes.push(outcome);
+    for (const action of dropped) if (!stale.has(action.userId)) abandoned.push(action);
     if (stale.size === 0) {
       const plan = { actions, outcomes, users: states };
       return { plan, users: saved, replans: attempt - 1, abandoned, expiresAtMillis };
@@ -201,7 +211,7 @@ async function planAndSave(
 /**
  * A user's pending actions after a plan: those already pending (a redelivered batch plans again what it
  * planned before: its keys are listed once) and the new ones, less those past ABANDONED_AFTER_MILLIS and the
- * oldest beyond MAX_PENDING, which are `given` up.
+ * oldest beyond MAX_PENDING_BYTES, which are `given` up.
  */
 function withPending(
   before: readonly PendingAction[],
@@ -216,7 +226,13 @@ function withPending(
       .map((action): PendingAction => ({ action, plannedAtMillis: nowMillis })),
   ];
   const live = all.filter(({ plannedAtMillis }) => nowMillis - plannedAtMillis < ABANDONED_AFTER_MILLIS);
-  const kept = live.slice(Math.max(0, live.length - MAX_PENDING));
+  let first = live.length;
+  for (let bytes = 0; first > 0; first--) {
+    const entry = live[first - 1];
+    bytes += entry === undefined ? 0 : storedBytes(entry.action);
+    if (bytes > MAX_PENDING_BYTES) break;
+  }
+  const kept = live.slice(first);
   const keptKeys = new Set(kept.map(({ action }) => action.key));
   return { kept, given: all.filter(({ action }) => !keptKeys.has(action.key)).map(({ action }) => action) };
 }
@@ -294,4 +310,19 @@ function countListed(users: ReadonlyMap<string, StoredUserState>, finished: Read
     for (const { action } of pending) if (finished.has(action.key)) count++;
   }
   return count;
+}
+
+/**
+ * An action's size in a stored item, overestimated: its pending entry as UTF-8 JSON (`{"action":…,
+ * "plannedAtMillis":…}`), whose names and room and user the item does not even store.
+ */
+function storedBytes(action: PlannedAction): number {
+  const text = JSON.stringify(action);
+  let bytes = 48;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    // A surrogate pair is four bytes, two per unit.
+    bytes += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
 }

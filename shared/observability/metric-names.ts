@@ -26,7 +26,7 @@ export const METRIC = {
   /** Actions by kind and outcome; dimensions service, Action, Outcome (done, duplicate, failed, shadow). */
   actions: 'ActionsByType',
   actionsFailed: 'ActionsFailed',
-  /** Pending actions dropped unexecuted: older than 12 hours (their batch never finished) or over 256 for one user. */
+  /** Pending actions dropped unexecuted: older than 12 hours (their batch never finished) or over 200 KB of them for one user. */
   actionsAbandoned: 'ActionsAbandoned',
   /** IVS answers of 429 (ThrottlingException) that backoff absorbed. */
   actionThrottles: 'ActionThrottles',

@@ -8,7 +8,7 @@ import { executeActions } from '../../../shared/enforcement/execute-actions.js';
 import type { ModerationDeps, RoomModeration } from '../../../shared/enforcement/moderate-batch.js';
 import {
   ABANDONED_AFTER_MILLIS,
-  MAX_PENDING,
+  MAX_PENDING_BYTES,
   moderateRoomBatch,
   ORPHANED_AFTER_MILLIS,
 } from '../../../shared/enforcement/moderate-batch.js';
@@ -245,9 +245,11 @@ describe('moderateRoomBatch: state and actions saved together, then acted on', (
     expect(pendingOf(store, 'ann')).toEqual(['delete:live']);
   });
 
-  it('gives up pending actions older than 12 hours, and the oldest beyond the cap of one user, and says so', async () => {
+  it('gives up pending actions older than 12 hours, and the oldest beyond what one user item can hold, and says so', async () => {
     const store = new MemoryEnforcementStore();
     const ports = new CountingPorts();
+    // A kilobyte each: 300 of them are more than a user's item may hold in pending actions.
+    const reason = 'x'.repeat(1_000);
     const pending = (index: number, plannedAtMillis: number): PendingAction => ({
       action: {
         kind: 'delete-message',
@@ -255,28 +257,30 @@ describe('moderateRoomBatch: state and actions saved together, then acted on', (
         roomArn: ROOM,
         userId: 'ann',
         messageId: `old${index}`,
-        reason: 'Spam',
+        reason,
       },
       plannedAtMillis,
     });
-    store.users.set(`${ROOM}|ann`, {
-      state: { recent: [], strikes: [] },
-      version: 1,
-      pending: [
-        pending(0, NOW - ABANDONED_AFTER_MILLIS),
-        ...Array.from({ length: MAX_PENDING }, (_, index) => pending(index + 1, NOW - 60_000)),
-      ],
-    });
-    // Failing, so that they all stay pending and the cap shows.
-    for (let index = 0; index <= MAX_PENDING; index++) ports.failing.add(`delete:old${index}`);
+    const old = [
+      pending(0, NOW - ABANDONED_AFTER_MILLIS),
+      ...Array.from({ length: 300 }, (_, index) => pending(index + 1, NOW - 60_000)),
+    ];
+    store.users.set(`${ROOM}|ann`, { state: { recent: [], strikes: [] }, version: 1, pending: old });
+    // Failing, so that they all stay pending.
+    for (const { action } of old) ports.failing.add(action.key);
     const messages = flood('ann', NOW / 1000);
     for (const message of messages) ports.failing.add(`delete:${message.id}`);
     const room = await moderateRoomBatch(ROOM, messages, depsWith(store, ports));
-    // The one past 12 hours, and the oldest live one to make room for the new delete and warning.
-    expect(room.abandoned.map((action) => action.key)).toEqual(['delete:old0', 'delete:old1', 'delete:old2']);
-    // Saved at the cap; the warning then went through and was dropped from the list, the failed delete stays.
-    expect(pendingOf(store, 'ann')).toHaveLength(MAX_PENDING - 1);
-    expect(pendingOf(store, 'ann').slice(-1)).toEqual([`delete:${messages[3]?.id}`]);
+
+    // The one past 12 hours, then the oldest live ones: what was given up is a prefix of the list.
+    const abandoned = room.abandoned.map((action) => action.key);
+    expect(abandoned.length).toBeGreaterThan(50);
+    expect(abandoned).toEqual(old.slice(0, abandoned.length).map(({ action }) => action.key));
+    const kept = store.users.get(`${ROOM}|ann`)?.pending ?? [];
+    expect(new TextEncoder().encode(JSON.stringify(kept)).length).toBeLessThan(MAX_PENDING_BYTES);
+    // The warning went through and was dropped from the list; the failed delete stays, newest.
+    expect(kept.map(({ action }) => action.key).slice(-1)).toEqual([`delete:${messages[3]?.id}`]);
+    expect(kept.length + abandoned.length).toBe(old.length + 1);
   });
 
   it('keeps nothing pending and runs nothing in shadow mode', async () => {
