@@ -108,16 +108,24 @@ export async function moderateRoomBatch(
   };
   if (shadow) return { ...base, results: [], uncleared: 0 };
 
-  const ownMessages = new Set(messages.map((message) => message.id));
   const nowMillis = deps.now();
-  const due = [...saved.users.values()].flatMap(({ pending }) =>
-    pending
-      .filter(
-        ({ action, plannedAtMillis }) =>
-          ownMessages.has(action.messageId) || nowMillis - plannedAtMillis >= ORPHANED_AFTER_MILLIS,
-      )
-      .map(({ action }) => action),
-  );
+  // What this invocation planned is its own; what it found pending is, if it answers one of its messages (a
+  // redelivery) or was left long ago. The set of its messages is made only for what it found.
+  let ownMessages: ReadonlySet<string> | undefined;
+  const due: PlannedAction[] = [];
+  for (const { pending } of saved.users.values()) {
+    for (const entry of pending) {
+      if (!saved.added.has(entry)) {
+        ownMessages ??= new Set(messages.map((message) => message.id));
+        if (
+          !ownMessages.has(entry.action.messageId) &&
+          nowMillis - entry.plannedAtMillis < ORPHANED_AFTER_MILLIS
+        )
+          continue;
+      }
+      due.push(entry.action);
+    }
+  }
   const results = due.length === 0 ? [] : await deps.execute(due);
   const finished = new Set(
     results.filter((result) => result.status !== 'failed').map(({ action }) => action.key),
@@ -132,6 +140,8 @@ interface SavedBatch {
   readonly users: ReadonlyMap<string, StoredUserState>;
   readonly replans: number;
   readonly abandoned: readonly EnforcementAction[];
+  /** The pending entries this invocation's plans added (the rest were pending already). */
+  readonly added: ReadonlySet<PendingAction>;
   /** When the saved items expire (TTL). */
   readonly expiresAtMillis: number;
 }
@@ -148,6 +158,7 @@ async function planAndSave(
   const states = new Map<string, UserState>();
   const saved = new Map<string, StoredUserState>();
   const abandoned: EnforcementAction[] = [];
+  const added = new Set<PendingAction>();
   let remaining = messages;
   for (let attempt = 1; ; attempt++) {
     const userIds = [...new Set(remaining.map((message) => message.sender.userId))];
@@ -168,10 +179,12 @@ async function planAndSave(
       if (listed === undefined) planned.set(action.userId, [action]);
       else listed.push(action);
     }
+    const fresh = new Set<PendingAction>();
     const updates = userIds.map((userId): UserStateUpdate => {
       const before = stored.get(userId) ?? NOTHING_STORED;
-      const { kept, given } = withPending(before.pending, planned.get(userId) ?? [], nowMillis);
+      const { kept, given, added } = withPending(before.pending, planned.get(userId) ?? [], nowMillis);
       for (const action of given) dropped.push(action);
+      for (const entry of added) fresh.add(entry);
       return {
         userId,
         state: plan.users.get(userId) ?? before.state,
@@ -187,14 +200,16 @@ async function planAndSave(
       if (!(error instanceof StaleUserStateError) || attempt >= MAX_PLANS) throw error;
       stale = new Set(error.userIds);
     }
+    if (attempt === 1 && stale.size === 0) {
+      // The common case, one plan saved whole: nothing to merge.
+      const users = new Map(updates.map((update) => [update.userId, savedState(update)]));
+      return { plan, users, replans: 0, abandoned: dropped, added: fresh, expiresAtMillis };
+    }
+    for (const entry of fresh) if (!stale.has(entry.action.userId)) added.add(entry);
     for (const update of updates) {
       if (stale.has(update.userId)) continue;
       states.set(update.userId, update.state);
-      saved.set(update.userId, {
-        state: update.state,
-        version: update.expectedVersion + 1,
-        pending: update.pending,
-      });
+      saved.set(update.userId, savedState(update));
     }
     // Loops, not push(...): a batch of 20,000 records can plan more actions than a call takes arguments.
     for (const action of plan.actions) if (!stale.has(action.userId)) actions.push(action);
@@ -202,10 +217,14 @@ async function planAndSave(
     for (const action of dropped) if (!stale.has(action.userId)) abandoned.push(action);
     if (stale.size === 0) {
       const plan = { actions, outcomes, users: states };
-      return { plan, users: saved, replans: attempt - 1, abandoned, expiresAtMillis };
+      return { plan, users: saved, replans: attempt - 1, abandoned, added, expiresAtMillis };
     }
     remaining = remaining.filter((message) => stale.has(message.sender.userId));
   }
+}
+
+function savedState(update: UserStateUpdate): StoredUserState {
+  return { state: update.state, version: update.expectedVersion + 1, pending: update.pending };
 }
 
 /**
@@ -217,24 +236,37 @@ function withPending(
   before: readonly PendingAction[],
   fresh: readonly PlannedAction[],
   nowMillis: number,
-): { kept: PendingAction[]; given: EnforcementAction[] } {
+): {
+  readonly kept: readonly PendingAction[];
+  readonly given: readonly EnforcementAction[];
+  /** The entries of `kept` made for `fresh`. */
+  readonly added: readonly PendingAction[];
+} {
+  // Most users of a batch have nothing pending and nothing planned.
+  if (before.length === 0 && fresh.length === 0) return { kept: before, given: [], added: [] };
   const listed = new Set(before.map(({ action }) => action.key));
-  const all = [
-    ...before,
-    ...fresh
-      .filter((action) => !listed.has(action.key))
-      .map((action): PendingAction => ({ action, plannedAtMillis: nowMillis })),
-  ];
+  const entries = fresh
+    .filter((action) => !listed.has(action.key))
+    .map((action): PendingAction => ({ action, plannedAtMillis: nowMillis }));
+  const all = [...before, ...entries];
   const live = all.filter(({ plannedAtMillis }) => nowMillis - plannedAtMillis < ABANDONED_AFTER_MILLIS);
-  let first = live.length;
-  for (let bytes = 0; first > 0; first--) {
-    const entry = live[first - 1];
-    bytes += entry === undefined ? 0 : storedBytes(entry.action);
-    if (bytes > MAX_PENDING_BYTES) break;
+  let first = 0;
+  // Measured only when a bound on the size says it may be too much.
+  if (live.reduce((total, { action }) => total + mostBytes(action), 0) > MAX_PENDING_BYTES) {
+    first = live.length;
+    for (let bytes = 0; first > 0; first--) {
+      const entry = live[first - 1];
+      bytes += entry === undefined ? 0 : storedBytes(entry.action);
+      if (bytes > MAX_PENDING_BYTES) break;
+    }
   }
   const kept = live.slice(first);
-  const keptKeys = new Set(kept.map(({ action }) => action.key));
-  return { kept, given: all.filter(({ action }) => !keptKeys.has(action.key)).map(({ action }) => action) };
+  const keeps = new Set(kept);
+  return {
+    kept,
+    given: all.filter((entry) => !keeps.has(entry)).map(({ action }) => action),
+    added: entries.filter((entry) => keeps.has(entry)),
+  };
 }
 
 /**
@@ -310,6 +342,18 @@ function countListed(users: ReadonlyMap<string, StoredUserState>, finished: Read
     for (const { action } of pending) if (finished.has(action.key)) count++;
   }
   return count;
+}
+
+/**
+ * At least storedBytes(action), from the lengths of its strings alone: six bytes a unit (a control character
+ * escaped in JSON; UTF-8 takes at most three), and room for the rest.
+ */
+function mostBytes(action: PlannedAction): number {
+  let units = action.key.length + action.messageId.length + action.roomArn.length + action.userId.length;
+  if (action.kind === 'sanction') units += action.sanction.reason.length;
+  else units += action.reason.length + (action.kind === 'warn' ? action.eventName.length : 0);
+  // Field names, punctuation, numbers (a strike count, a time) and storedBytes()'s allowance: under 300 bytes.
+  return 6 * units + 300;
 }
 
 /**

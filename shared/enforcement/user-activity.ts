@@ -56,8 +56,14 @@ export function recordMessage(
     if (kept === undefined) continue;
     // A redelivered batch brings the same message again: it must not count twice.
     if (kept.messageId === message.messageId) {
-      const { flood, duplicate } = countAround(recent, kept, limits);
-      return { flood, duplicate, crossed: false, recent, seen: true };
+      const counts = countAround(recent, kept, limits);
+      return {
+        flood: isFlood(counts, limits),
+        duplicate: isDuplicate(counts, limits),
+        crossed: false,
+        recent,
+        seen: true,
+      };
     }
     if (!(kept.atMillis >= previous)) ordered = false;
     previous = kept.atMillis;
@@ -68,15 +74,37 @@ export function recordMessage(
   const kept = ordered
     ? insertInOrder(recent, message, position, longestWindowMillis)
     : sortAndTrim(recent, message, longestWindowMillis);
-  const { flood, duplicate, floodCount, repeatCount } = countAround(kept, message, limits);
+  const counts = countAround(kept, message, limits);
   const crossed =
-    (limits.flood !== undefined && crossing(floodCount, limits.flood.maxMessages)) ||
-    (limits.duplicates !== undefined && crossing(repeatCount, limits.duplicates.maxRepeats));
-  return { flood, duplicate, crossed, recent: kept, seen: false };
+    (limits.flood !== undefined && crossing(counts >>> COUNT_BITS, limits.flood.maxMessages)) ||
+    (limits.duplicates !== undefined && crossing(counts & COUNT_MASK, limits.duplicates.maxRepeats));
+  return {
+    flood: isFlood(counts, limits),
+    duplicate: isDuplicate(counts, limits),
+    crossed,
+    recent: kept,
+    seen: false,
+  };
 }
 
-/** The messages of `kept` (which holds `message`) no later than it, within each limit's window. */
-function countAround(kept: readonly RecentMessage[], message: RecentMessage, limits: ActivityLimits) {
+/**
+ * countAround() answers both counts in one small integer, the messages within the flood window above COUNT_BITS
+ * and the repeats below: the consumers record every logged message, and an object per message showed in a batch's
+ * garbage. Each count is at most MAX_KEPT.
+ */
+const COUNT_BITS = 12;
+const COUNT_MASK = (1 << COUNT_BITS) - 1;
+
+function isFlood(counts: number, limits: ActivityLimits): boolean {
+  return limits.flood !== undefined && counts >>> COUNT_BITS > limits.flood.maxMessages;
+}
+
+function isDuplicate(counts: number, limits: ActivityLimits): boolean {
+  return limits.duplicates !== undefined && (counts & COUNT_MASK) > limits.duplicates.maxRepeats;
+}
+
+/** Counts the messages of `kept` (which holds `message`) no later than it, within each limit's window. */
+function countAround(kept: readonly RecentMessage[], message: RecentMessage, limits: ActivityLimits): number {
   // Counted in one loop over what is kept: every consumer records every message, so per-call closures and
   // filtered copies were a large share of a batch.
   const floodFrom = limits.flood === undefined ? 0 : message.atMillis - 1000 * limits.flood.windowSeconds;
@@ -91,12 +119,7 @@ function countAround(kept: readonly RecentMessage[], message: RecentMessage, lim
   }
   if (limits.flood === undefined) floodCount = 0;
   if (limits.duplicates === undefined) repeatCount = 0;
-  return {
-    flood: limits.flood !== undefined && floodCount > limits.flood.maxMessages,
-    duplicate: limits.duplicates !== undefined && repeatCount > limits.duplicates.maxRepeats,
-    floodCount,
-    repeatCount,
-  };
+  return (Math.min(floodCount, COUNT_MASK) << COUNT_BITS) | Math.min(repeatCount, COUNT_MASK);
 }
 
 /** Over by one, and again every time the burst goes on for as much again: one strike per limit's worth. */
