@@ -13,11 +13,10 @@ import {
   ORPHANED_AFTER_MILLIS,
 } from '../../../shared/enforcement/moderate-batch.js';
 import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
-import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
-import { compilePolicy } from '../../../shared/rules/compile-policy.js';
 import { createDynamoDbEnforcementStore } from '../../../shared/store/dynamodb-enforcement-store.js';
 import { createTable, ENFORCEMENT_TABLE } from '../../../shared/store/enforcement-table.js';
 import { memoryOnce } from '../../helpers/emulated-room.js';
+import { enforcementPolicy } from '../../helpers/enforcement-policy.js';
 import type { LocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { startLocalDynamoDb } from '../../helpers/local-dynamodb.js';
 import { loggedMessage } from '../../helpers/logged-message.js';
@@ -25,27 +24,7 @@ import { MemoryEnforcementStore } from '../../helpers/memory-enforcement-store.j
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abc123DEF456';
 const NOW = 1_700_000_000_000;
-const policyIn = (mode: 'enforce' | 'shadow') =>
-  compilePolicy(
-    parsePolicy(
-      `version: 1
-name: outbox
-rules:
-  - { id: slurs, kind: terms, action: deny, severity: high, reason: No slurs., terms: [slurword] }
-enforcement:
-  mode: ${mode}
-  flood: { maxMessages: 3, windowSeconds: 10 }
-  recheck: true
-  ladder:
-    - { strikes: 1, action: warn }
-    - { strikes: 2, action: timeout, minutes: 10 }
-    - { strikes: 3, action: disconnect }
-    - { strikes: 4, action: ban }
-`,
-      'outbox.yaml',
-    ),
-  );
-const enforcing = policyIn('enforce');
+const enforcing = enforcementPolicy();
 
 /**
  * IVS and the sanctions table as the executor sees them, shared by every invocation of a test: how often each
@@ -289,7 +268,7 @@ describe('moderateRoomBatch: state and actions saved together, then acted on', (
     const room = await moderateRoomBatch(
       ROOM,
       flood('ann', 0),
-      depsWith(store, ports, { policy: policyIn('shadow') }),
+      depsWith(store, ports, { policy: enforcementPolicy('shadow') }),
     );
     expect(room.plan.actions.map((action) => action.kind)).toEqual(['delete-message', 'warn']);
     expect(room.results).toEqual([]);

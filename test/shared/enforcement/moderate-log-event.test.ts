@@ -7,27 +7,13 @@ import type { ModerationDeps } from '../../../shared/enforcement/moderate-batch.
 import { moderateLogEvent } from '../../../shared/enforcement/moderate-log-event.js';
 import { Pacer, SYSTEM_CLOCK } from '../../../shared/enforcement/pacer.js';
 import { createIvsChatActions } from '../../../shared/ivs/ivs-chat-client.js';
-import { parsePolicy } from '../../../shared/policy/load-policy-file.js';
-import { compilePolicy } from '../../../shared/rules/compile-policy.js';
 import { chatLogLine, subscriptionEvent } from '../../helpers/chat-log-lines.js';
 import type { EmulatedRoom } from '../../helpers/emulated-room.js';
 import { memoryOnce, startEmulatedRoom, TEST_CREDENTIALS } from '../../helpers/emulated-room.js';
+import { enforcementPolicy } from '../../helpers/enforcement-policy.js';
 import { MemoryEnforcementStore } from '../../helpers/memory-enforcement-store.js';
 
 const CREDENTIALS = TEST_CREDENTIALS;
-const policyText = (mode: string) => `version: 1
-name: enforcement
-rules:
-  - { id: slurs, kind: terms, action: deny, severity: high, reason: No slurs., terms: [slurword] }
-enforcement:
-  mode: ${mode}
-  flood: { maxMessages: 3, windowSeconds: 10 }
-  recheck: true
-  ladder:
-    - { strikes: 1, action: warn }
-    - { strikes: 2, action: timeout, minutes: 10 }
-    - { strikes: 3, action: disconnect }
-`;
 
 const messageLine = (userId: string, second: number, content: string) =>
   chatLogLine(userId, new Date(1_700_000_000_000 + second * 1000), content);
@@ -44,11 +30,11 @@ describe('moderating a CloudWatch Logs subscription event against the emulator',
   });
   afterAll(() => room.close());
 
-  const deps = (mode: string, store: MemoryEnforcementStore, once: Once): ModerationDeps => {
+  const deps = (mode: 'enforce' | 'shadow', store: MemoryEnforcementStore, once: Once): ModerationDeps => {
     const ivs = createIvsChatActions({ region: 'us-east-1', endpoint, credentials: CREDENTIALS });
     const pacer = new Pacer<PacedOperation>({ DeleteMessage: 50, SendEvent: 50, DisconnectUser: 50 });
     return {
-      policy: compilePolicy(parsePolicy(policyText(mode), 'enforcement.yaml')),
+      policy: enforcementPolicy(mode),
       store,
       now: () => 1_700_000_100_000,
       execute: (actions) =>
