@@ -5,6 +5,7 @@ import { lambdaContext } from '../local/lambda-context.js';
 import type { AuditEntry } from '../shared/moderation/moderator-actions.js';
 import { parseModeratorCommand } from '../shared/moderation/moderator-actions.js';
 import { runModeratorAction } from '../shared/moderation/run-moderator-action.js';
+import { userStanding } from '../shared/moderation/user-standing.js';
 import { createModeratorDeps } from '../shared/wiring/moderator-deps.js';
 
 export const MODERATE_USAGE = `  ban|unban|disconnect ROOM_ARN USER_ID --reason TEXT [options]
@@ -85,13 +86,7 @@ export async function moderateCommand(
   if (subject === undefined)
     throw new ModerateUsageError(`${command}: needs ${command === 'delete' ? 'MESSAGE_ID' : 'USER_ID'}`);
   if (command === 'strikes') {
-    const [users, sanction] = await Promise.all([
-      store.loadUsers(roomArn, [subject]),
-      store.getSanction(roomArn, subject),
-    ]);
-    io.stdout.write(
-      `${JSON.stringify({ userId: subject, strikes: users.get(subject)?.state.strikes ?? [], sanction: sanction ?? null })}\n`,
-    );
+    io.stdout.write(`${JSON.stringify(await userStanding(store, roomArn, subject))}\n`);
     return 0;
   }
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);

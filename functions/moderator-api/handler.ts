@@ -7,6 +7,7 @@ import { json, readHttpRequest } from '../../shared/http/http-api-event.js';
 import type { HeldMessage } from '../../shared/moderation/held-message.js';
 import { parseModeratorCommand } from '../../shared/moderation/moderator-actions.js';
 import { runModeratorAction } from '../../shared/moderation/run-moderator-action.js';
+import { userStanding } from '../../shared/moderation/user-standing.js';
 import { logger } from '../../shared/observability/logger.js';
 import { moderatorActionMetricLines } from '../../shared/observability/moderation-metrics.js';
 import { publishMetricLines } from '../../shared/observability/publish-metric-lines.js';
@@ -154,12 +155,7 @@ async function strikes(request: HttpRequest): Promise<HttpResponse> {
   if (roomArn === undefined || !ROOM_ARN.test(roomArn) || userId === undefined || userId === '') {
     return json(400, { error: 'bad-request', problems: ['roomArn and userId are required'] });
   }
-  const [users, sanction] = await Promise.all([
-    store.loadUsers(roomArn, [userId]),
-    store.getSanction(roomArn, userId),
-  ]);
-  const state = users.get(userId)?.state;
-  return json(200, { userId, strikes: state?.strikes ?? [], sanction: sanction ?? null });
+  return json(200, await userStanding(store, roomArn, userId));
 }
 
 export const handler = middy<unknown, HttpResponse, Error, Context>()

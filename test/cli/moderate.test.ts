@@ -73,11 +73,11 @@ describe('ivs-mod ban, unban, timeout, strikes and audit against the emulator an
     expect(events).toHaveLength(2);
 
     expect(json((await ivsMod('strikes', room, 'troll')).stdout)).toEqual([
-      { userId: 'troll', strikes: [], sanction: { kind: 'ban', reason: 'spam' } },
+      { userId: 'troll', strikes: [], sanction: { kind: 'ban', reason: 'spam' }, pending: [] },
     ]);
     expect((await ivsMod('unban', room, 'troll')).code).toBe(0);
     expect(json((await ivsMod('strikes', room, 'troll')).stdout)).toEqual([
-      { userId: 'troll', strikes: [], sanction: null },
+      { userId: 'troll', strikes: [], sanction: null, pending: [] },
     ]);
     const timeout = await ivsMod('timeout', room, 'loud', '--seconds', '600', '--reason', 'caps');
     expect(json(timeout.stdout)).toEqual([
