@@ -26,6 +26,8 @@ export const METRIC = {
   /** Actions by kind and outcome; dimensions service, Action, Outcome (done, duplicate, failed, shadow). */
   actions: 'ActionsByType',
   actionsFailed: 'ActionsFailed',
+  /** Plans made again because another invocation saved the same users first: contention, not an error. */
+  replans: 'Replans',
   /** Pending actions dropped unexecuted: older than 12 hours (their batch never finished) or over 200 KB of them for one user. */
   actionsAbandoned: 'ActionsAbandoned',
   /** IVS answers of 429 (ThrottlingException) that backoff absorbed. */

@@ -37,7 +37,7 @@ export function moderationMetrics(input: {
   add('EnvelopesRefused', input.refusedEnvelope ? 1 : 0);
   for (const room of input.rooms) {
     // Contention between invocations over one room, and what it cost: sparse, written only when they happen.
-    if (room.replans > 0) add('Replans', room.replans);
+    if (room.replans > 0) add(METRIC.replans, room.replans);
     if (room.abandoned.length > 0) add(METRIC.actionsAbandoned, room.abandoned.length);
     if (room.uncleared > 0) add('ActionsLeftPending', room.uncleared);
     for (const action of room.plan.actions)
