@@ -242,12 +242,17 @@ function withPending(
   /** The entries of `kept` made for `fresh`. */
   readonly added: readonly PendingAction[];
 } {
-  // Most users of a batch have nothing pending and nothing planned.
+  // Most users of a batch have nothing pending and nothing planned; most of the rest, only what was just planned.
   if (before.length === 0 && fresh.length === 0) return { kept: before, given: [], added: [] };
   const listed = new Set(before.map(({ action }) => action.key));
   const entries = fresh
     .filter((action) => !listed.has(action.key))
     .map((action): PendingAction => ({ action, plannedAtMillis: nowMillis }));
+  if (
+    before.length === 0 &&
+    entries.reduce((total, { action }) => total + mostBytes(action), 0) <= MAX_PENDING_BYTES
+  )
+    return { kept: entries, given: [], added: entries };
   const all = [...before, ...entries];
   const live = all.filter(({ plannedAtMillis }) => nowMillis - plannedAtMillis < ABANDONED_AFTER_MILLIS);
   let first = 0;
