@@ -89,6 +89,7 @@ export const ABANDONED_AFTER_MILLIS = 12 * 3_600_000;
 export const MAX_PENDING_BYTES = 200_000;
 
 const NOTHING_STORED: StoredUserState = { state: EMPTY_USER_STATE, version: 0, pending: [] };
+const NOTHING_PENDING = { kept: [], given: [], added: [] } as const;
 
 export async function moderateRoomBatch(
   roomArn: string,
@@ -243,7 +244,7 @@ function withPending(
   readonly added: readonly PendingAction[];
 } {
   // Most users of a batch have nothing pending and nothing planned; most of the rest, only what was just planned.
-  if (before.length === 0 && fresh.length === 0) return { kept: before, given: [], added: [] };
+  if (before.length === 0 && fresh.length === 0) return NOTHING_PENDING;
   const listed = new Set(before.map(({ action }) => action.key));
   const entries = fresh
     .filter((action) => !listed.has(action.key))
@@ -301,6 +302,7 @@ async function clearFinished(
   expiresAtMillis: number,
   deps: ModerationDeps,
 ): Promise<number> {
+  if (finished.size === 0) return 0;
   let holding = listing(users, finished);
   for (let attempt = 1; holding.size > 0; attempt++) {
     const updates = [...holding].map(
