@@ -259,6 +259,17 @@ checks unit by unit (no change either: the profile's lines there are the first t
 32 MiB (inside the noise). What is left is spread out: the garbage collector (about 14% of the main thread), planning
 (\`planEnforcement\` 11%, mostly the first touch of each record's objects), the decoder (about 15%), gunzip 6%.
 
+**The outbox (2026-11-28, 09:00–10:30 UTC).** The consumers now save each user's planned actions with the state that planned
+them before acting (README, "Saved, then acted on"). The first version of that cost the consumer 18–23% (52,800 and
+49,500 against 64,500 records per CPU-second, alternating fresh processes); after the fixes (the one plan saved whole
+returned as it is, no set of the batch's message ids, nothing made for a user with nothing pending or planned, the
+size of pending actions measured only when a bound says so, recordMessage's counts as one integer) its own work is
+about 0.4% of a batch in the CPU profile (+0.6 ms per 10,000 records), and alternating fresh processes against
+042378c gave paired ratios from 0.57 to 1.17 with medians of 0.93–1.0. The host was slow for this workload all through that
+session: 042378c itself measured 60,000–92,000 records per CPU-second there, against 106,000–110,000 at 08:07, which
+is why the 10:22 run below shows the consumer under its target. \`planEnforcement\` alone measured the same before and
+after (four alternating pairs).
+
 `;
 
 /** The load test's section (`npm run load-test` replaces it), between the header and the bench runs. */
