@@ -268,7 +268,9 @@ about 0.4% of a batch in the CPU profile (+0.6 ms per 10,000 records), and alter
 042378c gave paired ratios from 0.57 to 1.17 with medians of 0.93–1.0. The host was slow for this workload all through that
 session: 042378c itself measured 60,000–92,000 records per CPU-second there, against 106,000–110,000 at 08:07, which
 is why the 10:22 run below shows the consumer under its target. \`planEnforcement\` alone measured the same before and
-after (four alternating pairs).
+after (four alternating pairs), and so did the whole consumer at 8855fb1, in four alternating pairs of the bench's own
+measurement at 10:41: 57,771–65,420 against 57,073–67,389 records per CPU-second, the same mean (60,100), paired ratios
+0.96–1.03.
 
 `;
 
