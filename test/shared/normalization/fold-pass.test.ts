@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../../bench/corpus.js';
 import { readEvalCorpus } from '../../../bench/scoring.js';
-import { createFoldKernel } from '../../../shared/normalization/fold-kernel.js';
+import { createFoldKernel, unitWriter } from '../../../shared/normalization/fold-kernel.js';
 import type { NormalizedText, UnitWatch } from '../../../shared/normalization/normalize.js';
 import {
   createUnitWatch,
@@ -150,5 +150,38 @@ describe('the WebAssembly fold pass', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('unitWriter', () => {
+  const text = 'fück 🔥 ＦＵＣＫ\u200b\ud800 x';
+  const expected = Buffer.from(text, 'utf16le');
+
+  it("copies a message's UTF-16 units, lone surrogates too, through Node's ucs2Write", () => {
+    const bytes = Buffer.alloc(64, 0xff);
+    expect(typeof Reflect.get(bytes, 'ucs2Write')).toBe('function');
+    unitWriter(bytes)(text);
+    expect(bytes.subarray(0, expected.length)).toEqual(expected);
+    // Nothing after the message is touched.
+    expect(bytes.subarray(expected.length).every((byte) => byte === 0xff)).toBe(true);
+  });
+
+  it('falls back on Buffer#write where a runtime has no ucs2Write', () => {
+    const bytes = Buffer.alloc(64, 0xff);
+    // This runtime's Buffer#write ends in ucs2Write: the stand-in for one without it calls the original.
+    const ucs2Write: unknown = Reflect.get(Buffer.prototype, 'ucs2Write');
+    if (typeof ucs2Write !== 'function') throw new Error('this Node has no ucs2Write');
+    const writes: unknown[][] = [];
+    Object.defineProperty(bytes, 'ucs2Write', { value: undefined });
+    Object.defineProperty(bytes, 'write', {
+      value: (...parameters: unknown[]) => {
+        writes.push(parameters);
+        return ucs2Write.call(bytes, parameters[0], parameters[1]);
+      },
+    });
+    unitWriter(bytes)(text);
+    expect(writes).toEqual([[text, 0, 'utf16le']]);
+    expect(bytes.subarray(0, expected.length)).toEqual(expected);
+    expect(bytes.subarray(expected.length).every((byte) => byte === 0xff)).toBe(true);
   });
 });
