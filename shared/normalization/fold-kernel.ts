@@ -51,6 +51,8 @@ export class FoldKernel {
   readonly result: Int32Array;
   /** Four i32 per accepting node: node, start, end, 1 if after a word. */
   readonly events: Int32Array;
+  /** scan()'s hits, four i32 each: start, end, term, term flags (see HITS_AT in fold-pass.as.ts). */
+  readonly hits: Int32Array;
   /** The kernel's memory, whose bytes from `freeAt` on are the caller's (`extraBytes` of them). */
   readonly memory: ArrayBuffer;
   readonly freeAt: number;
@@ -103,6 +105,7 @@ export class FoldKernel {
       offsetOf(exports, 'EVENTS_AT'),
       4 * offsetOf(exports, 'EVENTS_CAPACITY'),
     );
+    this.hits = new Int32Array(buffer, offsetOf(exports, 'HITS_AT'), 4 * offsetOf(exports, 'HITS_CAPACITY'));
   }
 
   /**
@@ -145,6 +148,7 @@ export class FoldKernel {
   /**
    * Normalizes, walks and judges `text` (see scanClean() in fold-pass.as.ts): 1 when it holds a blocking hit,
    * 0 when it surely does not, -1 when the kernel cannot tell (a message over `capacity` units among them).
+   * After 0 or 1, `hits` holds the hits (their count in result[5], those of the word-start walks in result[6]).
    */
   scan(text: string): number {
     if (text.length > this.capacity) return -1;

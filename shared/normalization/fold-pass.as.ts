@@ -13,7 +13,7 @@
  *   findAll() does. It gives up on transitions of the sparse map, terms spelled out letter by letter and a
  *   hostile number of accepting nodes, and findAll() then walks the same units itself.
  * - scanClean(): both, then the hits made from the listed nodes and the allow lists' say on them, for
- *   TermMatcher.isSurelyClean().
+ *   TermMatcher.blockingHits() and isSurelyClean().
  *
  * The results are identical by construction and by test (test/shared/normalization/fold-pass.test.ts,
  * test/shared/rules/term-matcher-kernel.test.ts); only the loops are faster, since WebAssembly has no bounds
@@ -30,6 +30,7 @@ import {
   DEAD,
   ENDS_WORD_AFTER_SHIFT,
   EVERY_SCOPE,
+  HIT_BLOCKS,
   MAX_COUNTED_RUN,
   MAX_STATES,
   MIN_SPELLED_LETTERS,
@@ -83,9 +84,12 @@ const WATCHED_AT: u32 = EVENTS_AT + EVENTS_CAPACITY * 16;
 /** walkStates()'s two lists of MAX_STATES × 2 states. */
 const STATES_AT: u32 = WATCHED_AT + (CAPACITY + 8) * 4;
 const NEXT_STATES_AT: u32 = STATES_AT + 64;
-/** scanClean()'s hits: [start, end, term flags, scope] (i32 each). */
-const HITS_AT: u32 = NEXT_STATES_AT + 64;
-const HITS_CAPACITY: i32 = 1024;
+/**
+ * scanClean()'s hits, in the order accept() makes them: [start, end, term, term flags] (i32 each), with
+ * HIT_BLOCKS set in the flags of each blocking hit no allowing hit covers.
+ */
+export const HITS_AT: u32 = NEXT_STATES_AT + 64;
+export const HITS_CAPACITY: i32 = 1024;
 /** Per expansion slot: the count of units, then MAX_EXPANSION fold table entries (i32 each). */
 export const EXPANSIONS_AT: u32 = HITS_AT + HITS_CAPACITY * 16;
 export const EXPANSION_SLOTS: i32 = 1024;
@@ -241,10 +245,11 @@ export function configureTerms(nodeTerms: u32, terms: u32): void {
 }
 
 /**
- * TermMatcher.isSurelyClean(): normalizes the `length` units at INPUT_AT, walks them, and turns the accepting
- * nodes reached into hits as accept() does; 1 when a blocking term's hit is not covered by an allowing term's
- * hit of its scope, 0 when none is, -1 when the walks gave up and -2 when the fold pass did (the caller then
- * takes the long way, from what did not give up: see RESULT_AT).
+ * TermMatcher.blockingHits(): normalizes the `length` units at INPUT_AT, walks them, and turns the accepting
+ * nodes reached into hits as accept() does (at HITS_AT: their count at RESULT_AT[5], and how many the
+ * word-start walks made at RESULT_AT[6]); 1 when some blocking term's hit is not covered by an allowing term's
+ * hit of its scope (each such hit marked HIT_BLOCKS), 0 when none is, -1 when the walks gave up and -2 when
+ * the fold pass did (the caller then takes the long way, from what did not give up: see RESULT_AT).
  */
 export function scanClean(length: i32): i32 {
   const out = foldPass(length);
@@ -252,8 +257,11 @@ export function scanClean(length: i32): i32 {
   const listed = nodeTermsAt === 0 ? GIVE_UP : findAccepts(out, load<i32>(RESULT_AT + 4));
   store<i32>(RESULT_AT + 16, listed);
   if (listed < 0) return GIVE_UP;
+  const byWordStarts = load<i32>(RESULT_AT + 12);
+  let hitsByWordStarts: i32 = -1;
   let hits: i32 = 0;
   for (let index: i32 = 0; index < listed; index++) {
+    if (index === byWordStarts) hitsByWordStarts = hits;
     const at = EVENTS_AT + ((<u32>index) << 4);
     const node = load<i32>(at);
     const start = load<i32>(at + 4);
@@ -270,25 +278,35 @@ export function scanClean(length: i32): i32 {
       const hitAt = HITS_AT + ((<u32>hits) << 4);
       store<i32>(hitAt, (flags & TERM_OPEN_START) !== 0 ? wordStart(start) : start);
       store<i32>(hitAt + 4, (flags & TERM_OPEN_END) !== 0 ? wordEnd(end) : end);
-      store<i32>(hitAt + 8, flags);
-      store<i32>(hitAt + 12, load<i32>(termsAt + ((<u32>term) << 3) + 4));
+      store<i32>(hitAt + 8, term);
+      store<i32>(hitAt + 12, flags);
       hits++;
     }
   }
+  store<i32>(RESULT_AT + 20, hits);
+  store<i32>(RESULT_AT + 24, hitsByWordStarts < 0 ? hits : hitsByWordStarts);
+  let blocking: i32 = 0;
   for (let index: i32 = 0; index < hits; index++) {
     const at = HITS_AT + ((<u32>index) << 4);
-    if ((load<i32>(at + 8) & TERM_ALLOWS) !== 0) continue;
-    if (!isAllowed(load<i32>(at), load<i32>(at + 4), load<i32>(at + 12), hits)) return 1;
+    const flags = load<i32>(at + 12);
+    if ((flags & TERM_ALLOWS) !== 0) continue;
+    if (isAllowed(load<i32>(at), load<i32>(at + 4), scopeOf(load<i32>(at + 8)), hits)) continue;
+    store<i32>(at + 12, flags | HIT_BLOCKS);
+    blocking = 1;
   }
-  return 0;
+  return blocking;
+}
+
+function scopeOf(term: i32): i32 {
+  return load<i32>(termsAt + ((<u32>term) << 3) + 4);
 }
 
 /** An allowing hit of `scope` (or of every scope) covers `[start, end)` (isAllowed() in evaluate.ts). */
 function isAllowed(start: i32, end: i32, scope: i32, hits: i32): bool {
   for (let index: i32 = 0; index < hits; index++) {
     const at = HITS_AT + ((<u32>index) << 4);
-    if ((load<i32>(at + 8) & TERM_ALLOWS) === 0) continue;
-    const allowScope = load<i32>(at + 12);
+    if ((load<i32>(at + 12) & TERM_ALLOWS) === 0) continue;
+    const allowScope = scopeOf(load<i32>(at + 8));
     if (allowScope !== EVERY_SCOPE && allowScope !== scope) continue;
     if (load<i32>(at) <= start && end <= load<i32>(at + 4)) return true;
   }

@@ -43,6 +43,8 @@ export type Decision =
       readonly matches: readonly RuleMatch[];
     };
 
+const NO_HITS: readonly never[] = Object.freeze([]);
+
 /** The decision for most messages, shared: nothing matched. */
 const CLEAN: Decision = Object.freeze({ verdict: 'allow', matches: Object.freeze([]) });
 
@@ -55,11 +57,16 @@ export function evaluateMessage(
   senderAttributes: SenderAttributes,
   policy: CompiledPolicy,
 ): Decision {
-  return (
-    surelyCleanDecision(content, policy) ??
+  // With terms rules alone, one WebAssembly call finds what the allow lists leave of the terms' hits: for most
+  // messages nothing, and the message is clean.
+  const blocking = policy.termsOnly ? policy.matcher.blockingHits(content) : undefined;
+  if (blocking === undefined) {
     // Transient: finished with before anything else normalizes.
-    evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy)
-  );
+    return evaluateNormalized(normalizeTransient(content, policy.matcher.watch), senderAttributes, policy);
+  }
+  if (blocking.length === 0) return CLEAN;
+  // The spans are in the units of this fold, which the kernel hands back as it is.
+  return decide(normalizeTransient(content, policy.matcher.watch), blocking, senderAttributes, policy);
 }
 
 /**
@@ -81,14 +88,23 @@ export function evaluateNormalized(
   senderAttributes: SenderAttributes,
   policy: CompiledPolicy,
 ): Decision {
-  const content = given.original;
   const normalized =
-    given.watch === policy.matcher.watch ? given : normalizeTransient(content, policy.matcher.watch);
-  const hits = policy.matcher.findAll(normalized);
+    given.watch === policy.matcher.watch ? given : normalizeTransient(given.original, policy.matcher.watch);
+  const blocking = blockingHits(policy.matcher.findAll(normalized));
   // Two in five chat messages hold an allow-listed word ("cocktail", "Hitchcock") and nothing else: with
   // terms alone, they are clean before any of the bookkeeping below is made.
-  if (policy.termsOnly && !hasBlockingHit(hits)) return CLEAN;
+  if (policy.termsOnly && blocking.length === 0) return CLEAN;
+  return decide(normalized, blocking, senderAttributes, policy);
+}
 
+/** The decision, from the blocking hits the allow lists leave (`blocking`, spans in `normalized`'s units). */
+function decide(
+  normalized: NormalizedText,
+  blocking: readonly TermHit<TermTag>[],
+  senderAttributes: SenderAttributes,
+  policy: CompiledPolicy,
+): Decision {
+  const content = normalized.original;
   // Made on the first match: most messages have none, and the consumers evaluate every logged message.
   let policyExempt: boolean | undefined;
   let seen: ReportedSpans | undefined;
@@ -113,9 +129,8 @@ export function evaluateNormalized(
     report(ruleIndex, term, span.start, span.end);
   };
 
-  for (const hit of hits) {
-    if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, hits)) continue;
-    reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
+  for (const hit of blocking) {
+    if (hit.tag.kind === 'block') reportNormalized(hit.tag.rule, hit.source, hit.start, hit.end);
   }
   if (!policy.termsOnly) findOtherMatches(content, normalized, policy, report, reportNormalized);
   if (matches.length === 0) return CLEAN;
@@ -234,12 +249,15 @@ export function isExempt(attributes: SenderAttributes, exemptions: readonly Exem
   });
 }
 
-/** Whether a block hit is left once the allow list has had its say. */
-function hasBlockingHit(hits: readonly TermHit<TermTag>[]): boolean {
+/** The block hits left once the allow lists have had their say, in order; no array made when there are none. */
+function blockingHits(hits: readonly TermHit<TermTag>[]): readonly TermHit<TermTag>[] {
+  let blocking: TermHit<TermTag>[] | undefined;
   for (const hit of hits) {
-    if (hit.tag.kind === 'block' && !isAllowed(hit, hit.tag.rule, hits)) return true;
+    if (hit.tag.kind !== 'block' || isAllowed(hit, hit.tag.rule, hits)) continue;
+    blocking ??= [];
+    blocking.push(hit);
   }
-  return false;
+  return blocking ?? NO_HITS;
 }
 
 /** An allow-list entry (among `hits`, which may hold others) wins when its match covers the whole term match. */

@@ -52,12 +52,14 @@ export const SPARSE = 0xffff;
 export const MIN_SPELLED_LETTERS = 3;
 export const MAX_SPELLING_GAP = 2;
 
-/** A term's flags in the WebAssembly kernel's terms table (see TermMatcher.isSurelyClean). */
+/** A term's flags in the WebAssembly kernel's terms table (see TermMatcher.blockingHits). */
 export const TERM_STARTS_WITH_WORD = 1;
 export const TERM_ENDS_WITH_WORD = 2;
 export const TERM_OPEN_START = 4;
 export const TERM_OPEN_END = 8;
 /** An allowing term (an allow-list entry); the others block. */
 export const TERM_ALLOWS = 16;
+/** Set by the kernel in the flags of a blocking hit that no allowing hit covers (see TermMatcher.blockingHits). */
+export const HIT_BLOCKS = 32;
 /** The scope of an allowing term that covers the blocking terms of every scope. */
 export const EVERY_SCOPE = -1;

@@ -19,6 +19,7 @@ import {
   DENSE_SYMBOLS,
   ENDS_WORD_AFTER,
   ENDS_WORD_AFTER_SHIFT,
+  HIT_BLOCKS,
   MAX_COUNTED_RUN,
   MAX_SPELLING_GAP,
   MAX_STATES,
@@ -182,8 +183,10 @@ export class TermMatcher<Tag> {
   /** LEET_LETTERS with leetspeak on, all zero with it off (an option while it costs throughput). */
   private readonly leet: Readonly<Uint16Array>;
 
-  /** Whether the kernel knows the terms' roles, for isSurelyClean(). */
+  /** Whether the kernel knows the terms' roles, for isSurelyClean() and blockingHits(). */
   private readonly judgesInKernel: boolean;
+  /** The terms in the order of the kernel's terms table (see termTables()), for the hits it makes. */
+  private readonly kernelTerms: readonly CompiledTerm<Tag>[];
 
   constructor(
     patterns: readonly TermPattern<Tag>[],
@@ -288,6 +291,7 @@ export class TermMatcher<Tag> {
       if (terms !== undefined) this.accepts[node] = 1;
     }
     this.accepting = accepting;
+    this.kernelTerms = accepting.flatMap((terms) => terms ?? []);
     // The candidate loop reads this bit with the reading, one table read for both; buildReadings() keeps it.
     this.readings.fill(ENDS_WORD_AFTER, 0x80);
     for (let unit = 0; unit < 0x80; unit++) {
@@ -456,6 +460,34 @@ export class TermMatcher<Tag> {
     return kernel.scan(text) === 0;
   }
 
+  /**
+   * The hits of blocking terms that no allowing hit covers (see TermRole), in the order findAll() gives them:
+   * what findAll() and the allow lists would leave, found in one WebAssembly call, with objects made only for
+   * those hits (most messages have none). Spans are in the units normalizeTransient() gives for `text`, whose
+   * fold the kernel then hands back without folding again. Undefined whenever the kernel cannot tell, as for
+   * isSurelyClean(): the caller then takes the long way.
+   */
+  blockingHits(text: string): readonly TermHit<Tag>[] | undefined {
+    const kernel = this.watch.kernel;
+    if (!this.judgesInKernel || kernel === undefined) return undefined;
+    const answer = kernel.scan(text);
+    if (answer === 0) return NO_HITS;
+    if (answer < 0) return undefined;
+    const { hits: table, result } = kernel;
+    const count = result[5] ?? 0;
+    const hits: TermHit<Tag>[] = [];
+    for (let at = 0; at < count * 4; at += 4) {
+      if (((table[at + 3] ?? 0) & HIT_BLOCKS) === 0) continue;
+      const term = this.kernelTerms[table[at + 2] ?? -1];
+      if (term === undefined) return undefined;
+      hits.push({ source: term.source, tag: term.tag, start: table[at] ?? 0, end: table[at + 1] ?? 0 });
+    }
+    // Ordered as acceptListed() orders all the hits, of which these are some: sorted by span (stably) only
+    // when the walks from watched units made hits, and then only when out of order.
+    if (count > (result[6] ?? 0) && !inSpanOrder(hits)) hits.sort(bySpan);
+    return hits;
+  }
+
   /** Every occurrence of every term, in order of start position. Never throws. */
   findAll(normalized: NormalizedText): TermHit<Tag>[] {
     // Units the watch's kernel normalized are in its memory: its walks read them there.
@@ -532,7 +564,7 @@ export class TermMatcher<Tag> {
     }
     // Usually in order already (a watched walk mostly finds what a word-start walk found, as in "fuck" for
     // "*fuck" and "fuck*"): the stable sort would leave it as it is, at the cost of a call and a closure.
-    if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    if (hits.length > before && !inSpanOrder(hits)) hits.sort(bySpan);
     return hits;
   }
 
@@ -559,7 +591,7 @@ export class TermMatcher<Tag> {
       );
     }
     if (before < 0) before = hits.length;
-    if (hits.length > before && !inSpanOrder(hits)) hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    if (hits.length > before && !inSpanOrder(hits)) hits.sort(bySpan);
     return hits;
   }
 
@@ -889,6 +921,13 @@ export class TermMatcher<Tag> {
       });
     }
   }
+}
+
+/** No hits, shared. */
+const NO_HITS: readonly never[] = Object.freeze([]);
+
+function bySpan(a: { start: number; end: number }, b: { start: number; end: number }): number {
+  return a.start - b.start || a.end - b.end;
 }
 
 /** Whether `hits` are ordered by start, then end. */

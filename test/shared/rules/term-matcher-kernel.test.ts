@@ -5,7 +5,7 @@ import { readEvalCorpus } from '../../../bench/scoring.js';
 import { normalize, normalizeTransient } from '../../../shared/normalization/normalize.js';
 import type { CompiledPolicy } from '../../../shared/rules/compile-policy.js';
 import { compilePolicy } from '../../../shared/rules/compile-policy.js';
-import { evaluateNormalized } from '../../../shared/rules/evaluate.js';
+import { evaluateMessage, evaluateNormalized } from '../../../shared/rules/evaluate.js';
 import type { TermRole } from '../../../shared/rules/term-matcher.js';
 import { TermMatcher } from '../../../shared/rules/term-matcher.js';
 import { defaultPolicy } from '../../helpers/default-policy.js';
@@ -103,6 +103,45 @@ describe('the term matcher’s walks in WebAssembly', () => {
       expect(answers.clean).toBeGreaterThan(3_000);
       expect(answers.unknown / texts.length).toBeLessThan(0.15);
       scan.mockRestore();
+    });
+  }
+
+  for (const [name, policy] of [
+    ['the default policy', defaultPolicy],
+    ['the default policy without stretched letters and leetspeak', readingsOff],
+  ] as const) {
+    it(`list the blocking hits evaluate.ts keeps of findAll()'s, in its order, and decide alike (${name})`, () => {
+      const { matcher } = policy;
+      const fuzzed = fc.sample(fc.string({ unit: 'grapheme', maxLength: 60 }), { numRuns: 2_000, seed: 11 });
+      let blocked = 0;
+      for (const text of [...texts, ...fuzzed]) {
+        const byKernel = matcher
+          .blockingHits(text)
+          ?.map(({ source, tag, start, end }) => ({ source, tag, start, end }));
+        // The long way, all in JavaScript, over a copy: findAll() walks it itself.
+        const hits = matcher.findAll(normalize(text, matcher.watch));
+        const byJs = hits
+          .filter(
+            (hit) =>
+              hit.tag.kind === 'block' &&
+              !hits.some(
+                (other) =>
+                  other.tag.kind === 'allow' &&
+                  (other.tag.rule === 'all' || other.tag.rule === hit.tag.rule) &&
+                  other.start <= hit.start &&
+                  hit.end <= other.end,
+              ),
+          )
+          .map(({ source, tag, start, end }) => ({ source, tag, start, end }));
+        if (byKernel !== undefined && JSON.stringify(byKernel) !== JSON.stringify(byJs))
+          expect({ text, hits: byKernel }).toEqual({ text, hits: byJs });
+        if (byKernel !== undefined && byKernel.length > 0) blocked++;
+        const decision = evaluateMessage(text, {}, policy);
+        const longWay = evaluateNormalized(normalize(text, matcher.watch), {}, policy);
+        if (JSON.stringify(decision) !== JSON.stringify(longWay))
+          expect({ text, decision }).toEqual({ text, decision: longWay });
+      }
+      expect(blocked).toBeGreaterThan(200);
     });
   }
 
