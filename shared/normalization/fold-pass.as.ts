@@ -115,19 +115,33 @@ export function foldPass(length: i32): i32 {
     const entry = load<i32>(FOLDS_AT + (code << 2));
     // One unit, the common case: neither negative nor a pictograph's high surrogate.
     if (<u32>entry < <u32>PICTOGRAPH_HIGH) {
-      index++;
       // A space after a space vanishes, as a zero-width character does.
       if ((entry & previous & SPACE_FLAG) !== 0) {
+        index++;
         aligned = false;
         continue;
       }
       if (!aligned) {
-        runCount = openRun(runCount, out, index - 1);
+        runCount = openRun(runCount, out, index);
         aligned = true;
       }
-      count = writeUnit(entry, previous, out, count);
-      out++;
-      previous = entry;
+      // Most of a message: units that fold to one unit each, in step with the input (so `out` is `index` plus
+      // a constant), in a loop of their own that keeps fewer values live than this one.
+      const shift = out - index;
+      let unit = entry;
+      let before = previous;
+      let at = index;
+      while (true) {
+        count = writeUnit(unit, before, at + shift, count);
+        before = unit;
+        at++;
+        if (at >= length) break;
+        unit = load<i32>(FOLDS_AT + ((<u32>load<u16>(INPUT_AT + ((<u32>at) << 1))) << 2));
+        if (<u32>unit >= <u32>PICTOGRAPH_HIGH || (unit & before & SPACE_FLAG) !== 0) break;
+      }
+      index = at;
+      out = at + shift;
+      previous = before;
       continue;
     }
     if (entry === DROP) {
