@@ -108,7 +108,8 @@ cocktail, Dick Van Dyke), of which about 10% carry a profane word, half of them 
 space, diacritic, leetspeak). Engines are warmed up, then timed in interleaved rounds (A, B, C, D, A, B, C, D,
 ...): each round, each engine makes one pass timed whole (throughput: messages ÷ the pass's time) and one
 with every call timed by \`process.hrtime.bigint()\` (percentiles, nearest rank, over all per-call samples,
-which include the clock's own cost). Compare the **ratios within a run**: absolute numbers move with the machine.
+which include the clock's own cost); a table's × obscenity column divides those passes' rates. Compare the
+**ratios within a run**: absolute numbers move with the machine.
 
 Targets: our engine's (\`evaluateMessage\`) throughput ≥ 50× obscenity's, judged on the median of the rounds
 of a time-matched comparison (\`compareThroughput\` in bench/timing.ts): each round, obscenity makes one pass

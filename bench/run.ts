@@ -320,7 +320,8 @@ async function main(): Promise<void> {
       `of obscenity a round; ${formatNumber(paired.fastCalls)} calls of ours, ${formatNumber(paired.slowCalls)} ` +
       `of obscenity): ${roundRatios.map((value) => `${formatNumber(value, 2)}×`).join(', ')}; median ` +
       `${formatNumber(medianRatio, 2)}× (${formatNumber(paired.fastMessagesPerSecond)} against ` +
-      `${formatNumber(paired.slowMessagesPerSecond)} msg/s over the whole comparison).`,
+      `${formatNumber(paired.slowMessagesPerSecond)} msg/s over the whole comparison). The table's × obscenity ` +
+      'divides the rates of passes made one after the other, which a noisy host can slow unequally.',
     '',
     `500-unit messages: ${describeCorpus(longCorpus, LONG_CORPUS)}; timed the same way ` +
       `(${formatNumber(TIMING.rounds * longCorpus.length)} timed calls per engine).`,
