@@ -220,7 +220,8 @@ a blocking hit in decided from the kernel's own hits (\`TermMatcher.blockingHits
 alone, rather than every hit again in TypeScript with the allow lists run over them; 1.2%); and the fold pass's
 common case, units in step with the input, in an inner loop of its own (3.5–4.4%: V8 had kept the input index
 and the length in memory, reloading them on every unit, and now unrolls the loop by two). In \`npm run bench\`:
-48.83× at 11:28 (before them), 48.96× at 11:45 (the first two, on a slower host) and 52.97× at 11:57 (all three).
+48.83× at 11:28 (before them), 48.96× at 11:45 (the first two, on a slower host), then 52.97× at 11:57 and 53.93×
+at 12:13 (all three).
 Tried and not kept, the same way: a per-unit readings array written by the fold pass so the candidate check reads
 one table fewer (7% slower: the fold pass pays a load and a store on every unit); the regions' offsets as the
 loads' and stores' constant offsets (3% slower); the candidate screening in a loop without calls, the walks and
