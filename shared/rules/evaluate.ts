@@ -7,6 +7,7 @@ import { findLinks, isAllowedHost } from './find-links.js';
 import type { MessageMetrics } from './message-metrics.js';
 import { measureMessage } from './message-metrics.js';
 import type { TermHit } from './term-matcher.js';
+import { NO_HITS } from './term-matcher.js';
 
 export type SenderAttributes = Readonly<Record<string, string>>;
 
@@ -42,8 +43,6 @@ export type Decision =
       readonly reason: string;
       readonly matches: readonly RuleMatch[];
     };
-
-const NO_HITS: readonly never[] = Object.freeze([]);
 
 /** The decision for most messages, shared: nothing matched. */
 const CLEAN: Decision = Object.freeze({ verdict: 'allow', matches: Object.freeze([]) });

@@ -923,8 +923,8 @@ export class TermMatcher<Tag> {
   }
 }
 
-/** No hits, shared. */
-const NO_HITS: readonly never[] = Object.freeze([]);
+/** No hits, shared (blockingHits() here, and evaluate.ts). */
+export const NO_HITS: readonly never[] = Object.freeze([]);
 
 function bySpan(a: { start: number; end: number }, b: { start: number; end: number }): number {
   return a.start - b.start || a.end - b.end;
